@@ -1,0 +1,306 @@
+"""Records → quads with stable IRIs (one named graph per plan).
+
+``build(plans, base)`` returns a :class:`Dataset`: every quad of the ontology
+files (each in its own graph) and of each plan (in the plan's graph), sorted,
+plus the problems met while resolving names (added to the load report).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from greenplan.authority import Authority
+from greenplan.iris import Minter
+from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
+from greenplan.resources import ontology_files
+from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
+
+DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
+
+
+def _p(curie: str) -> ox.NamedNode:
+    prefix, _, local = curie.partition(":")
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+TYPE = ox.NamedNode(RDF_TYPE)
+
+
+@dataclass
+class Dataset:
+    quads: list[ox.Quad]
+    report: LoadReport
+    plans: list[Plan] = field(default_factory=list)
+
+
+class _Graph:
+    """Collects the triples of one named graph."""
+
+    def __init__(self, name: str):
+        self.g = ox.NamedNode(name)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: str, p: str, o) -> None:
+        if o is None:
+            return
+        if isinstance(o, str):
+            o = ox.NamedNode(o)
+        self.quads.append(ox.Quad(ox.NamedNode(s), _p(p), o, self.g))
+
+    def a(self, s: str, *classes: str) -> None:
+        for c in classes:
+            self.quads.append(ox.Quad(ox.NamedNode(s), TYPE, _p(c), self.g))
+
+
+def zh(text: str | None) -> ox.Literal | None:
+    return None if text is None else ox.Literal(text, language="zh")
+
+
+def en(text: str | None) -> ox.Literal | None:
+    return None if text is None else ox.Literal(text, language="en")
+
+
+def integer(n: int | None) -> ox.Literal | None:
+    return None if n is None else ox.Literal(str(n), datatype=ox.NamedNode(XSD_INTEGER))
+
+
+def decimal(d) -> ox.Literal | None:
+    return None if d is None else ox.Literal(str(d), datatype=ox.NamedNode(XSD_DECIMAL))
+
+
+def string(s: str | None) -> ox.Literal | None:
+    return None if s is None else ox.Literal(s, datatype=ox.NamedNode(XSD_STRING))
+
+
+def boolean(b: bool) -> ox.Literal:
+    return ox.Literal("true" if b else "false", datatype=ox.NamedNode(XSD_BOOLEAN))
+
+
+def resource_quads(minter: Minter) -> list[ox.Quad]:
+    """The ontology folder's Turtle files, each in its own graph (relative IRIs resolve against the base)."""
+    out: list[ox.Quad] = []
+    for path in ontology_files():
+        graph = ox.NamedNode(minter.resource_graph(path.stem))
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=minter.base):
+            out.append(ox.Quad(t.subject, t.predicate, t.object, graph))
+    return out
+
+
+class PlanBuilder:
+    def __init__(self, plan: Plan, minter: Minter, authority: Authority, report: LoadReport):
+        self.plan = plan
+        self.m = minter
+        self.auth = authority
+        self.report = report
+        self.pid = plan.identifier
+        self.g = _Graph(minter.plan_graph(self.pid))
+        self.plan_iri = minter.plan(self.pid)
+        self.minted_orgs: set[str] = set()
+
+    def iri(self, *path: object) -> str:
+        return self.m.part(self.pid, *path)
+
+    def span(self, subject: str, span: Span) -> None:
+        s = self.m.span(self.pid, span.first, span.last)
+        self.g.add(subject, "prov:wasDerivedFrom", s)
+        if s not in self._spans:
+            self._spans.add(s)
+            self.g.a(s, "gp:SourceSpan")
+            self.g.add(s, "gp:firstLine", integer(span.first))
+            self.g.add(s, "gp:lastLine", integer(span.last))
+            self.g.add(s, "gp:inDocument", self.iri("source"))
+
+    def record(self, subject: str, cls: str, span: Span | None, position: int | None = None) -> None:
+        self.g.a(subject, cls)
+        self.g.add(subject, "gp:plan", self.plan_iri)
+        if position is not None:
+            self.g.add(subject, "gp:position", integer(position))
+        if span is not None:
+            self.span(subject, span)
+
+    def body(self, name: OwnerName, context: str, span: Span) -> str:
+        """IRI of the body a printed name denotes; unknown names become new bodies, with a warning."""
+        res = self.auth.resolve(name)
+        if res.iri:
+            return res.iri
+        iri = self.m.unlisted_org(name.spelling)
+        if iri not in self.minted_orgs:
+            self.minted_orgs.add(iri)
+            self.g.a(iri, "org:Organization")
+            self.g.add(iri, "skos:prefLabel", zh(name.spelling))
+            self.g.add(iri, "org:classification", GP + "UnlistedBody")
+        self.report.add("warning", span, f"{context}: body {name.spelling!r} is not in the authority list "
+                                         f"(ontology/bureaus.ttl); created a new body for it — add the spelling "
+                                         f"as a skos:altLabel of the right body if it is one")
+        return iri
+
+    def build(self) -> list[ox.Quad]:
+        p, g = self.plan, self.g
+        self._spans: set[str] = set()
+        meta = p.metadata
+        doc = self.iri("source")
+        g.a(doc, "gp:SourceDocument")
+        g.add(doc, "gp:fileName", string(p.source_file))
+        g.add(doc, "gp:sha256", string(p.source_sha256))
+        g.add(doc, "gp:lineCount", integer(p.line_count))
+
+        pl = self.plan_iri
+        g.a(pl, "gp:Plan", "eli:LegalResource")
+        g.add(pl, "dcterms:identifier", string(self.pid))
+        g.add(pl, "dcterms:title", zh(p.title))
+        if meta.title_en:
+            g.add(pl, "dcterms:title", en(meta.title_en))
+        if meta.description:
+            g.add(pl, "dcterms:description", zh(meta.description))
+        if meta.description_en:
+            g.add(pl, "dcterms:description", en(meta.description_en))
+        g.add(pl, "gp:status", zh(p.status))
+        g.add(pl, "dcterms:language", string(meta.language))
+        g.add(pl, "dcterms:source", doc)
+        self.span(pl, p.title_span)
+        if meta.jurisdiction_code:
+            g.add(pl, "gp:jurisdiction", self.m.place(meta.jurisdiction_code))
+        if meta.issuer:
+            g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
+
+        chapter_iri = {}
+        for c in p.chapters:
+            s = self.iri("chapter", c.index)
+            chapter_iri[c.title] = s
+            self.record(s, "gp:Chapter", c.span, c.index)
+            g.a(s, "eli:LegalResourceSubdivision")
+            g.add(s, "gp:title", zh(c.title))
+            g.add(pl, "eli:has_part", s)
+            g.add(s, "eli:is_part_of", pl)
+        section_by_title = {}
+        sentence_iris: dict[int, list[tuple[str, str]]] = {}
+        for sec in p.sections:
+            s = self.iri("section", sec.index)
+            section_by_title[sec.title] = (sec, s)
+            self.record(s, "gp:Section", sec.span, sec.index)
+            g.a(s, "eli:LegalResourceSubdivision")
+            g.add(s, "gp:title", zh(sec.title))
+            g.add(s, "gp:text", zh(sec.text))
+            ch = self.iri("chapter", sec.chapter)
+            g.add(s, "gp:chapter", ch)
+            g.add(ch, "eli:has_part", s)
+            g.add(s, "eli:is_part_of", ch)
+            for sent in sec.sentences:
+                t = self.iri("section", sec.index, "sentence", sent.index)
+                sentence_iris.setdefault(sec.index, []).append((t, sent.text))
+                self.record(t, "gp:Sentence", sent.span, sent.index)
+                g.add(t, "gp:section", s)
+                g.add(t, "gp:text", zh(sent.text))
+        for pr in p.principles:
+            s = self.iri("principle", pr.index)
+            self.record(s, "gp:Principle", pr.span, pr.index)
+            g.add(s, "gp:principleName", zh(pr.name))
+            g.add(s, "gp:text", zh(pr.text))
+        for goal in p.goals:
+            s = self.iri("goal", goal.index)
+            self.record(s, "gp:Goal", goal.span, goal.index)
+            g.add(s, "gp:targetYear", integer(goal.year))
+            g.add(s, "gp:text", zh(goal.text))
+        for t in p.targets:
+            s = self.iri("target", t.index)
+            self.record(s, "gp:Target", t.span, t.index)
+            g.add(s, "gp:targetYear", integer(t.year))
+            g.add(s, "gp:indicator", zh(t.indicator))
+            g.add(s, "gp:statementAsPrinted", zh(t.statement))
+            g.add(s, "gp:targetValue", decimal(t.value))
+            g.add(s, "gp:unit", string(t.unit))
+            if t.direction:
+                g.add(s, "gp:direction", GP + DIRECTIONS[t.direction])
+            g.add(s, "gp:qualitativeStatement", zh(t.qualitative))
+
+        measure_iri = {}
+        for index, chapter, measure in p.measures():
+            s = self.iri("measure", index)
+            measure_iri[index] = s
+            g.a(s, "gp:Measure")
+            g.add(s, "gp:plan", pl)
+            g.add(s, "gp:position", integer(index))
+            g.add(s, "gp:title", zh(measure))
+            first_task = next(t for t in p.tasks if t.measure_index == index)
+            if chapter not in chapter_iri:
+                self.report.add("warning", first_task.span,
+                                f"annex chapter {chapter!r} matches no body chapter title; measure {measure!r} has no chapter")
+            else:
+                g.add(s, "gp:chapter", chapter_iri[chapter])
+            if measure in section_by_title:
+                g.add(s, "gp:section", section_by_title[measure][1])
+            else:
+                self.report.add("warning", first_task.span,
+                                f"measure {measure!r} matches no body section title; it is not linked to a section")
+        for t in p.tasks:
+            s = self.iri("task", t.number)
+            self.record(s, "gp:Task", t.span)
+            g.add(s, "gp:number", integer(t.number))
+            g.add(s, "gp:text", zh(t.text))
+            g.add(s, "gp:measure", measure_iri[t.measure_index])
+            g.add(s, "gp:ownersAsPrinted", zh(t.owners_raw))
+            g.add(s, "gp:openOwnerList", boolean(t.open_list))
+            for o in t.owners:
+                b = self.body(o, f"task {t.number}", t.span)
+                own = self.iri("task", t.number, "owner", o.position)
+                g.a(own, "gp:Ownership")
+                g.add(s, "gp:responsibleBody", b)
+                g.add(s, "gp:ownership", own)
+                g.add(own, "gp:body", b)
+                g.add(own, "gp:listPosition", integer(o.position))
+                g.add(own, "gp:spellingAsPrinted", zh(o.spelling))
+            sec = section_by_title.get(t.measure)
+            if sec is not None:
+                for sent_iri, text in sentence_iris.get(sec[0].index, []):
+                    if text and text in t.text:
+                        g.add(s, "gp:carriesSentence", sent_iri)
+        for pr in p.projects:
+            s = self.iri("project", pr.number)
+            self.record(s, "gp:Project", pr.span)
+            g.add(s, "gp:number", integer(pr.number))
+            g.add(s, "gp:name", zh(pr.name))
+            g.add(s, "gp:content", zh(pr.content))
+            g.add(s, "gp:yearsAsPrinted", zh(pr.years_raw))
+            g.add(s, "gp:startYear", integer(pr.start_year))
+            g.add(s, "gp:endYear", integer(pr.end_year))
+            g.add(s, "gp:investmentAsPrinted", zh(pr.investment_raw))
+            g.add(s, "gp:investment", decimal(pr.investment))
+            g.add(s, "gp:leadAsPrinted", zh(pr.lead_raw))
+            for lead in pr.leads:
+                g.add(s, "gp:leadBureau", self.body(lead, f"project {pr.number} lead bureau", pr.span))
+            if pr.builder:
+                known = self.auth.lookup(pr.builder)
+                unit = known or self.m.construction_unit(pr.builder)
+                g.add(s, "gp:constructionUnit", unit)
+                if not known and unit not in self.minted_orgs:
+                    self.minted_orgs.add(unit)
+                    g.a(unit, "org:Organization", "gp:ConstructionUnit")
+                    g.add(unit, "skos:prefLabel", zh(pr.builder))
+        for n in p.notes:
+            s = self.iri("note", n.index)
+            self.record(s, "gp:Note", n.span, n.index)
+            g.add(s, "gp:text", zh(n.text))
+            g.add(pl, "gp:note", s)
+        return g.quads
+
+
+def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:
+    """Quads of the ontology files and of each plan, sorted so that output is byte-stable."""
+    from greenplan.tagging import tag_plan  # topics and places (ontology/topics.ttl, ontology/places.ttl)
+
+    report = report or LoadReport()
+    minter = Minter(base)
+    ids = [p.identifier for p in plans]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ValueError(f"two sources share the plan identifier {', '.join(dup)}; give each source a distinct "
+                         f"identifier in its .meta.toml file")
+    quads = resource_quads(minter)
+    authority = Authority(quads)
+    for plan in plans:
+        builder = PlanBuilder(plan, minter, authority, report)
+        quads.extend(builder.build())
+        quads.extend(tag_plan(plan, builder, quads))
+    unique = sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return Dataset(unique, report, list(plans))

@@ -1,0 +1,173 @@
+"""Saved queries: ``queries/*.rq`` files documented by their own comment header.
+
+The header follows grlc's decorators, so the folder can also be served by grlc::
+
+    #+ summary: Tasks of annex 1 in number order
+    #+ description: One row per task …
+    #+ tags:
+    #+   - tasks
+    #+ defaults:
+    #+   - topic: hydrogen
+    #+ enumerate:
+    #+   - topic
+
+Parameters are the query's variables named ``?_name`` (optional) or
+``?__name`` (required), with grlc's type suffixes: ``?_year_integer``,
+``?_minShared_integer``, ``?_amount_decimal``, ``?_topic_iri``; anything else
+is a string literal.  Values are bound as RDF terms by the store (SEP-0007
+substitution), never pasted into the query text.
+
+There is no registry in Python: the catalogue is whatever ``.rq`` files the
+folder holds.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from greenplan.resources import folder
+from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
+
+PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?\b")
+TYPES = ("iri", "integer", "decimal", "string")
+
+
+class ParameterError(ValueError):
+    """Unknown parameter, missing required one, or a value of the wrong type."""
+
+
+@dataclass
+class Parameter:
+    name: str
+    variable: str          # without the leading ?
+    type: str              # iri | integer | decimal | string
+    required: bool
+    default: str | None = None
+    enumerate: bool = False
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        if self.type == "iri":
+            v = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+            try:
+                return ox.NamedNode(v)
+            except ValueError:
+                raise ParameterError(f"parameter {self.name}: {value!r} is not an IRI") from None
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value.strip()):
+                raise ParameterError(f"parameter {self.name}: {value!r} is not an integer")
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD_INTEGER))
+        if self.type == "decimal":
+            if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
+                raise ParameterError(f"parameter {self.name}: {value!r} is not a decimal number")
+            return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD_DECIMAL))
+        return ox.Literal(value)
+
+
+@dataclass
+class SavedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.summary or self.name
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        valid = ", ".join(p.name for p in self.parameters) or "none"
+        raise ParameterError(f"query {self.name} has no parameter {name!r}; its parameters: {valid}")
+
+    def bindings(self, values: dict[str, str] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Variable name → RDF term for the given parameter values (defaults filled in)."""
+        values = dict(values or {})
+        for name in values:
+            self.parameter(name)
+        out = {}
+        for p in self.parameters:
+            value = values.get(p.name, p.default)
+            if value is None or value == "":
+                if p.required:
+                    raise ParameterError(f"query {self.name} needs parameter {p.name}: pass --param {p.name}=VALUE")
+                continue
+            out[p.variable] = p.term(str(value))
+        return out
+
+
+def _header(text: str) -> dict[str, object]:
+    """Parse the ``#+`` decorator lines (a small YAML subset: scalars, lists of scalars or of key: value)."""
+    meta: dict[str, object] = {}
+    key = None
+    for line in text.splitlines():
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        body = line[2:].rstrip()
+        item = body.strip()
+        if item.startswith("- ") and key is not None:
+            value = item[2:].strip()
+            lst = meta.setdefault(key, [])
+            if isinstance(lst, list):
+                if re.match(r"^[A-Za-z_][\w-]*\s*:", value):
+                    k, _, v = value.partition(":")
+                    lst.append((k.strip(), v.strip().strip('"').strip("'")))
+                else:
+                    lst.append(value.strip('"').strip("'"))
+            continue
+        k, sep, v = item.partition(":")
+        if not sep:
+            continue
+        key = k.strip()
+        v = v.strip()
+        if v:
+            prev = meta.get(key)
+            meta[key] = f"{prev} {v}" if isinstance(prev, str) else v.strip('"').strip("'")
+        else:
+            meta[key] = []
+    return meta
+
+
+def parse(path: Path) -> SavedQuery:
+    text = path.read_text(encoding="utf-8")
+    meta = _header(text)
+    defaults = {k: v for k, v in meta.get("defaults", []) if isinstance(meta.get("defaults"), list)} if isinstance(meta.get("defaults"), list) else {}
+    enumerated = {e if isinstance(e, str) else e[0] for e in meta.get("enumerate", []) or []}
+    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    params: dict[str, Parameter] = {}
+    for m in PARAM.finditer(body):
+        name = m.group(2)
+        if name in params:
+            continue
+        typ = m.group(3) or "string"
+        variable = m.group(0)[1:]
+        params[name] = Parameter(name, variable, typ, m.group(1) == "__", defaults.get(name), name in enumerated)
+    for name in defaults:
+        if name not in params:
+            raise ParameterError(f"{path}: #+ defaults names {name!r}, but the query has no ?_{name} variable")
+    tags = meta.get("tags", [])
+    return SavedQuery(path.stem, path, text, str(meta.get("summary", "")), str(meta.get("description", "")),
+                      [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
+                      sorted(params.values(), key=lambda p: p.name))
+
+
+def catalogue(directory: Path | None = None) -> list[SavedQuery]:
+    """Every saved query of the folder, sorted by name."""
+    return [parse(p) for p in sorted((directory or folder("queries")).glob("*.rq"))]
+
+
+def saved_query(name: str, directory: Path | None = None) -> SavedQuery:
+    path = (directory or folder("queries")) / f"{name}.rq"
+    if not path.is_file():
+        names = ", ".join(q.name for q in catalogue(directory))
+        raise ParameterError(f"no saved query named {name!r}; saved queries: {names} (see `greenplan queries`)")
+    return parse(path)

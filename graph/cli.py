@@ -1,0 +1,256 @@
+"""The ``greenplan`` command: a thin layer over :mod:`greenplan.api`.
+
+Each command parses options, calls the library and formats the answer.
+Commands import what they need when they run, so ``greenplan query`` loads
+neither rdflib nor pyshacl nor networkx.
+
+Exit codes: 0 success, 1 the command ran and found problems (e.g. validation
+violations), 2 usage errors and files that cannot be loaded.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
+    p.add_argument("--source", action="append", metavar="PATH",
+                   help="plan text file (repeatable; default: the bundled Zhanjiang plan)")
+    p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
+    p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
+    if endpoint:
+        p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="table (default; lines up Chinese text), csv, tsv, or json (W3C SPARQL 1.1 Query Results JSON)")
+    p.add_argument("--bom", action="store_true", help="start CSV output with a UTF-8 BOM so that Excel reads Chinese text")
+    p.add_argument("--max-width", type=int, default=60, metavar="N", help="table: cut cells longer than N columns (default 60)")
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _open(args):
+    if getattr(args, "endpoint", None):
+        from greenplan.remote import EndpointStore
+
+        return EndpointStore(args.endpoint)
+    from greenplan.store import open_store
+
+    return open_store(args.store, args.source, args.base, log=_log)
+
+
+def _params(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(_usage(f"--param expects KEY=VALUE, got {pair!r}"))
+        out[key.strip()] = value
+    return out
+
+
+def _usage(message: str) -> int:
+    _log(f"greenplan: error: {message}")
+    return 2
+
+
+def _write(data: str | bytes, out: str | None) -> None:
+    if out:
+        from greenplan.store import _write_atomically
+
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        from pathlib import Path
+
+        _write_atomically(Path(out), lambda fh: fh.write(payload))
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(data)
+
+
+def _print_result(result, args) -> None:
+    from greenplan.results import render
+
+    if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
+        import pyoxigraph as ox
+
+        from greenplan.vocab import PREFIXES
+
+        _write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), None)
+        return
+    _write(render(result, args.format, bom=args.bom, max_width=args.max_width), getattr(args, "out", None))
+
+
+# --- commands -------------------------------------------------------------
+
+def cmd_build(args) -> int:
+    from greenplan.store import build_store, locate
+
+    loc = locate(args.store, args.source, args.base)
+    dataset = build_store(loc)
+    for issue in dataset.report.issues:
+        _log(str(issue))
+    plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
+    print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from greenplan.api import export
+
+    _write(export(_open(args), args.format), args.out)
+    return 0
+
+
+def cmd_query(args) -> int:
+    from greenplan.api import run_saved
+
+    _print_result(run_saved(_open(args), args.name, _params(args.param)), args)
+    return 0
+
+
+def cmd_queries(args) -> int:
+    from greenplan.catalogue import catalogue
+
+    rows = []
+    for q in catalogue():
+        params = ", ".join(
+            f"{p.name}{'' if p.required else '?'}" + (f"={p.default}" if p.default else "") for p in q.parameters)
+        rows.append((q.name, q.title, params or "—"))
+    if args.format == "json":
+        import json
+
+        print(json.dumps([{"name": n, "title": t, "parameters": p} for n, t, p in rows], ensure_ascii=False, indent=2))
+        return 0
+    from greenplan.results import width
+
+    w = max(width(n) for n, _, _ in rows)
+    for n, t, p in rows:
+        print(f"{n}{' ' * (w - width(n))}  {t}  [{p}]")
+    return 0
+
+
+def cmd_sparql(args) -> int:
+    from pathlib import Path
+
+    from greenplan.api import sparql
+
+    if args.file:
+        text = Path(args.file).read_text(encoding="utf-8")
+    elif args.query:
+        text = args.query
+    else:
+        return _usage("give a query or --file F")
+    _print_result(sparql(_open(args), text), args)
+    return 0
+
+
+def _delegate(module: str):
+    def run(args) -> int:
+        import importlib
+
+        return importlib.import_module(f"greenplan.{module}").main(args)
+    return run
+
+
+def parser() -> argparse.ArgumentParser:
+    from greenplan import __version__
+
+    ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.")
+    ap.add_argument("--version", action="version", version=f"greenplan {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="load plan sources and write the store")
+    _store_options(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", help="export the graph (turtle, jsonld, nt, trig, nquads), byte-identical across runs")
+    _store_options(p)
+    p.add_argument("--format", choices=("turtle", "jsonld", "nt", "trig", "nquads"), default="turtle")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("query", help="run a saved query (see `greenplan queries`)")
+    p.add_argument("name", help="saved query name, e.g. tasks")
+    p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="parameter value (repeatable)")
+    _store_options(p, endpoint=True)
+    _output_options(p)
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the saved queries with their parameters")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
+    p.add_argument("query", nargs="?", help="the query text")
+    p.add_argument("--file", "-f", metavar="F", help="read the query from F")
+    _store_options(p, endpoint=True)
+    _output_options(p)
+    p.set_defaults(func=cmd_sparql)
+
+    for name, module, helptext, extra in COMMANDS:
+        p = sub.add_parser(name, help=helptext)
+        extra(p)
+        p.set_defaults(func=_delegate(module))
+    return ap
+
+
+def _validate_options(p):
+    _store_options(p)
+    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text")
+
+
+def _network_options(p):
+    _store_options(p, endpoint=True)
+
+
+def _serve_options(p):
+    _store_options(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+
+def _metadata_options(p):
+    _store_options(p)
+    p.add_argument("--format", choices=("turtle", "jsonld"), default="turtle")
+
+
+def _push_options(p):
+    _store_options(p)
+
+
+# Commands implemented in their own modules (each module has main(args) -> exit code).
+# The modules add their own options through the functions named here.
+COMMANDS = [
+    ("validate", "validate", "check the plan against the SHACL shapes in shapes/", _validate_options),
+    ("network", "network", "the bureau collaboration network: metrics and files", _network_options),
+    ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
+    ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from greenplan.catalogue import ParameterError
+    from greenplan.loaders.errors import PlanFormatError
+    from greenplan.store import StoreError
+
+    try:
+        return args.func(args)
+    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError) as e:
+        return _usage(str(e))
+    except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
+        return _usage(f"SPARQL syntax error: {e}")
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

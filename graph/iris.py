@@ -1,0 +1,80 @@
+"""The one place where greenplan mints IRIs.
+
+Scheme (``{base}`` defaults to ``https://w3id.org/greenplan/``, set by
+``--base`` or ``GREENPLAN_BASE``; ``{plan}`` is the plan identifier from the
+source's metadata file):
+
+================================  ==============================================
+plan                              ``{base}plan/{plan}``
+its named graph                   ``{base}graph/plan/{plan}``
+chapter / section                 ``{base}plan/{plan}/chapter/{n}`` / ``…/section/{n}``
+sentence                          ``{base}plan/{plan}/section/{n}/sentence/{k}``
+principle / goal / target         ``{base}plan/{plan}/principle/{k}`` (``goal``, ``target``)
+measure                           ``{base}plan/{plan}/measure/{k}`` (annex order)
+task / its k-th owner listing     ``{base}plan/{plan}/task/{n}`` / ``…/task/{n}/owner/{k}``
+project                           ``{base}plan/{plan}/project/{n}``
+note                              ``{base}plan/{plan}/note/{k}``
+source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``
+topic match / place mention       ``{record}/topic/{slug}`` / ``{record}/place/{code}``
+body (plan-independent)           ``{base}org/{slug}`` (slugs in ``ontology/bureaus.ttl``)
+body not in the authority list    ``{base}org/unlisted-{sha1(spelling)[:12]}``
+construction unit                 ``{base}org/unit-{sha1(name)[:12]}``
+topic / place (plan-independent)  ``{base}topic/{slug}`` / ``{base}place/{code-or-slug}``
+ontology-file graphs              ``{base}graph/{file stem}`` (ontology, bureaus, topics, places)
+================================  ==============================================
+
+Only names derived from the document (numbers, hashes of printed names) go
+into IRIs, so re-loading the same document gives the same IRIs.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+DEFAULT_BASE = "https://w3id.org/greenplan/"
+
+
+def default_base() -> str:
+    base = os.environ.get("GREENPLAN_BASE", DEFAULT_BASE)
+    return base if base.endswith(("/", "#")) else base + "/"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+class Minter:
+    def __init__(self, base: str | None = None):
+        self.base = base or default_base()
+
+    # plan-independent
+    def org(self, slug: str) -> str:
+        return f"{self.base}org/{slug}"
+
+    def unlisted_org(self, spelling: str) -> str:
+        return self.org(f"unlisted-{_digest(spelling)}")
+
+    def construction_unit(self, name: str) -> str:
+        return self.org(f"unit-{_digest(name)}")
+
+    def topic(self, slug: str) -> str:
+        return f"{self.base}topic/{slug}"
+
+    def place(self, key: str) -> str:
+        return f"{self.base}place/{key}"
+
+    def resource_graph(self, stem: str) -> str:
+        return f"{self.base}graph/{stem}"
+
+    # plan-dependent
+    def plan(self, plan: str) -> str:
+        return f"{self.base}plan/{plan}"
+
+    def plan_graph(self, plan: str) -> str:
+        return f"{self.base}graph/plan/{plan}"
+
+    def part(self, plan: str, *path: object) -> str:
+        return self.plan(plan) + "".join(f"/{p}" for p in path)
+
+    def span(self, plan: str, first: int, last: int) -> str:
+        return self.part(plan, "source", "lines", f"{first}-{last}")

@@ -1,0 +1,171 @@
+"""Query results: one in-memory shape for embedded and remote answers, and the
+output formats of the CLI (table, csv, tsv, json)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from greenplan.vocab import XSD_STRING
+
+LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+@dataclass
+class Result:
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.Literal | ox.BlankNode | None]]
+    boolean: bool | None = None     # ASK queries
+
+    def dicts(self) -> list[dict[str, object]]:
+        """Rows as dicts of Python values (int/Decimal-as-str/str); unbound variables are None."""
+        return [{v: python_value(t) for v, t in zip(self.variables, row)} for row in self.rows]
+
+    def column(self, name: str) -> list[object]:
+        i = self.variables.index(name)
+        return [python_value(r[i]) for r in self.rows]
+
+
+def python_value(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value if term.datatype else ""
+        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger", "#positiveInteger")):
+            return int(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def from_solutions(solutions) -> Result:
+    if isinstance(solutions, ox.QueryBoolean):
+        return Result([], [], bool(solutions))
+    variables = [v.value for v in solutions.variables]
+    rows = [[s[v] for v in variables] for s in solutions]
+    return Result(variables, rows)
+
+
+def term_json(t) -> dict:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    d = {"type": "literal", "value": t.value}
+    if t.language:
+        d["xml:lang"] = t.language
+    elif t.datatype and t.datatype.value not in (XSD_STRING, LANG_STRING):
+        d["datatype"] = t.datatype.value
+    return d
+
+
+def term_from_json(d: dict):
+    """A SPARQL 1.1 Results JSON term as an Oxigraph term."""
+    kind = d["type"]
+    if kind == "uri":
+        return ox.NamedNode(d["value"])
+    if kind == "bnode":
+        return ox.BlankNode(d["value"])
+    if "xml:lang" in d:
+        return ox.Literal(d["value"], language=d["xml:lang"])
+    if "datatype" in d:
+        return ox.Literal(d["value"], datatype=ox.NamedNode(d["datatype"]))
+    return ox.Literal(d["value"])
+
+
+def to_json(result: Result) -> str:
+    if result.boolean is not None:
+        return json.dumps({"head": {}, "boolean": result.boolean}, ensure_ascii=False, indent=2)
+    bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=2)
+
+
+def from_json(text: str) -> Result:
+    data = json.loads(text)
+    if "boolean" in data:
+        return Result([], [], bool(data["boolean"]))
+    variables = data["head"]["vars"]
+    rows = [[term_from_json(b[v]) if v in b else None for v in variables] for b in data["results"]["bindings"]]
+    return Result(variables, rows)
+
+
+def to_csv(result: Result, bom: bool = False) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if result.boolean is not None:
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.boolean else "false"])
+    else:
+        w.writerow(result.variables)
+        for row in result.rows:
+            w.writerow(["" if t is None else t.value for t in row])
+    return ("\ufeff" if bom else "") + buf.getvalue()
+
+
+def to_tsv(result: Result) -> str:
+    """SPARQL 1.1 TSV: RDF terms in N-Triples/Turtle syntax."""
+    if result.boolean is not None:
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else _tsv_term(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(t) -> str:
+    if isinstance(t, ox.Literal) and t.datatype and t.datatype.value.endswith(("#integer", "#decimal")):
+        return t.value
+    return str(t)
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell(t, limit: int) -> str:
+    s = "" if t is None else t.value.replace("\n", " ")
+    if width(s) <= limit:
+        return s
+    out, w = "", 0
+    for c in s:
+        cw = width(c)
+        if w + cw > limit - 1:
+            break
+        out += c
+        w += cw
+    return out + "…"
+
+
+def to_table(result: Result, max_width: int = 60) -> str:
+    """Columns lined up in a terminal, counting CJK characters as two columns wide."""
+    if result.boolean is not None:
+        return "true\n" if result.boolean else "false\n"
+    cells = [[_cell(t, max_width) for t in row] for row in result.rows]
+    widths = [max([width(v)] + [width(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
+
+    def line(values):
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(result.variables), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in cells]
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def render(result: Result, fmt: str, bom: bool = False, max_width: int = 60) -> str:
+    if fmt == "json":
+        return to_json(result) + "\n"
+    if fmt == "csv":
+        return to_csv(result, bom)
+    if fmt == "tsv":
+        return to_tsv(result)
+    if fmt == "table":
+        return to_table(result, max_width)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

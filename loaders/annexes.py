@@ -1,0 +1,152 @@
+"""Annex 1 (重点任务分工表, tasks) and annex 2 (重点项目建设表, projects)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from greenplan.loaders.cells import Cell, Token, header_length
+from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.owners import split_owners
+from greenplan.loaders.records import LoadReport, Note, Project, Span, Task
+
+TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
+PROJECT_HEADER = ("序号", "项目名称", "项目内容", "建设年限（年）", "投资额（亿元）", "建设单位", "牵头单位")
+NUMBER = re.compile(r"^\d+$")
+YEARS = re.compile(r"^(\d{4})\s*[-－–—~～至]\s*(\d{4})$")
+SINGLE_YEAR = re.compile(r"^(\d{4})$")
+NOTE_END = "。"   # a loose line below a row's last cell that ends a sentence is a note, not a wrapped name
+
+
+def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
+          report: LoadReport, notes: list[Note], annex: int, what: str) -> list[list[Cell]]:
+    """Group tokens into rows of ``width`` cells, skipping page headers and collecting notes."""
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    i = 0
+    seen_header = False
+    while i < len(toks):
+        tok = toks[i]
+        if not row:
+            h = header_length(toks, i, header)
+            if h:
+                seen_header = True
+                i += h
+                continue
+        if tok.kind == "cell":
+            if not seen_header:
+                raise PlanFormatError(file, tok.first, f"the {what} table header ({'、'.join(header)})", tok.text)
+            row.append(Cell(tok.text, tok.first, tok.last))
+            if len(row) == width:
+                rows.append(row)
+                row = []
+                # loose lines right after a complete row: wrapped last cell or a note
+                while i + 1 < len(toks) and toks[i + 1].kind == "loose":
+                    nxt = toks[i + 1]
+                    if nxt.text.endswith(NOTE_END):
+                        notes.append(Note(len(notes) + 1, annex, nxt.text, Span(file, nxt.first, nxt.last)))
+                    else:
+                        rows[-1][-1].extend(nxt)
+                    i += 1
+        else:  # loose line
+            if row:
+                row[-1].extend(tok)
+            elif not seen_header:
+                pass  # the table's caption (e.g. 重点任务分工表) before the first header
+            else:
+                notes.append(Note(len(notes) + 1, annex, tok.text, Span(file, tok.first, tok.last)))
+                report.add("warning", Span(file, tok.first, tok.last),
+                           f"text between rows of annex {annex} kept as a note: {tok.text!r}")
+        i += 1
+    if row:
+        first = row[0].first
+        raise PlanFormatError(file, row[-1].last, f"{width} cells for the {what} row that starts on line {first}",
+                              f"{len(row)} cells before the end of the table")
+    if not seen_header:
+        line = toks[0].first if toks else 0
+        raise PlanFormatError(file, line, f"the {what} table header ({'、'.join(header)})",
+                              toks[0].text if toks else "an empty annex")
+    return rows
+
+
+def _number(file: str, cell: Cell, what: str) -> int:
+    if not NUMBER.match(cell.text):
+        raise PlanFormatError(file, cell.first, f"a {what} number (序号, digits)", cell.text)
+    return int(cell.text)
+
+
+def _check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
+    for k, (n, span) in enumerate(numbers):
+        expected = numbers[k - 1][0] + 1 if k else 1
+        if n != expected:
+            report.add("warning", span, f"{what} number {n} where {expected} was expected (numbers should run 1, 2, 3 …)")
+
+
+def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Task]:
+    tasks: list[Task] = []
+    chapter = measure = ""
+    measure_keys: dict[tuple[str, str], int] = {}
+    for c in _rows(file, toks, TASK_HEADER, 5, report, notes, 1, "task"):
+        span = Span(file, c[0].first, c[4].last)
+        number = _number(file, c[2], "task")
+        if c[0].text:
+            chapter = c[0].text
+        if c[1].text:
+            measure = c[1].text
+        if not chapter or not measure:
+            raise PlanFormatError(file, c[0].first, "a chapter (重点工作) and a measure (主要任务) on the first task row",
+                                  c[0].text or "an empty cell")
+        key = (chapter, measure)
+        measure_index = measure_keys.setdefault(key, len(measure_keys) + 1)
+        if not c[3].text:
+            report.add("warning", Span(file, c[3].first, c[3].last), f"task {number} has an empty task text (任务内容)")
+        owners, open_list = split_owners(c[4].text)
+        if not owners:
+            report.add("warning", Span(file, c[4].first, c[4].last),
+                       f"task {number} has no responsible body (主要责任单位 is empty); kept without owners")
+        tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span))
+    _check_sequence([(t.number, t.span) for t in tasks], "task", report)
+    return tasks
+
+
+def _years(raw: str) -> tuple[int | None, int | None]:
+    m = YEARS.match(raw) or SINGLE_YEAR.match(raw)
+    if not m:
+        return None, None
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.lastindex == 2 else start
+    return start, end
+
+
+def read_projects(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Project]:
+    projects: list[Project] = []
+    for c in _rows(file, toks, PROJECT_HEADER, 7, report, notes, 2, "project"):
+        span = Span(file, c[0].first, c[6].last)
+        number = _number(file, c[0], "project")
+        years_raw = c[3].text
+        start, end = _years(years_raw)
+        if start is None:
+            report.add("warning", Span(file, c[3].first, c[3].last),
+                       f"project {number}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
+        elif end < start:
+            report.add("warning", Span(file, c[3].first, c[3].last),
+                       f"project {number}: construction period {years_raw!r} ends before it starts; kept as printed")
+        investment_raw = c[4].text
+        try:
+            investment = Decimal(investment_raw)
+            if not investment.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            investment = None
+            report.add("warning", Span(file, c[4].first, c[4].last),
+                       f"project {number}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
+        builder = c[5].text or None
+        if builder is None:
+            report.add("info", Span(file, c[5].first, c[5].last),
+                       f"project {number}: the construction unit (建设单位) is blank in the source")
+        leads, _ = split_owners(c[6].text)
+        if not leads:
+            report.add("warning", Span(file, c[6].first, c[6].last), f"project {number}: the lead bureau (牵头单位) is blank")
+        projects.append(Project(number, c[1].text, c[2].text, years_raw, start, end, investment_raw, investment,
+                                builder, c[6].text, leads, span))
+    _check_sequence([(p.number, p.span) for p in projects], "project", report)
+    return projects
