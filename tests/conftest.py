@@ -1,0 +1,55 @@
+"""Shared fixtures. One builder (greenplan.store.build_store) makes the test graphs, as it makes the user's."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from greenplan.resources import bundled_plan
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+
+
+def require_system(what: str, available: bool, how: str) -> None:
+    """Skip (on a user's machine) or fail (in CI, GREENPLAN_REQUIRE_SYSTEM=1) when a system part is missing."""
+    if available:
+        return
+    message = f"{what} is not available: {how}"
+    if os.environ.get("GREENPLAN_REQUIRE_SYSTEM") == "1":
+        pytest.fail(message + " (GREENPLAN_REQUIRE_SYSTEM=1: CI must install it)")
+    pytest.skip(message)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def source(tmp_path_factory) -> Path:
+    """A private copy of the bundled plan and its metadata file."""
+    d = tmp_path_factory.mktemp("source")
+    src = bundled_plan()
+    shutil.copy(src, d / src.name)
+    meta = src.with_name(src.stem + ".meta.toml")
+    shutil.copy(meta, d / meta.name)
+    return d / src.name
+
+
+@pytest.fixture(scope="session")
+def plan(source):
+    from greenplan.loaders import load
+
+    return load(source)
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory, source):
+    """The bundled plan built into a fresh store directory."""
+    from greenplan.store import Store, build_store, locate
+
+    loc = locate(str(tmp_path_factory.mktemp("store")), [str(source)])
+    build_store(loc)
+    return Store(loc.directory)
