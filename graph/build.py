@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from greenplan.authority import Authority
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
-from greenplan.resources import ontology_files
+from greenplan.resources import graph_name, ontology_files
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
@@ -81,7 +81,7 @@ def resource_quads(minter: Minter) -> list[ox.Quad]:
     """The ontology folder's Turtle files, each in its own graph (relative IRIs resolve against the base)."""
     out: list[ox.Quad] = []
     for path in ontology_files():
-        graph = ox.NamedNode(minter.resource_graph(path.stem))
+        graph = ox.NamedNode(minter.resource_graph(graph_name(path)))
         for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=minter.base):
             out.append(ox.Quad(t.subject, t.predicate, t.object, graph))
     return out

@@ -19,3 +19,8 @@ def bundled_plan() -> Path:
 def ontology_files() -> list[Path]:
     """Every Turtle file of ``ontology/``; each becomes its own named graph."""
     return sorted(folder("ontology").glob("*.ttl"))
+
+
+def graph_name(path: Path) -> str:
+    """Named-graph name of an ontology file: ``greenplan.ttl`` → ``ontology``, else the file's stem."""
+    return "ontology" if path.stem == "greenplan" else path.stem

@@ -1,0 +1,220 @@
+"""The graph: saved queries `tasks` and `projects` give the annexes' facts; IRIs,
+named graphs, export determinism, the authority list and the ontology files."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+
+from greenplan.api import export, run_saved
+from greenplan.cli import main
+from greenplan.resources import folder
+from greenplan.store import Store, build_store, locate
+from tests.test_loaders import OWNER_CELLS, PROJECTS, read_tsv
+
+SPELLINGS = {r["spelling"]: r for r in read_tsv("spellings.tsv")}
+BASE = "https://w3id.org/greenplan/"
+
+
+def expected_bureaus(number: int) -> str:
+    names = re.split("[、，,]", OWNER_CELLS[number].removesuffix("等"))
+    return "、".join(SPELLINGS[n]["full_name"] for n in names)
+
+
+def test_tasks_query_gives_every_task_with_its_owners_in_order(store):
+    rows = run_saved(store, "tasks").dicts()
+    assert [r["number"] for r in rows] == list(range(1, 113))
+    for r in rows:
+        assert r["bureaus"] == expected_bureaus(r["number"]), r["number"]
+    assert rows[0]["chapter"] == "健全绿色低碳循环发展的生产体系" and rows[0]["measure"] == "推进工业绿色升级"
+    assert rows[111]["chapter"] == "认真抓好组织落实" and rows[111]["measure"] == "加大宣传力度"
+    assert rows[58]["text"].startswith("依托湛江市能源和石化产业优势")
+    assert len({r["measure"] for r in rows}) == 27
+
+
+def test_every_spelling_resolves_to_its_body(store):
+    found = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT DISTINCT ?spelling ?body WHERE { GRAPH ?g { ?o gp:spellingAsPrinted ?spelling ; gp:body ?body } }""")
+    got = {r["spelling"]: r["body"] for r in found.dicts()}
+    task_spellings = {n for cell in OWNER_CELLS.values() for n in re.split("[、，,]", cell.removesuffix("等"))}
+    assert set(got) == task_spellings
+    for spelling, body in got.items():
+        assert body == BASE + "org/" + SPELLINGS[spelling]["slug"], spelling
+
+
+def test_projects_query_gives_annex_2(store):
+    rows = run_saved(store, "projects").dicts()
+    assert len(rows) == 24
+    for row, r in zip(PROJECTS, rows):
+        assert r["number"] == int(row["number"]) and r["name"] == row["name"]
+        assert (r["startYear"], r["endYear"]) == (int(row["start"]), int(row["end"]))
+        assert Decimal(r["investment"]) == Decimal(row["investment"])
+        assert (r["builder"] or "") == row["builder"]          # unbound where blank (11, 17)
+        assert r["leadBureau"] == SPELLINGS[row["lead"]]["full_name"] if row["lead"] in SPELLINGS else True
+    assert [r["number"] for r in rows if r["builder"] is None] == [11, 17]
+    assert rows[9]["leadBureau"] == "湛江市文化广电旅游体育局"   # 市文广旅体局
+    assert rows[18]["leadBureau"] == "湛江市科学技术局"          # 市科技局
+    inv = store.run("SELECT ?i WHERE { GRAPH ?g { <%splan/zhanjiang-green-economy/project/3> "
+                    "<https://w3id.org/greenplan/ontology#investment> ?i } }" % BASE).rows[0][0]
+    assert inv.value == "678.9" and inv.datatype.value.endswith("#decimal")
+
+
+def test_note_is_a_fact_of_the_plan_not_of_task_1(store):
+    r = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?text ?line WHERE { GRAPH ?g { ?plan gp:note ?n . ?n gp:text ?text ;
+        <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . ?s gp:firstLine ?line } }""").dicts()
+    assert r == [{"text": "以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出。", "line": 108}]
+    owners = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?b WHERE { GRAPH ?g { <%splan/zhanjiang-green-economy/task/1> gp:responsibleBody ?b } }""" % BASE)
+    assert len(owners.rows) == 2
+
+
+def test_open_owner_list_of_task_71(store):
+    r = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?n WHERE { GRAPH ?g { ?t gp:openOwnerList true ; gp:number ?n } }""")
+    assert r.column("n") == [71]
+
+
+def test_each_record_traces_to_its_lines(store):
+    r = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?first ?last WHERE { GRAPH ?g { ?t gp:number 59 ; a gp:Task ;
+        <http://www.w3.org/ns/prov#wasDerivedFrom> ?s . ?s gp:firstLine ?first ; gp:lastLine ?last } }""").dicts()
+    assert r == [{"first": 488, "last": 492}]
+
+
+def test_named_graphs_and_no_union_default_graph(store):
+    graphs = {q.graph_name.value for q in store.quads()}
+    assert BASE + "graph/plan/zhanjiang-green-economy" in graphs
+    assert {BASE + "graph/ontology", BASE + "graph/bureaus"} <= graphs
+    # the store's default graph is empty: queries must (and do) use GRAPH patterns
+    assert not store.run("ASK { ?s ?p ?o }").boolean
+
+
+def test_export_is_byte_identical_and_parses(tmp_path, source):
+    outs = []
+    for k in range(2):
+        loc = locate(str(tmp_path / f"s{k}"), [str(source)])
+        build_store(loc)
+        outs.append({f: export(Store(loc.directory), f) for f in ("turtle", "trig", "nt", "jsonld")})
+    assert outs[0] == outs[1]
+    import rdflib
+
+    g = rdflib.Graph().parse(data=outs[0]["turtle"].decode("utf-8"), format="turtle")
+    nt = rdflib.Graph().parse(data=outs[0]["nt"].decode("utf-8"), format="nt")
+    assert len(g) == len(nt) > 5000
+    assert (rdflib.URIRef(BASE + "plan/zhanjiang-green-economy/task/59"), rdflib.RDF.type,
+            rdflib.URIRef("https://w3id.org/greenplan/ontology#Task")) in g
+
+
+def test_base_iri_is_configurable_and_iris_are_stable(tmp_path, source):
+    loc = locate(str(tmp_path / "b"), [str(source)], base="http://example.org/gp/")
+    build_store(loc)
+    s = Store(loc.directory)
+    assert any(q.subject.value == "http://example.org/gp/plan/zhanjiang-green-economy/task/59" for q in s.quads())
+    assert any(q.subject.value == "http://example.org/gp/org/development-reform" for q in s.quads())
+    assert not any(q.subject.value.startswith(BASE + "plan/") for q in s.quads())
+
+
+def test_authority_list_is_complete_and_unambiguous():
+    quads = list(ox.parse(path=str(folder("ontology") / "bureaus.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE))
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    bodies = {q.subject.value for q in quads if q.predicate.value.endswith("#type") and q.object.value.endswith("#Organization")}
+    assert len(bodies) >= 35
+    seen: dict[str, str] = {}
+    for b in bodies:
+        props = [(q.predicate.value, q.object) for q in quads if q.subject.value == b]
+        zh = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "zh"]
+        en = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "en"]
+        kinds = [o for p, o in props if p.endswith("classification")]
+        assert len(zh) == 1 and len(en) == 1 and len(kinds) == 1, b
+        for p, o in props:
+            if p in (skos + "prefLabel", skos + "altLabel") and o.language == "zh":
+                assert seen.setdefault(o.value, b) == b, f"{o.value} names two bodies"
+    for spelling, row in SPELLINGS.items():
+        assert seen.get(spelling) == BASE + "org/" + row["slug"]
+
+
+def test_ontology_labels_and_definitions():
+    quads = list(ox.parse(path=str(folder("ontology") / "greenplan.ttl"), format=ox.RdfFormat.TURTLE))
+    gp = "https://w3id.org/greenplan/ontology#"
+    terms = {q.subject.value for q in quads if q.subject.value.startswith(gp) and q.predicate.value.endswith("#type")
+             and q.object.value.split("#")[-1] in ("Class", "ObjectProperty", "DatatypeProperty")}
+    assert {gp + c for c in ("Plan", "Chapter", "Section", "Sentence", "Measure", "Task", "Principle", "Goal",
+                             "Target", "Project", "Place")} <= terms
+    for t in terms:
+        labels = {q.object.language for q in quads if q.subject.value == t and q.predicate.value.endswith("#label")}
+        defs = [q for q in quads if q.subject.value == t and q.predicate.value.endswith("#definition")]
+        assert labels == {"zh", "en"} and defs, t
+    assert any(q.predicate.value.endswith("#versionIRI") for q in quads)
+
+
+def test_every_ontology_file_loads():
+    files = sorted(folder("ontology").glob("*.ttl"))
+    assert len(files) >= 2
+    for f in files:
+        assert list(ox.parse(path=str(f), format=ox.RdfFormat.TURTLE, base_iri=BASE)), f
+
+
+def test_cli_query_formats(capsys, store):
+    d = str(store.directory)
+    assert main(["query", "tasks", "--store", d, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["head"]["vars"][:5] == ["number", "chapter", "measure", "text", "bureaus"]
+    assert len(data["results"]["bindings"]) == 112
+    assert data["results"]["bindings"][0]["number"] == {
+        "type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    assert main(["query", "projects", "--store", d, "--format", "csv", "--bom"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeffnumber,name,startYear") and len(out.strip().splitlines()) == 25
+    assert main(["query", "projects", "--store", d]) == 0
+    table = capsys.readouterr().out.splitlines()
+    # CJK text is lined up: the builder column starts at the same display column on every row
+    from greenplan.results import width
+
+    cols = {width(line[: line.index("宝钢湛江钢铁有限公司")]) for line in table if "宝钢湛江钢铁有限公司" in line}
+    starts = {width(line[: line.index("中科（广东）炼化有限公司", 10)]) for line in table if line.startswith("2 ")}
+    assert cols == starts
+
+
+def test_cli_errors_say_what_to_do(capsys, store):
+    d = str(store.directory)
+    assert main(["query", "no-such", "--store", d]) == 2
+    assert "saved queries: " in capsys.readouterr().err
+    assert main(["query", "tasks", "--store", d, "--param", "colour=red"]) == 2
+    assert "its parameters: plan" in capsys.readouterr().err
+    assert main(["query", "tasks", "--store", str(store.directory) + "-missing"]) == 2
+    assert "greenplan build --store" in capsys.readouterr().err
+    assert main(["sparql", "SELEC nonsense", "--store", d]) == 2
+
+
+def test_sparql_command(capsys, store):
+    assert main(["sparql", "PREFIX gp: <https://w3id.org/greenplan/ontology#> SELECT (COUNT(*) AS ?n) "
+                 "WHERE { GRAPH ?g { ?t a gp:Task } }", "--store", str(store.directory), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "112"]
+
+
+def test_no_generic_top_level_packages_installed(tmp_path):
+    code = "import importlib.util as u; print(u.find_spec('graph'), u.find_spec('loaders'), u.find_spec('greenplan.loaders') is not None)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["None", "None", "True"]
+
+
+def test_wheel_carries_the_data_files(tmp_path):
+    root = folder("data").parent if (folder("data").parent / "pyproject.toml").exists() else None
+    if root is None:
+        pytest.skip("installed from a wheel: nothing to build")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                    str(tmp_path), str(root)], check=True, capture_output=True)
+    import zipfile
+
+    names = zipfile.ZipFile(next(tmp_path.glob("greenplan-*.whl"))).namelist()
+    for needed in ("greenplan/cli.py", "greenplan/loaders/document.py", "greenplan/ontology/bureaus.ttl",
+                   "greenplan/queries/tasks.rq", "greenplan/data/zhanjiang-green-plan-draft.txt",
+                   "greenplan/data/zhanjiang-green-plan-draft.meta.toml"):
+        assert needed in names
+    assert not any(n.startswith(("graph/", "loaders/")) for n in names)
