@@ -35,7 +35,7 @@ def serialize(quads, fmt: str, base: str) -> bytes:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
         items = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     prefixes = dict(PREFIXES)
-    prefixes.update({"plan": base + "plan/", "org": PREFIXES["org"], "body": base + "org/",
+    prefixes.update({"body": base + "org/",
                      "topic": base + "topic/", "place": base + "place/"})
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return ox.serialize(items, format=rdf_format)
