@@ -218,3 +218,25 @@ def test_wheel_carries_the_data_files(tmp_path):
                    "greenplan/data/zhanjiang-green-plan-draft.meta.toml"):
         assert needed in names
     assert not any(n.startswith(("graph/", "loaders/")) for n in names)
+
+
+def test_cli_on_a_repaginated_rewrapped_crlf_copy(tmp_path, source, capsys, monkeypatch):
+    import shutil
+
+    from tests import layouts
+
+    text = layouts.crlf(layouts.rewrap(layouts.repaginate(source.read_text(encoding="utf-8"), 6), every=2))
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(text.encode("utf-8"))
+    shutil.copy(source.with_name(source.stem + ".meta.toml"), tmp_path / "copy.meta.toml")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert main(["query", "tasks", "--source", str(copy), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["results"]["bindings"]
+    assert [int(r["number"]["value"]) for r in rows] == list(range(1, 113))
+    assert [r["bureaus"]["value"] for r in rows] == [expected_bureaus(n) for n in range(1, 113)]
+    assert main(["query", "projects", "--source", str(copy), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["results"]["bindings"]
+    assert [(r["name"]["value"], r["investment"]["value"]) for r in rows] == [(p["name"], p["investment"]) for p in PROJECTS]
+    # the store for this source was cached under its own key and is reused, not rebuilt
+    stores = list((tmp_path / "cache" / "greenplan" / "stores").iterdir())
+    assert len(stores) == 1
