@@ -203,26 +203,44 @@ def parser() -> argparse.ArgumentParser:
 
 def _validate_options(p):
     _store_options(p)
-    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text")
+    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
+                   help="text (default: grouped by severity and node), table, turtle (the SHACL report), json")
 
 
 def _network_options(p):
     _store_options(p, endpoint=True)
+    p.add_argument("--view", choices=("bureaus", "projects", "topics"), default="bureaus",
+                   help="bureaus (default: body–body co-ownership), or the bipartite body–project / body–topic network")
+    p.add_argument("--metrics", action="store_true", help="print per-body metrics (table, csv or json)")
+    p.add_argument("--format", choices=("table", "csv", "json", "graphml", "gexf", "png", "svg", "html"), default=None,
+                   help="table/csv/json with --metrics; graphml, gexf, json (node-link), png, svg, html files with --out")
+    p.add_argument("--out", metavar="FILE", help="write the file here (atomically)")
+    p.add_argument("--topic", metavar="TOPIC", help="only tasks about this topic (en/zh label or IRI)")
+    p.add_argument("--chapter", metavar="N", help="only tasks of this chapter (number or title)")
+    p.add_argument("--min-weight", type=int, default=1, metavar="N", help="only edges with at least N shared tasks")
+    p.add_argument("--plan", metavar="ID", help="only this plan (identifier) when the store holds several")
 
 
 def _serve_options(p):
     _store_options(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit of one query (default 10)")
+    p.add_argument("--max-results", type=int, default=10000, metavar="N", help="result-size limit (rows or triples; default 10000)")
 
 
 def _metadata_options(p):
     _store_options(p)
     p.add_argument("--format", choices=("turtle", "jsonld"), default="turtle")
+    p.add_argument("--site", metavar="URL", help="where the dataset is served (download and endpoint URLs; default: the base IRI)")
 
 
 def _push_options(p):
-    _store_options(p)
+    p.add_argument("--store", required=True, metavar="URL",
+                   help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
+    p.add_argument("--source", action="append", metavar="PATH", help="plan text file (repeatable; default: the bundled plan)")
+    p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
+    p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
 
 
 # Commands implemented in their own modules (each module has main(args) -> exit code).
