@@ -37,7 +37,7 @@ def _open(args):
     if getattr(args, "endpoint", None):
         from greenplan.remote import EndpointStore
 
-        return EndpointStore(args.endpoint)
+        return EndpointStore(args.endpoint, base=args.base)
     from greenplan.store import open_store
 
     return open_store(args.store, args.source, args.base, log=_log)
@@ -81,7 +81,8 @@ def _print_result(result, args) -> None:
 
         from greenplan.vocab import PREFIXES
 
-        _write(ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), None)
+        triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # stable across engines
+        _write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), None)
         return
     _write(render(result, args.format, bom=args.bom, max_width=args.max_width), getattr(args, "out", None))
 

@@ -135,9 +135,10 @@ class Store:
         return self.manifest["base"]
 
     def query(self, sparql: str, bindings: dict | None = None):
-        """Run SPARQL with parameters bound as RDF terms (SEP-0007 substitution, never text pasting)."""
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
-        return self.ox.query(sparql, substitutions=subs or None)
+        """Run SPARQL with parameters bound as RDF terms (:func:`greenplan.sparqltext.substitute`)."""
+        from greenplan.sparqltext import substitute
+
+        return self.ox.query(substitute(sparql, bindings))
 
     def run(self, sparql: str, bindings: dict | None = None):
         """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples."""

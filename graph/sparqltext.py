@@ -1,0 +1,89 @@
+"""SPARQL query text: binding parameters as terms, and reading the query form, outside strings and comments.
+
+Both stores bind saved-query parameters with :func:`substitute`: each bound
+variable's occurrences are replaced by the term in N-Triples syntax.  (Oxigraph
+0.5's own ``substitutions`` accept only variables of the SELECT projection, and
+a remote endpoint takes only text.)  This is safe, and not the text-pasting it
+looks like:
+
+* what is inserted is ``str()`` of an ``ox.NamedNode``/``ox.Literal`` that
+  :meth:`greenplan.catalogue.Parameter.term` has already built and checked:
+  an IRI that cannot contain ``<``, ``>``, ``"``, spaces or braces, or a
+  literal whose quotes, backslashes and line breaks are escaped.  A value can
+  therefore never end the term and start SPARQL syntax of its own;
+* the replacement walks the query with a small tokenizer that skips strings,
+  IRIs and comments, so only real variable tokens ``?name``/``$name`` with
+  exactly that name change (``?_plan`` never touches ``?_planB``);
+* saved queries test optional parameters with ``COALESCE(?_x, …)`` (never
+  ``BOUND(?_x)``, which would become ``BOUND("x")``, a syntax error), and
+  parameter variables are neither projected nor assigned (``AS ?_x``); a
+  query that does so is refused with a clear message.
+"""
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+from greenplan.catalogue import ParameterError
+
+# Tokens the substitution must not look inside, then variables.  Order matters:
+# long strings before short ones, IRIs before the comment sign (an IRI may hold '#').
+_TOKEN = re.compile(
+    r'(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*)"
+    r"|(?P<var>[?$](?P<name>[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+))",
+    re.DOTALL,
+)
+_ASSIGNED = re.compile(r"\bAS\s*$", re.IGNORECASE)
+
+
+def substitute(text: str, bindings: dict | None) -> str:
+    """``text`` with each bound variable replaced by its term in N-Triples syntax (see the module doc)."""
+    if not bindings:
+        return text
+    terms = {}
+    for name, term in bindings.items():
+        if isinstance(term, ox.BlankNode) or not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise ParameterError(f"parameter ?{name}: only IRIs and literals can be sent to a remote endpoint, got {term!r}")
+        terms[name] = str(term)
+    out, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        if m.group("var") is None or m.group("name") not in terms:
+            continue
+        name = m.group("name")
+        if _ASSIGNED.search(text, 0, m.start()) or _projected(text, m.start()):
+            raise ParameterError(f"?{name} is bound as a parameter but the query projects or assigns it; "
+                             "parameter variables may only be used inside the WHERE clause")
+        out.append(text[pos:m.start()])
+        out.append(terms[name])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments.
+
+    Anything else (an update, a syntax error) is sent as SELECT and the endpoint says what is wrong."""
+    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _blank_out(text), re.IGNORECASE)
+    return m.group(1).upper() if m else "SELECT"
+
+
+def _projected(text: str, at: int) -> bool:
+    """True when position ``at`` lies between a SELECT keyword and its WHERE/{ (the projection)."""
+    head = _blank_out(text[:at])
+    selects = list(re.finditer(r"(?<![?$:\w])SELECT\b", head, re.IGNORECASE))
+    if not selects:
+        return False
+    between = head[selects[-1].end():]
+    return "{" not in between and not re.search(r"\bWHERE\b", between, re.IGNORECASE)
+
+
+def _blank_out(text: str) -> str:
+    """Text with strings, IRIs and comments replaced by spaces (same length)."""
+    return _TOKEN.sub(lambda m: " " * len(m.group(0)) if m.group("skip") else m.group(0), text)
