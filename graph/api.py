@@ -36,7 +36,7 @@ def build(plans, report=None, base: str | None = None):
 def run_saved(store, name: str, params: dict[str, str] | None = None) -> Result:
     """Run the saved query ``queries/<name>.rq`` with parameters bound as RDF terms."""
     q = saved_query(name)
-    return store.run(q.text, q.bindings(params))
+    return store.run(q.text, q.bindings(params, store))
 
 
 def sparql(store, text: str):

@@ -17,6 +17,12 @@ Parameters are the query's variables named ``?_name`` (optional) or
 is a string literal.  Values are bound as RDF terms by the store (SEP-0007
 substitution), never pasted into the query text.
 
+Parameters with a lookup file ``queries/parameters/<name>.rq`` (topic, bureau,
+chapter, place) accept a value in any spelling the lookup lists (an IRI, a
+slug, a zh or en label); the lookup runs on the same store and gives the term
+that is bound.  An unknown value is an error that lists the valid ones.  The
+web UI lists the same values for enumerated parameters (``#+ enumerate``).
+
 There is no registry in Python: the catalogue is whatever ``.rq`` files the
 folder holds.
 """
@@ -87,8 +93,10 @@ class SavedQuery:
         valid = ", ".join(p.name for p in self.parameters) or "none"
         raise ParameterError(f"query {self.name} has no parameter {name!r}; its parameters: {valid}")
 
-    def bindings(self, values: dict[str, str] | None = None) -> dict[str, ox.NamedNode | ox.Literal]:
-        """Variable name → RDF term for the given parameter values (defaults filled in)."""
+    def bindings(self, values: dict[str, str] | None = None, store=None) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Variable name → RDF term for the given parameter values (defaults filled in).
+
+        With a ``store``, values of parameters that have a lookup file are resolved on it."""
         values = dict(values or {})
         for name in values:
             self.parameter(name)
@@ -99,8 +107,49 @@ class SavedQuery:
                 if p.required:
                     raise ParameterError(f"query {self.name} needs parameter {p.name}: pass --param {p.name}=VALUE")
                 continue
-            out[p.variable] = p.term(str(value))
+            lookup = lookup_path(p.name, self.path.parent)
+            if store is not None and lookup is not None:
+                out[p.variable] = resolve(store, self.name, p.name, str(value), lookup)
+            else:
+                out[p.variable] = p.term(str(value))
         return out
+
+
+def lookup_path(name: str, directory: Path | None = None) -> Path | None:
+    """``queries/parameters/<name>.rq`` when the parameter has a lookup, else None."""
+    path = (directory or folder("queries")) / "parameters" / f"{name}.rq"
+    return path if path.is_file() else None
+
+
+def choices(store, name: str, directory: Path | None = None) -> list[tuple[object, str]]:
+    """(term, label) of every valid value of a parameter with a lookup, in the lookup's order."""
+    path = lookup_path(name, directory)
+    if path is None:
+        return []
+    seen, out = set(), []
+    for value, _key, label in store.run(path.read_text(encoding="utf-8")).rows:
+        if value not in seen:
+            seen.add(value)
+            out.append((value, label.value if label is not None else str(value)))
+    return out
+
+
+def resolve(store, query: str, name: str, value: str, lookup: Path):
+    """The term a parameter value names, by the lookup query; unknown or ambiguous values are errors."""
+    wanted = value.strip().strip("<>").casefold()
+    rows = store.run(lookup.read_text(encoding="utf-8")).rows
+    found = {}
+    for term, key, label in rows:
+        if key is not None and key.value.casefold() == wanted:
+            found[term] = label.value if label is not None else str(term)
+    if len(found) == 1:
+        return next(iter(found))
+    if found:
+        raise ParameterError(f"query {query}: {name} {value!r} is ambiguous; it names "
+                             + "; ".join(sorted(found.values())) + ". Give the IRI instead")
+    labels = sorted({label.value for _, _, label in rows if label is not None})
+    raise ParameterError(f"query {query}: unknown {name} {value!r}; valid values ({len(labels)}): "
+                         + "; ".join(labels))
 
 
 def _header(text: str) -> dict[str, object]:

@@ -1,0 +1,235 @@
+"""SPARQL 1.1 Protocol details, kept free of HTTP plumbing so that tests can call them directly.
+
+* :func:`negotiate` picks a media type from an ``Accept`` header (q-values, ``type/*``, ``*/*``).
+* :func:`check_query` refuses what a read-only public endpoint must not run: SPARQL Update and
+  federated ``SERVICE`` clauses.  It reads the query with a small tokenizer that skips strings,
+  IRIs and comments, so ``"SERVICE"`` in a literal or ``ex:service`` is not mistaken for the keyword.
+* :func:`results_body` / :func:`triples_body` serialise answers in the negotiated format.
+* :func:`service_description` is the ``sd:Service`` shown when ``/sparql`` gets no query.
+"""
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+import pyoxigraph as ox
+
+from greenplan.results import Result, to_csv, to_json, to_tsv
+from greenplan.vocab import PREFIXES
+
+JSON = "application/sparql-results+json"
+XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+TURTLE = "text/turtle"
+JSONLD = "application/ld+json"
+NTRIPLES = "application/n-triples"
+HTML = "text/html"
+
+# Offers in order of preference (the first is the default for */* or no Accept);
+# aliases map common generic types onto the SPARQL formats.
+RESULT_TYPES = [(JSON, "json"), (XML, "xml"), (CSV, "csv"), (TSV, "tsv"),
+                ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
+                ("text/plain", "tsv")]
+GRAPH_TYPES = [(TURTLE, "turtle"), (JSONLD, "jsonld"), (NTRIPLES, "nt"),
+               ("application/x-turtle", "turtle"), ("application/json", "jsonld"), ("text/plain", "nt")]
+# ?format= overrides Accept (download links in the web UI use it).
+FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
+                "ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "nt": "nt",
+                "ntriples": "nt", "html": "html"}
+MEDIA = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV, "turtle": TURTLE, "jsonld": JSONLD, "nt": NTRIPLES,
+         "html": HTML}
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+class Refused(ValueError):
+    """A query the endpoint will not run; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _ranges(accept: str | None) -> list[tuple[str, float]]:
+    out = []
+    for part in (accept or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        mt = fields[0].lower()
+        if not mt:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            k, _, v = f.partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        out.append((mt, q))
+    return out
+
+
+def negotiate(accept: str | None, offers: list[str]) -> str | None:
+    """The offer the client prefers most (ties: earlier offer), or None when none is acceptable.
+
+    No ``Accept`` header (or an empty one) means the first offer.
+    """
+    ranges = _ranges(accept)
+    if not ranges:
+        return offers[0] if offers else None
+    best, best_q = None, 0.0
+    for offer in offers:
+        kind = offer.split("/")[0]
+        q, specificity = None, -1
+        for mt, mq in ranges:
+            if mt == offer:
+                s = 2
+            elif mt == f"{kind}/*":
+                s = 1
+            elif mt == "*/*":
+                s = 0
+            else:
+                continue
+            if s > specificity:
+                q, specificity = mq, s
+        if q is not None and q > best_q:
+            best, best_q = offer, q
+    return best
+
+
+def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) -> str | None:
+    """Format name for a request: ``?format=`` wins over ``Accept``; None when nothing fits."""
+    names = {name for _, name in table}
+    if fmt:
+        name = FORMAT_NAMES.get(fmt.lower())
+        return name if name in names else None
+    media = negotiate(accept, [m for m, _ in table])
+    return dict(table).get(media) if media else None
+
+
+# --- reading the query text -------------------------------------------------------------
+
+# The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
+# string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold
+# escaped quotes and '#', e.g. ex:a\'b), and bare words.  A bare word is a keyword.
+_TOKEN = re.compile(r'''
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$][\w\u00B7]+)
+  | (?P<pname>(?:[^\W\d_][\w\-.]*)?:(?:[\w\-.:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
+  | (?P<word>[^\W\d][\w\-]*)
+  | (?P<other>\S)
+''', re.VERBOSE)
+
+UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
+QUERY_WORDS = {"select", "construct", "describe", "ask"}
+
+
+def keywords(text: str) -> list[str]:
+    """Bare words of a query in lower case, skipping comments, strings, IRIs, variables and prefixed names."""
+    return [m.group("word").lower() for m in _TOKEN.finditer(text) if m.group("word")]
+
+
+def check_query(text: str) -> None:
+    """Raise :class:`Refused` for an update or a ``SERVICE`` clause; other errors are the engine's to report."""
+    words = keywords(text)
+    first = next((w for w in words if w not in ("prefix", "base")), None)
+    if first in UPDATE_WORDS:
+        raise Refused(403, f"this endpoint is read-only: SPARQL Update ({first.upper()}) is refused; "
+                           "send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    if "service" in words:
+        raise Refused(400, "federated queries are refused: remove the SERVICE clause (this endpoint does not "
+                           "fetch other endpoints); query their data at their own endpoints")
+    if not text.strip():
+        raise Refused(400, "the query is empty; pass a SPARQL query in `query`")
+
+
+# --- answers ----------------------------------------------------------------------------
+
+def _xml_term(t) -> str:
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{xml_escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{xml_escape(t.value)}</bnode>"
+    if t.language:
+        return f"<literal xml:lang={quoteattr(t.language)}>{xml_escape(t.value)}</literal>"
+    if t.datatype and t.datatype.value != PREFIXES["xsd"] + "string":
+        return f"<literal datatype={quoteattr(t.datatype.value)}>{xml_escape(t.value)}</literal>"
+    return f"<literal>{xml_escape(t.value)}</literal>"
+
+
+def to_xml(result: Result) -> str:
+    """SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.boolean is not None:
+        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out.append("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+    out.append("  <results>")
+    for row in result.rows:
+        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                        for v, t in zip(result.variables, row) if t is not None)
+        out.append(f"    <result>{cells}</result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def results_body(result: Result, fmt: str) -> bytes:
+    if fmt == "json":
+        return (to_json(result) + "\n").encode("utf-8")
+    if fmt == "xml":
+        return to_xml(result).encode("utf-8")
+    if fmt == "csv":
+        return to_csv(result).encode("utf-8")
+    if fmt == "tsv":
+        return to_tsv(result).encode("utf-8")
+    raise ValueError(f"unknown results format {fmt!r}")
+
+
+def triples_body(triples, fmt: str, base: str | None = None) -> bytes:
+    """Sorted triples as Turtle, JSON-LD or N-Triples (with the export's prefixes, incl. ``body:`` for ``{base}org/``)."""
+    triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    rdf_format = RDF_FORMATS[fmt]
+    if rdf_format is ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(triples, format=rdf_format)
+    prefixes = dict(PREFIXES)
+    if base:
+        prefixes.update({"body": base + "org/", "topic": base + "topic/", "place": base + "place/"})
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
+def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
+    """An ``sd:Service`` for the endpoint: language, result formats, the named graphs it holds."""
+    n = ox.NamedNode
+    rdf_type = n(PREFIXES["rdf"] + "type")
+    svc = n(endpoint)
+    ds = n(endpoint + "#dataset")
+    triples = [
+        ox.Triple(svc, rdf_type, n(SD + "Service")),
+        ox.Triple(svc, n(SD + "endpoint"), svc),
+        ox.Triple(svc, n(SD + "supportedLanguage"), n(SD + "SPARQL11Query")),
+        ox.Triple(svc, n(SD + "defaultDataset"), ds),
+        ox.Triple(ds, rdf_type, n(SD + "Dataset")),
+        ox.Triple(ds, n(SD + "defaultGraph"), n(endpoint + "#default-graph")),
+        ox.Triple(n(endpoint + "#default-graph"), rdf_type, n(SD + "Graph")),
+        ox.Triple(svc, n(PREFIXES["rdfs"] + "comment"),
+                  ox.Literal("Read-only SPARQL 1.1 endpoint of greenplan. The default graph is empty: put "
+                             "patterns in GRAPH ?g { … } (or pass default-graph-uri). SPARQL Update and "
+                             "SERVICE are refused; queries have a time limit and a result-size limit.",
+                             language="en")),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "JSON-LD", "N-Triples"):
+        triples.append(ox.Triple(svc, n(SD + "resultFormat"), n(FORMATS_NS + name)))
+    for g in graphs:
+        node = n(endpoint + "#graph-" + str(len(triples)))
+        triples += [ox.Triple(ds, n(SD + "namedGraph"), node),
+                    ox.Triple(node, rdf_type, n(SD + "NamedGraph")),
+                    ox.Triple(node, n(SD + "name"), n(g))]
+    return triples
