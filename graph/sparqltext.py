@@ -27,18 +27,26 @@ import pyoxigraph as ox
 
 from greenplan.catalogue import ParameterError
 
-# Tokens the substitution must not look inside, then variables.  Order matters:
-# long strings before short ones, IRIs before the comment sign (an IRI may hold '#').
-_TOKEN = re.compile(
-    r'(?P<skip>"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*)"
-    r"|(?P<var>[?$](?P<name>[A-Za-z0-9_\u00B7\u00C0-\uFFFF]+))",
-    re.DOTALL,
-)
+# The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
+# string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold
+# escaped quotes and '#', e.g. ex:a\'b), and bare words.  A bare word is a keyword.
+_TOKEN = re.compile(r'''
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$](?P<name>[\w\u00B7]+))
+  | (?P<pname>(?:[^\W\d_][\w\-.]*)?:(?:[\w\-.:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
+  | (?P<word>[^\W\d][\w\-]*)
+  | (?P<other>\S)
+''', re.VERBOSE)
+_CODE = ("var", "name", "word", "other")
+
+
+def keywords(text: str) -> list[str]:
+    """Bare words of a query in lower case, skipping comments, strings, IRIs, variables and prefixed names."""
+    return [m.group("word").lower() for m in _TOKEN.finditer(text) if m.group("word")]
+
+
 _ASSIGNED = re.compile(r"\bAS\s*$", re.IGNORECASE)
 
 
@@ -70,8 +78,8 @@ def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments.
 
     Anything else (an update, a syntax error) is sent as SELECT and the endpoint says what is wrong."""
-    m = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _blank_out(text), re.IGNORECASE)
-    return m.group(1).upper() if m else "SELECT"
+    form = next((w for w in keywords(text) if w in ("select", "ask", "construct", "describe")), "select")
+    return form.upper()
 
 
 def _projected(text: str, at: int) -> bool:
@@ -86,4 +94,4 @@ def _projected(text: str, at: int) -> bool:
 
 def _blank_out(text: str) -> str:
     """Text with strings, IRIs and comments replaced by spaces (same length)."""
-    return _TOKEN.sub(lambda m: " " * len(m.group(0)) if m.group("skip") else m.group(0), text)
+    return _TOKEN.sub(lambda m: m.group(0) if m.lastgroup in _CODE else " " * len(m.group(0)), text)

@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from greenplan.sparqltext import keywords
 from greenplan.results import Result, to_csv, to_json, to_tsv
 from greenplan.vocab import PREFIXES
 
@@ -110,26 +111,8 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
 
 # --- reading the query text -------------------------------------------------------------
 
-# The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
-# string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold
-# escaped quotes and '#', e.g. ex:a\'b), and bare words.  A bare word is a keyword.
-_TOKEN = re.compile(r'''
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][\w\u00B7]+)
-  | (?P<pname>(?:[^\W\d_][\w\-.]*)?:(?:[\w\-.:]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
-  | (?P<word>[^\W\d][\w\-]*)
-  | (?P<other>\S)
-''', re.VERBOSE)
-
 UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
 QUERY_WORDS = {"select", "construct", "describe", "ask"}
-
-
-def keywords(text: str) -> list[str]:
-    """Bare words of a query in lower case, skipping comments, strings, IRIs, variables and prefixed names."""
-    return [m.group("word").lower() for m in _TOKEN.finditer(text) if m.group("word")]
 
 
 def check_query(text: str) -> None:
