@@ -389,28 +389,17 @@ class Handler(BaseHTTPRequestHandler):
                    {"Content-Disposition": f'attachment; filename="greenplan.{ext}"'})
 
     def _void(self, fmt: str | None) -> None:
-        try:
-            from greenplan.metadata import describe as metadata
-        except ImportError:
-            raise HttpError(501, "the dataset description needs greenplan.metadata.describe(store, site), "
-                                 "which this installation does not have yet") from None
+        from greenplan.metadata import describe as metadata
+
         triples = _as_triples(metadata(self.server.store, self._site()))
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
     def _network(self) -> None:
-        try:
-            import greenplan.network as network
-        except ImportError:
-            network = None
-        render = getattr(network, "html_page", None)
-        if render is None:
-            body = ("<h1>协作网络 Collaboration network</h1><p>The network view is not available in this "
-                    "installation yet (it needs <code>greenplan.network.html_page(store)</code>). Meanwhile: "
-                    "<code>greenplan network --format html --out network.html</code>, or the saved queries "
-                    '<a href="/queries">bureau-pairs and bureau-workload</a>.</p>')
-            return self._send(200, page("Network", body), protocol.HTML)
-        self._send(200, render(self.server.store), protocol.HTML)
+        from greenplan.network import html_page
+
+        page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
+        self._send(200, page_html, protocol.HTML)
 
     def _static(self, rel: str) -> None:
         target = (STATIC / rel).resolve()

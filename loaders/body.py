@@ -157,7 +157,7 @@ def _principles_and_goals(file, lines, sections, report):
         for n, para in _paragraphs(lines, gs):
             m = GOAL_YEAR.match(para)
             if not m:
-                report.add("warning", Span(file, n, n), f"goal paragraph without a year (到2025年，…) kept as text")
+                report.add("warning", Span(file, n, n), "goal paragraph without a year (到2025年，…) kept as text")
                 continue
             year = int(m[1])
             qualitative: list[str] = []

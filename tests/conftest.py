@@ -28,6 +28,21 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright (no browser download)."""
+    path = chromium_path()
+    require_system("chromium", path is not None, "apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_system("playwright (Python package)", False, 'pip install -e ".[test]"')
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
 def source(tmp_path_factory) -> Path:
     """A private copy of the bundled plan and its metadata file."""
     d = tmp_path_factory.mktemp("source")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from greenplan.serve import make_server
-from tests.conftest import chromium_path, require_system
+
 from tests.test_graph import expected_bureaus
 
 
@@ -21,20 +21,6 @@ def site(store):
     yield server.url
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    require_system("chromium", path is not None, "apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_system("playwright (Python package)", False, 'pip install -e ".[test]"')
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 class Recorder:

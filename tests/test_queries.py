@@ -25,7 +25,7 @@ from greenplan.cli import main
 from greenplan.resources import folder
 from greenplan.store import Store, build_store, locate
 from tests.test_graph import SPELLINGS
-from tests.test_loaders import OWNER_CELLS, PROJECTS, read_tsv
+from tests.test_loaders import OWNER_CELLS, PROJECTS
 
 BASE = "https://w3id.org/greenplan/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

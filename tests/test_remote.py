@@ -13,7 +13,6 @@ from greenplan.push import push
 from greenplan.remote import EndpointStore
 from greenplan.sparqltext import substitute
 from greenplan.resources import folder
-from greenplan.store import StoreError
 from tests.servers import free_port, oxigraph_server
 
 BASE = "https://w3id.org/greenplan/"

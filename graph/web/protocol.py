@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import re
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
