@@ -452,22 +452,21 @@ def test_cli_serve_refuses_a_bad_timeout(store, capsys):
     assert "--timeout" in capsys.readouterr().err
 
 
-def test_enumerated_parameter_offers_the_values_of_its_query(store, tmp_path, monkeypatch):
-    import greenplan.resources
-    from greenplan.catalogue import Parameter
+def test_enumerated_parameter_offers_the_values_of_its_lookup(store):
+    from greenplan.catalogue import saved_query
     from greenplan.web.pages import _param_input, parameter_values
 
-    (tmp_path / "parameters").mkdir()
-    (tmp_path / "parameters" / "plan.rq").write_text(
-        "PREFIX dcterms: <http://purl.org/dc/terms/>\nSELECT ?id ?title WHERE { GRAPH ?g { ?p dcterms:identifier ?id ; "
-        'dcterms:title ?title FILTER(lang(?title) = "zh") } }', encoding="utf-8")
-    monkeypatch.setattr(greenplan.resources, "folder", lambda name: tmp_path)
-    p = Parameter("plan", "_plan", "string", False, "", enumerate=True)
-    choices = parameter_values(store, p)
-    assert choices == [("zhanjiang-green-economy", "湛江市关于加快建立健全绿色低碳循环发展经济体系的实施方案")]
-    html = _param_input(p, None, choices, "tasks")
-    assert 'list="values-tasks-plan"' in html and '<option value="zhanjiang-green-economy">' in html
-    assert parameter_values(store, Parameter("plan", "_plan", "string", False)) == []   # not enumerated
+    topic = saved_query("topic-bureaus").parameter("topic")
+    choices = parameter_values(store, topic)
+    concepts = store.run("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT (COUNT(DISTINCT ?c) AS ?n) "
+                         "WHERE { GRAPH ?g { ?c skos:inScheme ?s . ?s skos:hasTopConcept ?t } }").dicts()[0]["n"]
+    assert len(choices) == len({v for v, _ in choices}) == concepts         # one option per concept
+    assert ("https://w3id.org/greenplan/topic/hydrogen", "hydrogen (氢能, hydrogen)") in choices
+    html = _param_input(topic, None, choices, "topic-bureaus")
+    assert 'list="values-topic-bureaus-topic"' in html
+    assert '<option value="https://w3id.org/greenplan/topic/hydrogen">hydrogen (氢能, hydrogen)</option>' in html
+    plan = saved_query("topic-bureaus").parameter("plan")
+    assert parameter_values(store, plan) == []                                # not enumerated
 
 
 def test_network_view_is_linked_and_answers(site):

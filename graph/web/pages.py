@@ -348,16 +348,12 @@ def results_table(store, result, base: str) -> str:
 
 
 def parameter_values(store, p) -> list[tuple[str, str]]:
-    """(value, label) choices for an enumerated parameter: the rows of ``queries/parameters/<name>.rq``
-    (first column the value, second an optional label), when that file exists."""
-    from greenplan.resources import folder
+    """(value, label) choices for an enumerated parameter, from its lookup ``queries/parameters/<name>.rq``."""
+    from greenplan.catalogue import choices
 
-    path = folder("queries") / "parameters" / f"{p.name}.rq"
-    if not p.enumerate or not path.is_file():
+    if not p.enumerate:
         return []
-    result = store.run(path.read_text(encoding="utf-8"))
-    return [(row[0].value, row[1].value if len(row) > 1 and row[1] is not None else "")
-            for row in result.rows if row and row[0] is not None]
+    return [(term.value, label) for term, label in choices(store, p.name)]
 
 
 def _param_input(p, value: str | None, choices: list[tuple[str, str]] | None = None, form: str = "") -> str:
