@@ -45,14 +45,19 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "greenplan"
 
 
-def cache_key(sources: list[Path], base: str) -> str:
-    from greenplan.loaders.metadata import metadata_path
+def _metadata_path(source: Path) -> Path:
+    """``NAME.meta.toml`` beside ``NAME.txt``: the rule of :func:`greenplan.loaders.metadata.metadata_path`,
+    repeated here because importing the loaders costs ≈ 20 ms on every query (a test keeps the two equal)."""
+    return source.with_name(source.stem + ".meta.toml")
 
+
+def cache_key(sources: list[Path], base: str) -> str:
+    """Content hash of everything a store is built from (≈ 0.5 ms for the bundled plan)."""
     h = hashlib.sha256()
     h.update(f"greenplan {__version__}\nbase {base}\n".encode())
     for src in sources:
         h.update(b"source\n" + src.read_bytes())
-        meta = metadata_path(src)
+        meta = _metadata_path(src)
         h.update(b"meta\n" + (meta.read_bytes() if meta.exists() else b"(none)"))
     for f in ontology_files():
         h.update(f"ontology {f.name}\n".encode() + f.read_bytes())
@@ -95,14 +100,24 @@ def build_store(loc: Location):
     """Load every source, build the dataset and write the store. Returns the Dataset (with its load report)."""
     from greenplan.build import build
     from greenplan.loaders import LoadReport, load
+    from greenplan.progress import Steps
 
     report = LoadReport()
     plans = []
-    for src in loc.sources:
-        plan, rep = load(src)
-        plans.append(plan)
-        report.issues.extend(rep.issues)
-    dataset = build(plans, report, loc.base)
+    with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
+        for src in loc.sources:
+            plan, rep = load(src)
+            plans.append(plan)
+            report.issues.extend(rep.issues)
+            steps.advance(f"read {src.name}")
+        steps.advance(f"graph of {len(plans)} plan{'s' if len(plans) != 1 else ''}")
+        dataset = build(plans, report, loc.base)
+        steps.advance(f"writing {GRAPH_FILE}")
+        _write_store(loc, plans, dataset)
+    return dataset
+
+
+def _write_store(loc: Location, plans, dataset) -> None:
     manifest = {
         "greenplan": __version__,
         "base": loc.base,
@@ -114,7 +129,6 @@ def build_store(loc: Location):
     _write_atomically(loc.directory / GRAPH_FILE, lambda fh: ox.serialize(dataset.quads, fh, ox.RdfFormat.N_QUADS))
     _write_atomically(loc.directory / MANIFEST,
                       lambda fh: fh.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"))
-    return dataset
 
 
 class Store:
@@ -128,7 +142,9 @@ class Store:
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
         self.ox = ox.Store()
-        self.ox.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        # graph.nq is written by build_store through Oxigraph's own serializer, so the lenient parser
+        # (no IRI/language-tag re-validation) reads it safely: ≈ 17 ms instead of ≈ 28 ms for a plan.
+        self.ox.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
 
     @property
     def base(self) -> str:
