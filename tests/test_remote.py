@@ -107,12 +107,17 @@ def test_saved_queries_with_parameters_give_the_same_rows_remotely(query, remote
 def test_plan_parameter_selects_the_plan_remotely(remote):
     assert len(run_saved(remote, "tasks", {"plan": PLAN}).rows) == 112     # annex 1 numbers its tasks 1–112
     assert len(run_saved(remote, "projects", {"plan": PLAN}).rows) == 24   # annex 2 lists 24 projects
-    assert run_saved(remote, "tasks", {"plan": "no-such-plan"}).rows == []
+    with pytest.raises(ParameterError, match="unknown plan 'no-such-plan'; valid values"):
+        run_saved(remote, "tasks", {"plan": "no-such-plan"})
 
 
 def test_a_parameter_value_cannot_break_out_of_its_literal(remote):
     # Quotes, braces and a comment sign stay inside the literal: the query runs and matches nothing.
-    assert run_saved(remote, "tasks", {"plan": 'x") } } ASK { # "'}).rows == []
+    weird = ox.Literal('x") } } ASK { # "')
+    text = ("PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?p WHERE { GRAPH ?g { ?p dcterms:identifier ?id } "
+            "FILTER(?id = ?_id) }")
+    assert remote.run(text, {"_id": weird}).rows == []
+    assert remote.run(text, {"_id": ox.Literal(PLAN)}).rows != []
 
 
 def test_substitution_leaves_strings_iris_comments_and_longer_names_alone():

@@ -288,7 +288,11 @@ def test_saved_query_parameters_in_the_ui(site, store):
     assert 'href="/queries/tasks.csv?plan=zhanjiang-green-economy"' in html
     assert 'name="plan" value="zhanjiang-green-economy"' in html
     status, _, body = fetch(site.url + "queries/tasks.json?plan=no-such-plan")
-    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    import html as html_module
+
+    message = html_module.unescape(body.decode("utf-8"))
+    assert status == 400 and "unknown plan 'no-such-plan'; valid values" in message
+    assert "zhanjiang-green-economy" in message
 
 
 def test_queries_index_lists_every_saved_query_as_a_form(site):

@@ -197,9 +197,10 @@ def test_topic_bureaus_per_plan_and_across_plans(two_plans):
     assert got({"topic": "hydrogen"}) == expected
 
 
-def test_unknown_plan_gives_no_rows_not_another_plans(two_plans):
+def test_unknown_plan_is_an_error_that_lists_the_plans(two_plans):
     _, store = two_plans
-    assert run_saved(store, "tasks", {"plan": "no-such-plan"}).rows == []
+    with pytest.raises(ParameterError, match="unknown plan 'no-such-plan'.*corpus-000.*corpus-001"):
+        run_saved(store, "tasks", {"plan": "no-such-plan"})
     with pytest.raises(ParameterError):
         run_saved(store, "tasks", {"plans": "corpus-000"})
 

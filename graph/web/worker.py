@@ -40,7 +40,7 @@ def _answer(store, job: dict, max_results: int):
 
     if "saved" in job:
         q = saved_query(job["saved"])
-        text, bindings = q.text, q.bindings(job.get("params") or {})
+        text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
         text, bindings = job["sparql"], {}
     kwargs = {}
