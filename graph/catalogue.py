@@ -29,6 +29,7 @@ folder holds.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,13 +122,27 @@ def lookup_path(name: str, directory: Path | None = None) -> Path | None:
     return path if path.is_file() else None
 
 
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store → {lookup file: rows}
+
+
+def _lookup_rows(store, lookup: Path) -> list:
+    """The rows of a lookup query on this store, run once per store object (a loaded store does not change)."""
+    try:
+        memo = _LOOKUPS.setdefault(store, {})
+    except TypeError:   # a store that cannot be weakly referenced: no memo
+        memo = {}
+    if lookup not in memo:
+        memo[lookup] = store.run(lookup.read_text(encoding="utf-8")).rows
+    return memo[lookup]
+
+
 def choices(store, name: str, directory: Path | None = None) -> list[tuple[object, str]]:
     """(term, label) of every valid value of a parameter with a lookup, in the lookup's order."""
     path = lookup_path(name, directory)
     if path is None:
         return []
     seen, out = set(), []
-    for value, _key, label in store.run(path.read_text(encoding="utf-8")).rows:
+    for value, _key, label in _lookup_rows(store, path):
         if value not in seen:
             seen.add(value)
             out.append((value, label.value if label is not None else str(value)))
@@ -137,7 +152,7 @@ def choices(store, name: str, directory: Path | None = None) -> list[tuple[objec
 def resolve(store, query: str, name: str, value: str, lookup: Path):
     """The term a parameter value names, by the lookup query; unknown or ambiguous values are errors."""
     wanted = value.strip().strip("<>").casefold()
-    rows = store.run(lookup.read_text(encoding="utf-8")).rows
+    rows = _lookup_rows(store, lookup)
     found = {}
     for term, key, label in rows:
         if key is not None and key.value.casefold() == wanted:

@@ -32,7 +32,7 @@ class QueryError(ValueError):
     """The query or its parameters are wrong (syntax, unknown saved query, bad parameter value)."""
 
 
-def _answer(store, job: dict, max_results: int):
+def answer_job(store, job: dict, max_results: int):
     import pyoxigraph as ox
 
     from greenplan.catalogue import saved_query
@@ -94,7 +94,7 @@ def serve_jobs(directory: str, conn, max_results: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", _answer(store, job, max_results)))
+            conn.send(("ok", answer_job(store, job, max_results)))
         except ResultLimit as e:
             conn.send(("limit", str(e)))
         except (SyntaxError, ParameterError, ValueError) as e:
