@@ -25,6 +25,7 @@ from greenplan.api import run_saved
 from greenplan.cli import main
 from greenplan.resources import folder
 from tests.conftest import require_system
+from tests.handread import workload
 from tests.test_loaders import OWNER_CELLS, PROJECTS, read_tsv
 
 BASE = "https://w3id.org/greenplan/"
@@ -89,12 +90,7 @@ def test_heaviest_edge_and_the_body_with_most_partners(G):
 
 
 def test_node_attributes_count_tasks_as_printed(G):
-    total, sole = Counter(), Counter()
-    for number in OWNER_CELLS:
-        bodies = owners(number)
-        for b in bodies:
-            total[b] += 1
-            sole[b] += len(bodies) == 1
+    total, sole = workload(owners)
     for n, d in G.nodes(data=True):
         assert d["tasks"] == total[n] and d["sole"] == sole[n], d["label"]
         assert d["label"] == d["name"] != "" and d["label_en"] and d["kind"], n

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
 from pathlib import Path
@@ -24,6 +24,7 @@ from greenplan.catalogue import ParameterError, catalogue, lookup_path
 from greenplan.cli import main
 from greenplan.resources import folder
 from greenplan.store import Store, build_store, locate
+from tests.handread import workload
 from tests.test_graph import SPELLINGS
 from tests.test_loaders import OWNER_CELLS, PROJECTS
 
@@ -336,12 +337,7 @@ def test_bureau_pairs_filters(store, source):
 
 
 def test_bureau_workload_and_partners(store):
-    total, sole = Counter(), Counter()
-    for n in OWNER_CELLS:
-        bodies = owners(n)
-        for b in bodies:
-            total[b] += 1
-            sole[b] += len(bodies) == 1
+    total, sole = workload(owners)
     rows = run_saved(store, "bureau-workload").dicts()
     assert sorted((r["label"], r["total"], r["sole"], r["shared"]) for r in rows) == \
         sorted((b, total[b], sole[b], total[b] - sole[b]) for b in total)
