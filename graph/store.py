@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from greenplan import __version__
 from greenplan.iris import default_base
+from greenplan.loaders.paths import metadata_path
 from greenplan.resources import bundled_plan, ontology_files
 
 GRAPH_FILE = "graph.nq"
@@ -45,19 +46,13 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "greenplan"
 
 
-def _metadata_path(source: Path) -> Path:
-    """``NAME.meta.toml`` beside ``NAME.txt``: the rule of :func:`greenplan.loaders.metadata.metadata_path`,
-    repeated here because importing the loaders costs ≈ 20 ms on every query (a test keeps the two equal)."""
-    return source.with_name(source.stem + ".meta.toml")
-
-
 def cache_key(sources: list[Path], base: str) -> str:
     """Content hash of everything a store is built from (≈ 0.5 ms for the bundled plan)."""
     h = hashlib.sha256()
     h.update(f"greenplan {__version__}\nbase {base}\n".encode())
     for src in sources:
         h.update(b"source\n" + src.read_bytes())
-        meta = _metadata_path(src)
+        meta = metadata_path(src)
         h.update(b"meta\n" + (meta.read_bytes() if meta.exists() else b"(none)"))
     for f in ontology_files():
         h.update(f"ontology {f.name}\n".encode() + f.read_bytes())

@@ -223,6 +223,16 @@ def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
+# How a reader names each kind of node (numeral: the Chinese numeral of a section or chapter number).
+NODE_NAMES = {
+    "task": "任务 {n} {short}", "project": "项目 {n} {label}", "sentence": "第（{numeral}）节 第{n}句",
+    "section": "第（{numeral}）节 {label}", "chapter": "第{numeral}章 {label}", "measure": "主要任务 {n} {label}",
+    "target": "指标 {n} {label}", "goal": "目标 {n}（{label}年）", "principle": "基本原则 {n} {label}",
+    "note": "附注 {n} {short}", "plan": "规划 {label}", "org": "单位 {label}",
+}
+NUMERAL_KINDS = {"sentence", "section", "chapter"}
+
+
 class Namer:
     """Names nodes the way a reader finds them in the document, from the store's labels and lines."""
 
@@ -241,29 +251,8 @@ class Namer:
         if r is None:
             return _fallback(iri)
         kind, n, label = r["kind"], r.get("number"), r.get("label") or ""
-        if kind == "task":
-            return f"任务 {n} {_short(label)}"
-        if kind == "project":
-            return f"项目 {n} {label}"
-        if kind == "sentence":
-            return f"第（{zh_numeral(int(r['secpos']))}）节 第{n}句"
-        if kind == "section":
-            return f"第（{zh_numeral(int(n))}）节 {label}"
-        if kind == "chapter":
-            return f"第{zh_numeral(int(n))}章 {label}"
-        if kind == "measure":
-            return f"主要任务 {n} {label}"
-        if kind == "target":
-            return f"指标 {n} {label}"
-        if kind == "goal":
-            return f"目标 {n}（{label}年）"
-        if kind == "principle":
-            return f"基本原则 {n} {label}"
-        if kind == "note":
-            return f"附注 {n} {_short(label)}"
-        if kind == "plan":
-            return f"规划 {label}"
-        return f"单位 {label}"
+        numeral = zh_numeral(int(r["secpos"] if kind == "sentence" else n)) if kind in NUMERAL_KINDS else ""
+        return NODE_NAMES.get(kind, NODE_NAMES["org"]).format(n=n, label=label, short=_short(label), numeral=numeral)
 
     def line(self, iri: str) -> str:
         r = self.nodes.get(iri) or {}

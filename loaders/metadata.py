@@ -12,15 +12,12 @@ import tomllib
 from pathlib import Path
 
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.paths import metadata_path
 from greenplan.loaders.records import LoadReport, PlanMetadata, Span
 
 FIELDS = {"identifier", "title", "title_en", "jurisdiction_code", "jurisdiction_name", "issuer", "issuer_basis",
           "status", "language", "description", "description_en"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def metadata_path(source: Path) -> Path:
-    return source.with_name(source.stem + ".meta.toml")
 
 
 def slug_from_name(name: str) -> str:

@@ -62,25 +62,23 @@ def annex1_task_texts(text: str) -> dict[int, str]:
     return out
 
 
-def tags() -> dict[str, dict[str, list[int]]]:
+def numbers_by_key(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[int]]]:
+    """A hand-reviewed table of tests/data: key, then one column of space-separated numbers per kind ('-': none)."""
     out = {}
-    for line in (Path(__file__).parent / "data" / "topic-tags.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines():
         if line.startswith("#"):
             continue
-        slug, tasks, projects, targets = line.split("\t")
-        out[slug] = {k: [] if v == "-" else [int(x) for x in v.split()]
-                     for k, v in (("tasks", tasks), ("projects", projects), ("targets", targets))}
+        key, *columns = line.split("\t")
+        out[key] = {k: [] if v == "-" else [int(x) for x in v.split()] for k, v in zip(kinds, columns)}
     return out
+
+
+def tags() -> dict[str, dict[str, list[int]]]:
+    return numbers_by_key("topic-tags.tsv", ("tasks", "projects", "targets"))
 
 
 def place_mentions() -> dict[str, dict[str, list[int]]]:
-    out = {}
-    for line in (Path(__file__).parent / "data" / "place-mentions.tsv").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        key, tasks, projects = line.split("\t")
-        out[key] = {k: [] if v == "-" else [int(x) for x in v.split()] for k, v in (("tasks", tasks), ("projects", projects))}
-    return out
+    return numbers_by_key("place-mentions.tsv", ("tasks", "projects"))
 
 
 def thesaurus():

@@ -49,8 +49,8 @@ def test_query_on_a_built_store_imports_no_heavy_library(store):
     seen = probe(["query", "topic-bureaus", "-p", "topic=hydrogen", "--store", str(store.directory)])
     assert seen["code"] == 0
     assert [m for m in seen["modules"] if m.split(".")[0] in HEAVY] == []
-    assert seen["modules"] == ["greenplan.loaders", "greenplan.loaders.errors"], \
-        "the query path should load only the loaders' error class, not the document reader"
+    assert seen["modules"] == ["greenplan.loaders", "greenplan.loaders.errors", "greenplan.loaders.paths"], \
+        "the query path should load only the loaders' error class and file-path rule, not the document reader"
 
 
 def test_query_on_the_default_cache_imports_no_heavy_library(tmp_path):
@@ -84,11 +84,10 @@ def test_loaders_package_exports_its_names_on_first_use():
 
 
 def test_store_cache_key_reads_the_metadata_file_the_loader_reads(tmp_path):
-    from greenplan.loaders.metadata import metadata_path
-    from greenplan.store import _metadata_path, cache_key
+    from greenplan.loaders import metadata
+    from greenplan.store import cache_key
 
-    for name in ("plan.txt", "a.b.txt", "noext"):
-        assert _metadata_path(tmp_path / name) == metadata_path(tmp_path / name)
+    assert metadata.metadata_path is __import__("greenplan.loaders.paths", fromlist=["x"]).metadata_path
     src = tmp_path / "p.txt"
     shutil.copy(bundled_plan(), src)
     before = cache_key([src], "http://example.org/")
