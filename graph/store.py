@@ -11,8 +11,12 @@
 Where stores live: ``--store DIR`` or ``GREENPLAN_STORE`` name one directory
 exactly.  Without them, stores are cached under ``$XDG_CACHE_HOME/greenplan``
 (default ``~/.cache/greenplan``), one directory per cache key: a hash of the
-sources and their metadata files, the ontology/ files, the greenplan version
-and the base IRI.
+sources and their metadata files, the package's code and data files
+(:mod:`greenplan.fingerprint`: ``graph/`` and ``loaders/`` ``.py`` files,
+ontology, shapes, queries, data), the greenplan version and the base IRI.  A
+changed key gives a new directory beside the old one.  A cache directory is
+built aside and renamed into place, never written while another process may
+be reading it.
 
 This module imports neither rdflib nor pyshacl nor networkx: it is on the
 path of every query.
@@ -22,16 +26,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from greenplan import __version__
+from greenplan.fingerprint import code_digest
 from greenplan.iris import default_base
 from greenplan.loaders.paths import metadata_path
-from greenplan.resources import bundled_plan, ontology_files
+from greenplan.resources import bundled_plan
 
 GRAPH_FILE = "graph.nq"
 MANIFEST = "manifest.json"
@@ -47,15 +53,14 @@ def cache_root() -> Path:
 
 
 def cache_key(sources: list[Path], base: str) -> str:
-    """Content hash of everything a store is built from (≈ 0.5 ms for the bundled plan)."""
+    """Content hash of everything a store is built from: sources, their metadata, the package's code and
+    data files, version and base IRI (≈ 1.5 ms for the bundled plan once the code digest is remembered)."""
     h = hashlib.sha256()
-    h.update(f"greenplan {__version__}\nbase {base}\n".encode())
+    h.update(f"greenplan {__version__}\nbase {base}\ncode {code_digest(cache_root() / 'code')}\n".encode())
     for src in sources:
         h.update(b"source\n" + src.read_bytes())
         meta = metadata_path(src)
         h.update(b"meta\n" + (meta.read_bytes() if meta.exists() else b"(none)"))
-    for f in ontology_files():
-        h.update(f"ontology {f.name}\n".encode() + f.read_bytes())
     return h.hexdigest()
 
 
@@ -92,7 +97,10 @@ def _write_atomically(path: Path, writer) -> None:
 
 
 def build_store(loc: Location):
-    """Load every source, build the dataset and write the store. Returns the Dataset (with its load report)."""
+    """Load every source, build the dataset and write the store. Returns the Dataset (with its load report).
+
+    A directory named by --store is rewritten file by file, atomically; a cache directory is built aside
+    and renamed into place (:func:`_publish`)."""
     from greenplan.build import build
     from greenplan.loaders import LoadReport, load
     from greenplan.progress import Steps
@@ -108,8 +116,28 @@ def build_store(loc: Location):
         steps.advance(f"graph of {len(plans)} plan{'s' if len(plans) != 1 else ''}")
         dataset = build(plans, report, loc.base)
         steps.advance(f"writing {GRAPH_FILE}")
-        _write_store(loc, plans, dataset)
+        if loc.explicit:
+            _write_store(loc, plans, dataset)
+        else:
+            _publish(loc, plans, dataset)
     return dataset
+
+
+def _publish(loc: Location, plans, dataset) -> None:
+    """Write a cache store into a fresh sibling directory, then rename it to its key's name.  If that name
+    is taken (another process built the same key: same inputs, same bytes), the existing store is kept:
+    a directory another process may be reading is never written to."""
+    loc.directory.parent.mkdir(parents=True, exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=f".{loc.directory.name}.", suffix=".building", dir=loc.directory.parent))
+    try:
+        _write_store(replace(loc, directory=aside), plans, dataset)
+        try:
+            os.rename(aside, loc.directory)
+        except OSError:
+            if not (loc.directory / MANIFEST).exists():
+                raise StoreError(f"{loc.directory}: exists but holds no store; remove it and run again") from None
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _write_store(loc: Location, plans, dataset) -> None:
