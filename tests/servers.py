@@ -10,9 +10,11 @@ Protocol URLs.  Other test modules import this helper.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -44,7 +46,8 @@ class Server:
 
 
 def oxigraph_executable() -> str | None:
-    return shutil.which("oxigraph")
+    """`oxigraph` on PATH, or beside this Python (a virtual environment used without activating it)."""
+    return shutil.which("oxigraph") or shutil.which("oxigraph", path=os.path.dirname(sys.executable))
 
 
 def free_port() -> int:

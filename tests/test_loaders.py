@@ -6,8 +6,6 @@ tests/data/annex2-projects.tsv (project rows), and the literals below.
 """
 from __future__ import annotations
 
-import csv
-import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -16,16 +14,7 @@ import pytest
 
 from greenplan.loaders import PlanFormatError, load
 from tests import layouts
-from tests.conftest import DATA
-
-
-def read_tsv(name: str) -> list[dict[str, str]]:
-    with open(DATA / name, encoding="utf-8") as fh:
-        return list(csv.DictReader((l for l in fh if not l.startswith("#")), delimiter="\t"))
-
-
-OWNER_CELLS = {int(r["number"]): r["owners_as_printed"] for r in read_tsv("annex1-owners.tsv")}
-PROJECTS = read_tsv("annex2-projects.tsv")
+from tests.handread import OWNER_CELLS, PROJECTS, owner_names
 
 CHAPTERS = ["总体要求", "健全绿色低碳循环发展的生产体系", "健全绿色低碳循环发展的流通体系",
             "健全绿色低碳循环发展的消费体系", "加快基础设施绿色升级", "构建市场导向的绿色技术创新体系",
@@ -83,7 +72,7 @@ def check_tasks(p):
     assert [t.number for t in p.tasks] == list(range(1, 113))
     for t in p.tasks:
         assert t.owners_raw == OWNER_CELLS[t.number], t.number
-        assert [o.spelling for o in t.owners] == [x for x in re.split("[、，,]", OWNER_CELLS[t.number].removesuffix("等"))]
+        assert [o.spelling for o in t.owners] == owner_names(OWNER_CELLS[t.number])
     assert len(p.measures()) == 27
     assert [t.number for t in p.tasks if t.open_list] == [71]
     assert [o.spelling for o in p.tasks[0].owners] == ["市发展改革局", "工业和信息化局"]  # not the note below it

@@ -11,7 +11,6 @@ import io
 import itertools
 import json
 import random
-import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -25,11 +24,9 @@ from greenplan.api import run_saved
 from greenplan.cli import main
 from greenplan.resources import folder
 from tests.conftest import require_system
-from tests.handread import workload
-from tests.test_loaders import OWNER_CELLS, PROJECTS, read_tsv
+from tests.handread import OWNER_CELLS, PROJECTS, SPELLINGS, owner_names, tags, workload
 
 BASE = "https://w3id.org/greenplan/"
-SPELLINGS = {r["spelling"]: r for r in read_tsv("spellings.tsv")}
 
 
 def org(slug: str) -> str:
@@ -38,8 +35,7 @@ def org(slug: str) -> str:
 
 def owners(number: int) -> set[str]:
     """The bodies of an annex-1 task, from its cell as printed."""
-    names = re.split("[、，,]", OWNER_CELLS[number].removesuffix("等"))
-    return {org(SPELLINGS[n]["slug"]) for n in names}
+    return {org(SPELLINGS[n]["slug"]) for n in owner_names(OWNER_CELLS[number])}
 
 
 def hand_pairs(tasks=None) -> Counter:
@@ -106,24 +102,11 @@ def test_min_weight_keeps_heavy_pairs_and_their_bodies(store):
 
 
 def test_topic_filter_keeps_pairs_sharing_tasks_about_the_topic(store):
-    tags = {r["concept"]: r for r in read_tsv_commented("topic-tags.tsv")}
     topic = "clean-energy"
     assert f"skos:broader <topic/{topic}>" not in (folder("ontology") / "topics.ttl").read_text(encoding="utf-8")
-    tasks = {int(x) for x in tags[topic]["tasks"].split()}
+    tasks = set(tags()[topic]["tasks"])
     H = gn.build_network(store, topic=topic)
     assert graph_pairs(H) == hand_pairs(tasks)
-
-
-def read_tsv_commented(name: str) -> list[dict[str, str]]:
-    """topic-tags.tsv: its header line is a comment (# concept tasks projects targets)."""
-    from tests.conftest import DATA
-
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            concept, tasks, projects, targets = line.split("\t")
-            rows.append({"concept": concept, "tasks": tasks.replace("-", ""), "projects": projects, "targets": targets})
-    return rows
 
 
 def test_network_is_the_same_whatever_the_order_of_the_rows(store, G):
@@ -165,11 +148,11 @@ def test_bipartite_body_project_view_follows_annex_2(store):
 
 def test_bipartite_body_topic_view_weights_are_tasks_about_the_topic(store):
     B = gn.bipartite_network(store, "topics")
-    tags = {r["concept"]: {int(x) for x in r["tasks"].split()} for r in read_tsv_commented("topic-tags.tsv")}
+    clean = tags()["clean-energy"]["tasks"]
     topic = BASE + "topic/clean-energy"
-    expected = Counter(b for n in tags["clean-energy"] for b in owners(n))
+    expected = Counter(b for n in clean for b in owners(n))
     assert {u if v == topic else v: d["weight"] for u, v, d in B.edges(topic, data=True)} == dict(expected)
-    assert B.nodes[topic]["tasks"] == len(tags["clean-energy"]) and B.nodes[topic]["kind"] == "Topic"
+    assert B.nodes[topic]["tasks"] == len(clean) and B.nodes[topic]["kind"] == "Topic"
 
 
 # --- files --------------------------------------------------------------------
@@ -321,8 +304,7 @@ def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, b
     # the topic filter
     page.locator("#min-weight").fill("1")
     page.locator("#topic").select_option("clean-energy")
-    tags = {r["concept"]: {int(x) for x in r["tasks"].split()} for r in read_tsv_commented("topic-tags.tsv")}
-    assert page.evaluate("greenplanNetwork.edgeCount()") == len(hand_pairs(tags["clean-energy"]))
+    assert page.evaluate("greenplanNetwork.edgeCount()") == len(hand_pairs(tags()["clean-energy"]["tasks"]))
     # hover text names the body's tasks and partners
     tip = page.evaluate("greenplanNetwork.nodes.get(%s).title.textContent" % json.dumps(org("development-reform")))
     weight = hand_pairs()[(org("development-reform"), org("industry-it"))]

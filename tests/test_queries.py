@@ -14,7 +14,6 @@ import shutil
 from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -24,9 +23,7 @@ from greenplan.catalogue import ParameterError, catalogue, lookup_path
 from greenplan.cli import main
 from greenplan.resources import folder
 from greenplan.store import Store, build_store, locate
-from tests.handread import workload
-from tests.test_graph import SPELLINGS
-from tests.test_loaders import OWNER_CELLS, PROJECTS
+from tests.handread import DATA, OWNER_CELLS, PROJECTS, full_names, place_mentions, read_tsv, tags, workload
 
 BASE = "https://w3id.org/greenplan/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -38,13 +35,7 @@ HYDROGEN_TERMS = ("氢能", "制氢", "加氢")
 
 def owners(number: int, cells=OWNER_CELLS) -> list[str]:
     """Full zh names of a task's bodies, in annex order, from the owner cell as printed."""
-    names = re.split("[、，,]", cells[number].removesuffix("等"))
-    out = []
-    for n in names:
-        full = SPELLINGS[n]["full_name"]
-        if full not in out:
-            out.append(full)
-    return out
+    return full_names(cells[number])
 
 
 def annex1_task_texts(text: str) -> dict[int, str]:
@@ -60,25 +51,6 @@ def annex1_task_texts(text: str) -> dict[int, str]:
         elif number is not None:
             out[number] += cell
     return out
-
-
-def numbers_by_key(name: str, kinds: tuple[str, ...]) -> dict[str, dict[str, list[int]]]:
-    """A hand-reviewed table of tests/data: key, then one column of space-separated numbers per kind ('-': none)."""
-    out = {}
-    for line in (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        key, *columns = line.split("\t")
-        out[key] = {k: [] if v == "-" else [int(x) for x in v.split()] for k, v in zip(kinds, columns)}
-    return out
-
-
-def tags() -> dict[str, dict[str, list[int]]]:
-    return numbers_by_key("topic-tags.tsv", ("tasks", "projects", "targets"))
-
-
-def place_mentions() -> dict[str, dict[str, list[int]]]:
-    return numbers_by_key("place-mentions.tsv", ("tasks", "projects"))
 
 
 def thesaurus():
@@ -178,13 +150,10 @@ def test_evidence_names_the_matched_term_found_in_the_text(store, plan):
 
 
 def test_places_hold_the_reference_divisions_and_zones_inside_them(store):
-    import csv
-
-    with open(folder("data") / "zhanjiang-divisions.tsv", encoding="utf-8") as fh:
-        reference = list(csv.DictReader(fh, delimiter="\t"))
-    shared = Path(__file__).parents[2] / "shared" / "reference" / "zhanjiang-divisions.tsv"
-    if shared.exists():  # the project's copy is the reference table, unchanged
-        assert shared.read_bytes() == (folder("data") / "zhanjiang-divisions.tsv").read_bytes()
+    # tests/data/zhanjiang-divisions.tsv: the reference table (GB/T 2260 codes) as published; the package's copy
+    # (data/) must be that table, unchanged
+    reference = read_tsv("zhanjiang-divisions.tsv")
+    assert (DATA / "zhanjiang-divisions.tsv").read_bytes() == (folder("data") / "zhanjiang-divisions.tsv").read_bytes()
     rows = store.run("""
         PREFIX gp: <https://w3id.org/greenplan/ontology#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -373,7 +342,7 @@ def test_unknown_parameter_or_value_lists_the_valid_ones(store, capsys):
 # --- projects and investment ------------------------------------------------------------------
 
 def lead_full_names(project: dict) -> list[str]:
-    return [SPELLINGS[n]["full_name"] for n in re.split("[、，,]", project["lead"])]
+    return full_names(project["lead"])
 
 
 def test_investment_by_lead_bureau(store):

@@ -363,7 +363,7 @@ def test_home_page_summary(site):
     assert "单位地区生产总值能耗强度下降14%" in html                       # the first target
     from decimal import Decimal
 
-    from tests.test_loaders import PROJECTS
+    from tests.handread import PROJECTS
 
     total = sum(Decimal(p["investment"]) for p in PROJECTS if p["investment"])   # annex 2, read by hand
     assert Decimal(re.search(r"total investment <b>([\d.]+)</b>", html).group(1)) == total

@@ -21,7 +21,7 @@ from greenplan.api import run_saved
 from greenplan.catalogue import ParameterError
 from greenplan.resources import bundled_plan
 from greenplan.store import Store, build_store, locate
-from tests.test_loaders import OWNER_CELLS
+from tests.handread import OWNER_CELLS, SPELLINGS, owner_names
 from tests.test_queries import annex1_task_texts, expected_topic_bureaus, hydrogen_tasks, joined, owners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,9 +149,8 @@ def test_corpus_variants_are_deterministic_and_distinct(tmp_path):
     assert idents == ["corpus-000", "corpus-001", "corpus-002"]
     cells = variant_cells(a[1])
     assert sum(cells[n] != OWNER_CELLS[n] for n in cells) >= 50      # most rows name other bodies
-    spellings = {line.split("\t")[0] for line in (ROOT / "tests/data/spellings.tsv").read_text(encoding="utf-8").splitlines()}
     for cell in cells.values():
-        assert all(name in spellings for name in cell.removesuffix("等").split("、")), cell
+        assert all(name in SPELLINGS for name in owner_names(cell)), cell
 
 
 def test_plans_have_their_own_named_graphs(two_plans):
