@@ -15,7 +15,9 @@ it as ``skos:hiddenLabel``).  This module only matches:
 Matching is substring search where the longest overlapping term wins (so a
 short term inside a longer listed one does not misfire); results are sorted,
 so they are deterministic.  Nothing is guessed: a text that names no place gets
-no place.
+no place.  A reviewed misprint (``shapes/misprints.tsv``, e.g. 非石化能源 for
+非化石能源) is matched as its reading, so the thesaurus lists only real terms;
+the text stays as printed and the misprint shape reports it.
 """
 from __future__ import annotations
 
@@ -44,12 +46,15 @@ class Vocabulary:
                 terms.setdefault(q.subject.value, set()).add(q.object.value)
         return cls({iri: tuple(sorted(ts)) for iri, ts in sorted(terms.items())})
 
-    def matches(self, text: str) -> list[tuple[str, list[str]]]:
+    def matches(self, text: str, readings: dict[str, str] | None = None) -> list[tuple[str, list[str]]]:
         """(IRI, matched terms) for every entry with a term inside ``text``, in IRI order.
 
         An occurrence that lies inside a longer term's occurrence does not count (longest match wins):
-        石化 inside 非石化能源, 新能源 inside 新能源汽车, 水产 inside 节水产品 (when those longer terms are listed).
+        化石能源 inside 非化石能源, 新能源 inside 新能源汽车 (when those longer terms are listed).
+        ``readings`` maps a misprint as printed to what it means; the text is matched as meant.
         """
+        for printed, meant in (readings or {}).items():
+            text = text.replace(printed, meant)
         spans = []
         for iri, terms in self.terms.items():
             for t in terms:
@@ -72,13 +77,15 @@ def _key(iri: str) -> str:
 def tag_plan(plan, builder, quads) -> list[ox.Quad]:
     """Quads linking the plan's tasks, projects and targets to topics and places (in the plan's graph)."""
     from greenplan.build import _Graph, zh
+    from greenplan.validate import misprint_rows
 
+    readings = {printed: meant for printed, meant, _ in misprint_rows()}
     topics = Vocabulary.of_class(quads, CONCEPT)
     places = Vocabulary.of_class(quads, PLACE)
     g = _Graph(builder.g.g.value)
 
     def link(record: str, text: str, about: str, with_places: bool) -> None:
-        for concept, terms in topics.matches(text):
+        for concept, terms in topics.matches(text, readings):
             match = f"{record}/topic/{_key(concept)}"
             g.add(record, about, concept)
             g.add(record, "gp:topicMatch", match)

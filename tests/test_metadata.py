@@ -11,6 +11,7 @@ import pytest
 from greenplan.cli import main
 from greenplan.metadata import describe, serialize
 from tests.conftest import DATA
+from tests.handread import tags
 
 SHAPES = DATA / "dcat-ap-3.0.1"
 SITE = "http://127.0.0.1:8000/"
@@ -104,9 +105,11 @@ def test_themes_come_from_the_topic_thesaurus(triples, store):
     in_scheme = {r[0] for r in store.run(
         "SELECT ?c WHERE { GRAPH ?g { ?c <http://www.w3.org/2004/02/skos/core#inScheme> <%s> } }" % scheme).rows}
     themes = objects(triples, BASE + "dataset", DCAT + "theme")
-    if not in_scheme:
-        pytest.skip("the topic thesaurus (ontology/topics.ttl) is not in this build")
-    assert themes and set(themes) <= in_scheme
+    assert in_scheme, "the topic thesaurus (ontology/topics.ttl) is missing from the build"
+    assert set(themes) <= in_scheme
+    # the concepts some task or project is about (tests/data/topic-tags.tsv)
+    about = {ox.NamedNode(BASE + "topic/" + c) for c, kinds in tags().items() if kinds["tasks"] or kinds["projects"]}
+    assert set(themes) == about
     assert objects(triples, BASE + "catalog", DCAT + "themeTaxonomy") == [ox.NamedNode(scheme)]
 
 

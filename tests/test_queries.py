@@ -121,6 +121,43 @@ def test_no_term_sits_inside_an_unrelated_word_of_the_document(source):
     assert "粤港澳" in text and "常态化工作" in text and "节水产品" in text and "鼓风机" in text
 
 
+def test_topic_cases_read_from_the_texts(store):
+    """tests/data/topic-cases.tsv: texts of the plan read by a person, about a concept or not, and why."""
+    cases = read_tsv("topic-cases.tsv")
+    th = thesaurus()
+    assert {c["about"] for c in cases} == {"yes", "no"}
+    assert sum(c["about"] == "no" for c in cases) >= 10
+    rows = store.run("""
+        PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?record ?topic WHERE { GRAPH ?g { ?record a ?class . VALUES ?class { gp:Task gp:Project gp:Target }
+          OPTIONAL { { ?record gp:about ?topic } UNION { ?record gp:measuresTopic ?topic } } } }
+    """).dicts()
+    tagged: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in rows:
+        kind, n = r["record"].rsplit("/", 2)[-2:]
+        tagged[(kind, int(n))] |= {r["topic"].rsplit("/", 1)[-1]} if r["topic"] else set()
+    wrong = []
+    for c in cases:
+        record = (c["kind"], int(c["number"]))
+        assert record in tagged, f"no {c['kind']} {c['number']} in the graph"
+        assert c["concept"] in th and th[c["concept"]]["broader"], f"{c['concept']}: not a narrower concept"
+        assert c["reason"].strip(), c
+        if (c["concept"] in tagged[record]) != (c["about"] == "yes"):
+            wrong.append(f"{c['kind']} {c['number']} {c['concept']}: read {c['about']} ({c['reason']}), "
+                         f"tagged {sorted(tagged[record])}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_thesaurus_term_is_a_misprint():
+    """A misprint (shapes/misprints.tsv) is read as meant when tagging; it is never a term of its own."""
+    from greenplan.validate import misprint_rows
+
+    terms = {t for d in thesaurus().values() for t in d["terms"]}
+    misprints = {printed: meant for printed, meant, _ in misprint_rows()}
+    assert "非石化能源" in misprints and not terms & set(misprints)
+    assert misprints["非石化能源"] in thesaurus()["clean-energy"]["terms"]
+
+
 def test_every_concept_tags_exactly_the_records_read_by_hand(store):
     expected = tags()
     rows = store.run("""

@@ -381,7 +381,6 @@ def test_downloads_keep_the_base_iri(site, store):
 
 
 def test_void_description(site):
-    pytest.importorskip("greenplan.metadata")
     status, ctype, body = fetch(site.url + ".well-known/void", "text/turtle")
     assert status == 200
     triples = list(ox.parse(body, format=ox.RdfFormat.TURTLE))
