@@ -54,7 +54,7 @@ def cache_root() -> Path:
 
 def cache_key(sources: list[Path], base: str) -> str:
     """Content hash of everything a store is built from: sources, their metadata, the package's code and
-    data files, version and base IRI (≈ 1.5 ms for the bundled plan once the code digest is remembered)."""
+    data files, version and base IRI (≈ 1 ms for the bundled plan once the code digest is remembered)."""
     h = hashlib.sha256()
     h.update(f"greenplan {__version__}\nbase {base}\ncode {code_digest(cache_root() / 'code')}\n".encode())
     for src in sources:

@@ -1,9 +1,8 @@
 """The bureau collaboration network (greenplan.network, greenplan.network_draw).
 
 Expected structure is worked out here from the document as read by hand: annex 1's owner cells
-(tests/data/annex1-owners.tsv), who each spelling is (tests/data/spellings.tsv), the topic tags
-(tests/data/topic-tags.tsv) and annex 2's lead bureaus (tests/data/annex2-projects.tsv) — never
-from greenplan's own graph.
+(tests/data/annex1-owners.tsv), who each spelling is (tests/data/spellings.tsv) and annex 2's lead
+bureaus (tests/data/annex2-projects.tsv); the topic filter uses the golden topic tags (tests/data/topic-tags.tsv).
 """
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
 """Topics, places and the saved queries answer researchers' questions exactly.
 
-Expected rows are worked out from the document by hand, not from greenplan:
+Expected rows are worked out from the document by hand, not from greenplan (readers: tests/handread.py):
 - tests/data/annex1-owners.tsv and spellings.tsv (who owns each task, read off annex 1),
 - tests/data/annex2-projects.tsv (annex 2 rows),
-- tests/data/topic-tags.tsv and place-mentions.tsv (which task/project/target texts name which topic
-  or place, reviewed by reading each text; misfires such as 水产 inside 节水产品 were removed by hand),
+- tests/data/topic-cases.tsv (texts read by hand: about a concept or not, and why),
 - the raw annex text, searched with plain string operations below (hydrogen: 氢能, 制氢, 加氢).
+Golden files (what the term search gave on the bundled plan, reviewed; their headers say so):
+tests/data/topic-tags.tsv and place-mentions.tsv — the query answers built from them check that the
+queries count and group tags correctly, and that tagging does not change unnoticed.
 """
 from __future__ import annotations
 
