@@ -11,6 +11,10 @@ from greenplan.resources import bundled_plan
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
+ROOT = TESTS.resolve().parent          # the checkout the tests belong to
+# checkout folder → where it lies in the installed package (pyproject.toml's package-dir)
+INSTALLED_LAYOUT = {"graph": "greenplan", "loaders": "greenplan/loaders", "ontology": "greenplan/ontology",
+                    "queries": "greenplan/queries", "shapes": "greenplan/shapes", "data": "greenplan/data"}
 
 
 def require_system(what: str, available: bool, how: str) -> None:

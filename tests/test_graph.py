@@ -203,17 +203,14 @@ def test_no_generic_top_level_packages_installed(tmp_path):
 
 
 def test_wheel_carries_the_code_and_data_files(tmp_path):
-    from pathlib import Path
+    from tests.conftest import INSTALLED_LAYOUT, ROOT as root
 
-    root = Path(__file__).resolve().parent.parent          # the checkout the tests belong to
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                     str(tmp_path), str(root)], check=True, capture_output=True)
     import zipfile
 
     names = set(zipfile.ZipFile(next(tmp_path.glob("greenplan-*.whl"))).namelist())
-    layout = {"graph": "greenplan", "loaders": "greenplan/loaders", "ontology": "greenplan/ontology",
-              "queries": "greenplan/queries", "shapes": "greenplan/shapes", "data": "greenplan/data"}
-    for folder_name, package in layout.items():
+    for folder_name, package in INSTALLED_LAYOUT.items():
         files = [f for f in (root / folder_name).rglob("*") if f.is_file() and "__pycache__" not in f.parts
                  and (folder_name != "graph" or f.suffix == ".py" or "static" in f.parts)]
         assert files, folder_name

@@ -105,3 +105,12 @@ def test_ci_runs_the_readme_first_screen_verbatim():
     for c in commands:
         assert f"readme_step '{c}'" in ci, c
     assert "-m venv" in ci and "--system-site-packages" not in ci
+
+
+def test_the_tests_installed_layout_is_pyprojects():
+    import tomllib
+
+    from tests.conftest import INSTALLED_LAYOUT, ROOT
+
+    package_dir = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-dir"]
+    assert {folder: package.replace(".", "/") for package, folder in package_dir.items()} == INSTALLED_LAYOUT

@@ -10,9 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-LAYOUT = {"graph": "greenplan", "loaders": "greenplan/loaders", "ontology": "greenplan/ontology",
-          "queries": "greenplan/queries", "shapes": "greenplan/shapes", "data": "greenplan/data"}
+from tests.conftest import INSTALLED_LAYOUT, ROOT
+
 OPEN_LISTS = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> "
               "SELECT ?n WHERE { GRAPH ?g { ?t gp:openOwnerList true ; gp:number ?n } }")
 RUN = "import sys, greenplan; from greenplan.cli import main; print('package', greenplan.__file__, file=sys.stderr); sys.exit(main(sys.argv[1:]))"
@@ -20,7 +19,7 @@ RUN = "import sys, greenplan; from greenplan.cli import main; print('package', g
 
 def installed_copy(site: Path) -> Path:
     """The package as pip lays it out (greenplan/, greenplan/loaders/, …), copied from the checkout."""
-    for folder, target in LAYOUT.items():
+    for folder, target in INSTALLED_LAYOUT.items():
         shutil.copytree(ROOT / folder, site / target, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return site / "greenplan"
