@@ -87,3 +87,16 @@ def test_no_partial_directory_is_left_beside_the_stores(tmp_path):
     assert [p.name for p in (cache / "greenplan" / "stores").iterdir()] == [store.name]
     after = os.stat(store / "graph.nq")
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_code_digest_is_remembered_by_the_files_stat_signature(tmp_path):
+    from greenplan.fingerprint import code_digest, package_files
+
+    names = [n for n, _ in package_files()]
+    assert "greenplan.loaders/owners.py" in names and "greenplan.ontology/topics.ttl" in names
+    assert not any("__pycache__" in n or n.startswith("greenplan/static") for n in names)
+    digest = code_digest(tmp_path)
+    [memo] = tmp_path.iterdir()
+    assert memo.read_text(encoding="ascii").strip() == digest == code_digest(None)
+    memo.write_text("f" * 64 + "\n", encoding="ascii")      # while the files are unchanged, the memo is read
+    assert code_digest(tmp_path) == "f" * 64
