@@ -206,6 +206,9 @@ def _validate_options(p):
     _store_options(p)
     p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
                    help="text (default: grouped by severity and node), table, turtle (the SHACL report), json")
+    p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
+                   help="oxigraph (default: greenplan's SHACL engine on the store, fast) or pyshacl "
+                        "(the reference engine; the same results, slower)")
 
 
 def _network_options(p):

@@ -14,10 +14,13 @@ way a reader finds it in the document (``项目 11 广东湛江临港大型产�
 ``第（五）节 第3句``) with its source lines — never a bare IRI. Labels and lines come from the store by
 SPARQL.
 
-rdflib and pyshacl are imported inside functions: the query path never loads them.
+Two engines give the same results: the default runs the shapes on Oxigraph (:mod:`greenplan.shacl`,
+no rdflib), ``--engine pyshacl`` runs pySHACL on an rdflib copy of the data. rdflib and pyshacl are
+imported inside functions: neither the query path nor the default validation loads them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -82,16 +85,20 @@ def _sparql_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _misprint_groups() -> str:
+    return " UNION ".join(
+        f"{{ BIND ({_sparql_string(m)} AS ?value) BIND ({_sparql_string(r)} AS ?reading) "
+        f"BIND ({_sparql_string(n)} AS ?note) }}" for m, r, n in misprint_rows())
+
+
 def shapes_graph():
-    """Every shapes/*.ttl file in one rdflib Graph, the misprint patterns filled in."""
+    """Every shapes/*.ttl file in one rdflib Graph, the misprint patterns filled in (for pySHACL)."""
     import rdflib
 
     g = rdflib.Graph()
     for path in shape_files():
         g.parse(path, format="turtle")
-    groups = " UNION ".join(
-        f"{{ BIND ({_sparql_string(m)} AS ?value) BIND ({_sparql_string(r)} AS ?reading) "
-        f"BIND ({_sparql_string(n)} AS ?note) }}" for m, r, n in misprint_rows())
+    groups = _misprint_groups()
     select = rdflib.URIRef(SH + "select")
     for s, o in list(g.subject_objects(select)):
         if MISPRINT_PLACEHOLDER in str(o) and groups:
@@ -99,13 +106,33 @@ def shapes_graph():
     return g
 
 
+@functools.lru_cache(maxsize=1)
+def shapes():
+    """Every shapes/*.ttl file as :class:`greenplan.shacl.Shapes`, the misprint patterns filled in.
+
+    Read once per process, so that the blank nodes of complex paths in results are those of the index.
+    """
+    import pyoxigraph as ox
+
+    from greenplan.shacl import Shapes
+
+    groups = _misprint_groups()
+    triples = []
+    for path in shape_files():
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if t.predicate.value == SH + "select" and MISPRINT_PLACEHOLDER in t.object.value and groups:
+                t = ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value.replace(MISPRINT_PLACEHOLDER, groups)))
+            triples.append(t)
+    return Shapes(triples)
+
+
 def reporting_shapes(graph=None) -> list[str]:
     """IRIs of the shapes that report results (those with an sh:message), sorted."""
-    import rdflib
+    import pyoxigraph as ox
 
-    graph = graph if graph is not None else shapes_graph()
-    return sorted({str(s) for s in graph.subjects(rdflib.URIRef(SH + "message"), None)
-                   if isinstance(s, rdflib.URIRef)})
+    graph = graph if graph is not None else shapes()
+    return sorted({s.value for s, props in graph.index.items()
+                   if SH + "message" in props and isinstance(s, ox.NamedNode)})
 
 
 # --- data -------------------------------------------------------------------
@@ -142,29 +169,68 @@ def run_shapes(dataset):
                                         allow_warnings=True, allow_infos=True, inference="none")
     if not hasattr(report, "serialize"):  # pySHACL returns a ValidationFailure for a broken shape
         raise RuntimeError(f"the shapes in shapes/ cannot be run: {report}")
-    _tag_messages(report)
     return not _has_violation(report), report
-
-
-def _tag_messages(report) -> None:
-    """pySHACL drops the language tag of SPARQL-based messages when it fills in {?var}; put it back.
-
-    Every zh message of shapes/ starts with a Chinese character, every en message with a Latin letter.
-    """
-    import rdflib
-
-    msg = rdflib.URIRef(SH + "resultMessage")
-    for s, o in list(report.subject_objects(msg)):
-        if isinstance(o, rdflib.Literal) and not o.language:
-            lang = "en" if str(o)[:1].isascii() else "zh"
-            report.remove((s, msg, o))
-            report.add((s, msg, rdflib.Literal(str(o), lang=lang)))
 
 
 def _has_violation(report) -> bool:
     import rdflib
 
     return (None, rdflib.URIRef(SH + "resultSeverity"), rdflib.URIRef(SH + "Violation")) in report
+
+
+def report_results(report) -> list:
+    """The results of a pySHACL report graph as :class:`greenplan.shacl.Result` records.
+
+    pySHACL drops the language tag of SPARQL-based messages when it fills in {?var}; it is put back here
+    (every zh message of shapes/ starts with a Chinese character, every en message with a Latin letter).
+    """
+    import rdflib
+
+    from greenplan.shacl import Result
+
+    def one(s, p):
+        return report.value(s, rdflib.URIRef(SH + p))
+
+    out = []
+    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
+        msgs = []
+        for m in report.objects(r, rdflib.URIRef(SH + "resultMessage")):
+            lang = m.language if isinstance(m, rdflib.Literal) and m.language else \
+                ("en" if str(m)[:1].isascii() else "zh")
+            msgs.append((lang, str(m)))
+        component = one(r, "sourceConstraintComponent")
+        out.append(Result(_ox(one(r, "focusNode")), _ox(one(r, "resultPath")), _ox(one(r, "value")),
+                          str(one(r, "resultSeverity")), _ox(one(r, "sourceShape")),
+                          _local(component) or "", tuple(sorted(msgs))))
+    return sorted(out, key=lambda x: x.key())
+
+
+def _ox(term):
+    """An rdflib term as a pyoxigraph term."""
+    import pyoxigraph as ox
+    import rdflib
+
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
+ENGINES = ("oxigraph", "pyshacl")
+
+
+def results(store, engine: str = "oxigraph") -> list:
+    """Every validation result on the store's graphs, by the fast engine or by pySHACL."""
+    if engine == "pyshacl":
+        return report_results(run_shapes(store_dataset(store))[1])
+    from greenplan.shacl import Engine
+
+    return Engine(shapes(), store.ox).run()
 
 
 # --- naming nodes for readers ------------------------------------------------
@@ -236,14 +302,22 @@ NUMERAL_KINDS = {"sentence", "section", "chapter"}
 class Namer:
     """Names nodes the way a reader finds them in the document, from the store's labels and lines."""
 
-    def __init__(self, store):
+    def __init__(self, store, nodes=None):
+        """``nodes``: the IRIs to be named (default: every node of the store)."""
+        iris = None if nodes is None else " ".join(f"<{n}>" for n in sorted(set(nodes)) if "://" in n)
+
+        def run(query: str):
+            if iris is not None:
+                query = query.replace("WHERE {", "WHERE { VALUES ?node { " + iris + " }", 1)
+            return store.run(query).dicts()
+
         self.nodes: dict[str, dict] = {}
-        for row in store.run(NAMES_QUERY).dicts():
+        for row in run(NAMES_QUERY):
             self.nodes.setdefault(row["node"], row)
-        for row in store.run(ORG_QUERY).dicts():
+        for row in run(ORG_QUERY):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
         self.printed: dict[tuple[str, str], str] = {}
-        for row in store.run(AS_PRINTED_QUERY).dicts():
+        for row in run(AS_PRINTED_QUERY):
             self.printed[(row["node"], row["p"].rsplit("#", 1)[-1])] = row["value"]
 
     def name(self, iri: str) -> str:
@@ -286,31 +360,26 @@ def _local(term) -> str | None:
     return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
 
 
-def findings(report, namer: Namer | None) -> list[Finding]:
-    """The results of a SHACL report graph as findings, sorted by severity then document order."""
-    import rdflib
-
-    def one(s, p):
-        return report.value(s, rdflib.URIRef(SH + p))
+def findings(found: list, namer: Namer | None) -> list[Finding]:
+    """Validation results as findings, sorted by severity then document order."""
+    import pyoxigraph as ox
 
     out = []
-    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
-        focus = str(one(r, "focusNode"))
-        severity = _local(one(r, "resultSeverity"))
-        path_term = one(r, "resultPath")
-        path = _local(path_term) if isinstance(path_term, rdflib.URIRef) else None
-        msgs = {m.language: str(m) for m in report.objects(r, rdflib.URIRef(SH + "resultMessage"))}
+    for r in found:
+        focus = r.focus.value
+        severity = _local(r.severity)
+        path = r.path.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(r.path, ox.NamedNode) else None
+        msgs = dict(r.messages)
         message = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or " / ".join(sorted(msgs.values()))
         printed = namer.as_printed(focus, path) if namer else None
         if printed is not None:
             message += f" (原文 / as printed: 「{printed}」)"
-        value = one(r, "value")
         name = namer.name(focus) if namer else _fallback(focus)
         line = namer.line(focus) if namer else ""
         key = (SEVERITIES.index(severity) if severity in SEVERITIES else 9,
                namer.sort_key(focus) if namer else (focus,), message)
-        out.append(Finding(severity, focus, name, line, message, _local(one(r, "sourceShape")) or "",
-                           path, None if value is None else str(value), key))
+        out.append(Finding(severity, focus, name, line, message, _local(r.shape.value) or "",
+                           path, None if r.value is None else r.value.value, key))
     return sorted(out, key=lambda f: f.sort_key)
 
 
@@ -330,13 +399,15 @@ def text_report(found: list[Finding]) -> str:
 
 # --- library ------------------------------------------------------------------
 
-def validate(store):
-    """Validate the store's graphs against shapes/: ``(conforms, report_graph, report_text)``.
+def validate(store, engine: str = "oxigraph"):
+    """Validate the store's graphs against shapes/: ``(conforms, results, report_text)``.
 
-    ``conforms`` is False only when there is a violation.
+    ``conforms`` is False only when there is a violation. ``engine``: ``oxigraph`` (the fast engine of
+    :mod:`greenplan.shacl`) or ``pyshacl`` (the reference engine; same results, slower).
     """
-    conforms, report = run_shapes(store_dataset(store))
-    return conforms, report, text_report(findings(report, Namer(store)))
+    found = results(store, engine)
+    conforms = not any(r.severity == SH + "Violation" for r in found)
+    return conforms, found, text_report(findings(found, Namer(store, (r.focus.value for r in found))))
 
 
 # --- command line -------------------------------------------------------------
@@ -355,32 +426,63 @@ def _json(found: list[Finding]) -> str:
     return json.dumps([{k: getattr(f, k) for k in keys} for f in found], ensure_ascii=False, indent=2) + "\n"
 
 
-def turtle(report) -> str:
-    """The SHACL validation report as Turtle, byte-stable across runs (blank nodes labelled canonically)."""
-    import rdflib
-    from rdflib.compare import to_canonical_graph
+def turtle(found: list, shapes_index=None) -> str:
+    """The results as a SHACL validation report in Turtle, byte-stable across runs.
 
-    out = rdflib.Graph(bind_namespaces="none")
-    for prefix in ("sh", "gp", "gps", "xsd"):
-        out.bind(prefix, {"sh": SH, "gp": "https://w3id.org/greenplan/ontology#", "gps": GPS,
-                          "xsd": "http://www.w3.org/2001/XMLSchema#"}[prefix])
-    for t in to_canonical_graph(report):
-        out.add(t)
-    return out.serialize(format="turtle")
+    Results come in their sorted order with blank nodes labelled by position; a complex result path
+    (e.g. ``[ sh:inversePath gp:measure ]``) is copied from the shapes graph.
+    """
+    import pyoxigraph as ox
+
+    sh = lambda n: ox.NamedNode(SH + n)  # noqa: E731
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    shapes_index = shapes_index if shapes_index is not None else shapes()
+    report = ox.BlankNode("report")
+    triples = [ox.Triple(report, rdf_type, sh("ValidationReport")),
+               ox.Triple(report, sh("conforms"), ox.Literal(
+                   "false" if any(r.severity == SH + "Violation" for r in found) else "true",
+                   datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")))]
+    labels: dict = {}   # blank nodes of the shapes graph, labelled in the order they are copied
+
+    def copy(node):
+        if not isinstance(node, ox.BlankNode):
+            return node
+        if node not in labels:
+            labels[node] = ox.BlankNode(f"p{len(labels) + 1}")
+            for p, objs in sorted(shapes_index.index.get(node, {}).items()):
+                for o in objs:
+                    triples.append(ox.Triple(labels[node], ox.NamedNode(p), copy(o)))
+        return labels[node]
+
+    for n, r in enumerate(sorted(found, key=lambda x: x.key()), 1):
+        node = ox.BlankNode(f"r{n}")
+        triples += [ox.Triple(report, sh("result"), node), ox.Triple(node, rdf_type, sh("ValidationResult")),
+                    ox.Triple(node, sh("focusNode"), r.focus), ox.Triple(node, sh("resultSeverity"), ox.NamedNode(r.severity)),
+                    ox.Triple(node, sh("sourceShape"), r.shape),
+                    ox.Triple(node, sh("sourceConstraintComponent"), sh(r.component))]
+        if r.path is not None:
+            triples.append(ox.Triple(node, sh("resultPath"), copy(r.path)))
+        if r.value is not None:
+            triples.append(ox.Triple(node, sh("value"), r.value))
+        triples += [ox.Triple(node, sh("resultMessage"), ox.Literal(text, language=lang or None))
+                    for lang, text in r.messages]
+    prefixes = {"sh": SH, "gp": "https://w3id.org/greenplan/ontology#", "gps": GPS,
+                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
 
 
 def main(args) -> int:
     from greenplan.cli import _open
 
     store = _open(args)
-    conforms, report, text = validate(store)
+    conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":
-        out = turtle(report)
+        out = turtle(found)
     elif fmt == "text":
         out = text
     else:
-        found = findings(report, Namer(store))
-        out = _table(found) if fmt == "table" else _json(found)
+        named = findings(found, Namer(store, (r.focus.value for r in found)))
+        out = _table(named) if fmt == "table" else _json(named)
     sys.stdout.write(out)
     return 0 if conforms else 1

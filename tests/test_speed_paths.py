@@ -53,6 +53,12 @@ def test_query_on_a_built_store_imports_no_heavy_library(store):
         "the query path should load only the loaders' error class and file-path rule, not the document reader"
 
 
+def test_validate_by_default_imports_neither_rdflib_nor_pyshacl(store):
+    seen = probe(["validate", "--store", str(store.directory)])
+    assert seen["code"] == 0
+    assert [m for m in seen["modules"] if m.split(".")[0] in HEAVY] == []
+
+
 def test_query_on_the_default_cache_imports_no_heavy_library(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("GREENPLAN_STORE", "GREENPLAN_BASE")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
