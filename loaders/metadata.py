@@ -16,6 +16,7 @@ from greenplan.loaders.paths import metadata_path
 from greenplan.loaders.records import LoadReport, PlanMetadata, Span
 
 FIELDS = {"identifier", "title", "title_en", "jurisdiction_code", "jurisdiction_name", "issuer", "issuer_basis",
+          "number", "date_written", "date_published", "index_number", "subject",
           "status", "language", "description", "description_en"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
