@@ -104,6 +104,7 @@ class Party:
     spelling: str       # as printed, without 等 or connecting words
     role: str           # lead | supporting | participating | guiding | responsible
     collective: bool    # 有关部门, 各省级人民政府, 各区、县级市 …: one party, never split
+    municipal: bool = False  # hint: a 市 on the first name of the note/cell carries over to this one
 
 
 @dataclass
