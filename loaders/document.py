@@ -1,9 +1,13 @@
 """Read a plan document: ``load(path) -> (Plan, LoadReport)``.
 
-The document is UTF-8 text (LF or CRLF) in three parts: the body, annex 1
-(key-task table) and annex 2 (key-project table).  A file that cannot be read
-as a plan raises :class:`PlanFormatError` (file, line, what was expected);
-everything else is kept on the records and reported in the load report.
+``load`` chooses the format reader by the file's suffix (``.html``/``.htm``,
+``.docx``, ``.txt``); each produces the document model
+(:mod:`greenplan.loaders.model`) that the structure reader
+(:mod:`greenplan.loaders.structure`) turns into records.  Text in the
+TAB-celled export layout (body, annex 1 key-task table, annex 2 key-project
+table) is read by :func:`load_tabbed`.  A file that cannot be read as a plan
+raises :class:`PlanFormatError` (file, line, what was expected); everything
+else is kept on the records and reported in the load report.
 """
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ from greenplan.loaders.annexes import read_projects, read_tasks
 from greenplan.loaders.body import CHAPTER, STATUS, read_body
 from greenplan.loaders.cells import tokens
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.metadata import read_metadata
+from greenplan.loaders.metadata import read_metadata, read_metadata_keys
+from greenplan.loaders.model import Document
 from greenplan.loaders.records import LoadReport, Note, Plan, Span
+from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
 ANNEX_HEADING = re.compile(r"^附\s*件\s*(\d+)\s*$")
 ANNEX_LIST = re.compile(r"^附件[：:]")
@@ -24,21 +30,47 @@ ANNEX_LIST = re.compile(r"^附件[：:]")
 
 def read_lines(path: Path) -> tuple[list[str], bytes]:
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise PlanFormatError(str(path), line, "UTF-8 text", f"byte 0x{data[e.start]:02x}",
-                              "convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)") from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n"), data
+    return decode_text(str(path), data), data
+
+
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx"}
 
 
 def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
     """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan text file (e.g. data/zhanjiang-green-plan-draft.txt)")
+        raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan (.txt, .html, .docx), "
+                                f"e.g. data/zhanjiang-green-plan-draft.txt")
+    file = display_name or path.name
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise PlanFormatError(file, 1, "a plan file ending in " + ", ".join(sorted(FORMATS)), path.suffix or "no suffix",
+                              "save the plan as text (UTF-8), a web page or a Word .docx file")
+    if kind == "text":
+        lines, _ = read_lines(path)
+        if is_tabbed_layout(lines):
+            return load_tabbed(path, display_name)
+        return load_document(read_text(path, display_name), path)
+    if kind == "html":
+        from greenplan.loaders.html import read_html
+        return load_document(read_html(path, display_name), path)
+    from greenplan.loaders.docx import read_docx
+    return load_document(read_docx(path, display_name), path)
+
+
+def load_document(doc: Document, source: Path, report: LoadReport | None = None) -> tuple[Plan, LoadReport]:
+    """Records of the plan in a document model; the metadata file beside ``source`` wins over the document."""
+    from greenplan.loaders.structure import read_structure
+
+    report = report or LoadReport()
+    meta, given = read_metadata_keys(source, report, warn_missing=False)
+    plan = read_structure(doc, meta, report, given)
+    return plan, report
+
+
+def load_tabbed(path: Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
+    """The TAB-celled export layout: title, status line, body, 附件1 task table, 附件2 project table."""
     report = LoadReport()
     lines, raw = read_lines(path)
     file = display_name or path.name

@@ -129,6 +129,7 @@ class Notice:
     text: str
     span: Span
     number: str | None = None   # 发文字号 as printed
+    plan_title: str | None = None   # the issued plan's own title as printed
 
 
 @dataclass
