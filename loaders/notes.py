@@ -62,3 +62,13 @@ def closed_tasks(text: str) -> tuple[list[Closed], str]:
         out.append(Closed(text[at:s].lstrip(LEAD_IN).strip(), text[s:e], s, e))
         at = e
     return out, text[at:].lstrip(LEAD_IN).strip()
+
+
+def without_notes(text: str) -> str:
+    """The paragraph with its responsibility notes left out."""
+    out, at = [], 0
+    for s, e in find_notes(text):
+        out.append(text[at:s])
+        at = e
+    out.append(text[at:])
+    return "".join(out)

@@ -20,7 +20,7 @@ from importlib import resources
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
-from greenplan.loaders.notes import closed_tasks
+from greenplan.loaders.notes import closed_tasks, without_notes
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Notice, Plan, PlanMetadata, Principle, Section,
@@ -186,8 +186,8 @@ class _Reader:
         closed, rest = closed_tasks(text)
         for k, c in enumerate(closed):
             body = ITEM.sub(lambda m: m[3], c.text, count=1) if k == 0 else c.text
-            if k == 0 and title_only is not None:
-                body = title_only + "。" + body if body else title_only
+            if k == 0 and title_only is not None and not body:
+                body = title_only   # （三）标题。（X负责）: the note closes the title alone
             self.note_task(body, c.note, span, chapter, section, label)
         if closed and rest:
             self.report.add("info", span, f"text after the last responsibility note of the paragraph is not a task: "
@@ -500,8 +500,10 @@ def _common_path(paths: list[str | None]) -> str | None:
 
 
 def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
+    """Sentences of the running text; responsibility notes are not sentences (they are kept on their tasks)."""
     out: list[Sentence] = []
-    for span, text in pieces:
+    for span, printed in pieces:
+        text = without_notes(printed)
         buf = ""
         for ch in text:
             buf += ch
