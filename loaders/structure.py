@@ -42,6 +42,7 @@ SIGNATURE_MAX = 20        # the issuing body's name above the closing date
 QUOTES = "《》“”\"「」"
 DEADLINE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日|底)?")
 DEADLINE_YEAR = re.compile(r"(\d{4})年")
+DEADLINE_PHRASE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:年?底|末)?前")   # 2019年底前, 2019年6月底前 in a task's text
 MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 
@@ -203,12 +204,13 @@ class _Reader:
             self.report.add("warning", span, f"responsibility note {note!r} closes no text")
         chapter_title = chapter.title if chapter else ""
         measure = section.title if section else chapter_title
-        year, date = deadline(_deadline_in(note))
+        raw_deadline = _deadline_in(note) or ((m := DEADLINE_PHRASE.search(text)) and m[0]) or None
+        year, date = deadline(raw_deadline)
         self.tasks.append(Task(
             number=len(self.tasks) + 1, chapter=chapter_title, measure=measure,
             measure_index=self.measures.setdefault((chapter_title, measure), len(self.measures) + 1),
             text=text, owners=[], owners_raw=note, open_list=parse.open_list, span=span, label=label or None,
-            note=note, parties=parse.parties, deadline_raw=_deadline_in(note), deadline_year=year,
+            note=note, parties=parse.parties, deadline_raw=raw_deadline, deadline_year=year,
             deadline_date=date, section=section.index if section else None))
 
     def _rules(self, rules: list[str], span: Span) -> None:
