@@ -15,6 +15,7 @@ from greenplan.authority import COLLECTIVE, Authority, Resolved
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.resources import graph_name, ontology_files
+from greenplan.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
@@ -197,8 +198,7 @@ class PlanBuilder:
                                                      "unresolved")
         if meta.issuer:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
-        if meta.issuer:
-            g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
+        emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
 
         chapter_iri = {}
         for c in p.chapters:
@@ -275,17 +275,7 @@ class PlanBuilder:
             g.add(s, "gp:number", integer(t.number))
             g.add(s, "gp:text", zh(t.text))
             g.add(s, "gp:measure", measure_iri[t.measure_index])
-            g.add(s, "gp:ownersAsPrinted", zh(t.owners_raw))
-            g.add(s, "gp:openOwnerList", boolean(t.open_list))
-            for o in t.owners:
-                b = self.body(o, f"task {t.number}", t.span)
-                own = self.iri("task", t.number, "owner", o.position)
-                g.a(own, "gp:Ownership")
-                g.add(s, "gp:responsibleBody", b)
-                g.add(s, "gp:ownership", own)
-                g.add(own, "gp:body", b)
-                g.add(own, "gp:listPosition", integer(o.position))
-                g.add(own, "gp:spellingAsPrinted", zh(o.spelling))
+            emit_task_parties(self, s, t)   # parties, note, deadline (graph/taskparties.py)
             sec = section_by_title.get(t.measure)
             if sec is not None:
                 for sent_iri, text in sentence_iris.get(sec[0].index, []):

@@ -220,6 +220,8 @@ def _network_options(p):
     p.add_argument("--chapter", metavar="N", help="only tasks of this chapter (number or title)")
     p.add_argument("--min-weight", type=int, default=1, metavar="N", help="only edges with at least N shared tasks")
     p.add_argument("--plan", metavar="ID", help="only this plan (identifier) when the store holds several")
+    p.add_argument("--collectives", action="store_true",
+                   help="count collective parties (各省级人民政府, 有关部门 …) as nodes beside the bodies (default: left out)")
 
 
 def _serve_options(p):

@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.owners import split_owners
+from greenplan.loaders.parties import NoteState, parse_cells
+from greenplan.loaders.parties import NoteState, parse_cells
 from greenplan.loaders.records import LoadReport, Note, Project, Span, Task
 
 TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
@@ -69,9 +71,7 @@ def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
 
 
 def _number(file: str, cell: Cell, what: str) -> int:
-    if not NUMBER.match(cell.text):
-        raise PlanFormatError(file, cell.first, f"a {what} number (序号, digits)", cell.text)
-    return int(cell.text)
+    return _number_text(file, cell.text, Span(file, cell.first, cell.last), what)
 
 
 def _check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
@@ -81,7 +81,9 @@ def _check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadRepo
             report.add("warning", span, f"{what} number {n} where {expected} was expected (numbers should run 1, 2, 3 …)")
 
 
-def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Task]:
+def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Note],
+               state: NoteState | None = None) -> list[Task]:
+    state = state or NoteState()
     tasks: list[Task] = []
     chapter = measure = ""
     measure_keys: dict[tuple[str, str], int] = {}
@@ -103,7 +105,11 @@ def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Not
         if not owners:
             report.add("warning", Span(file, c[4].first, c[4].last),
                        f"task {number} has no responsible body (主要责任单位 is empty); kept without owners")
-        tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span))
+        parsed = parse_cells([(TASK_HEADER[4], c[4].text)], NoteState())
+        for problem in parsed.problems:
+            report.add("warning", Span(file, c[4].first, c[4].last), f"task {number}: {problem}; kept as printed")
+        tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span,
+                          parties=parsed.parties))
     _check_sequence([(t.number, t.span) for t in tasks], "task", report)
     return tasks
 
@@ -118,35 +124,48 @@ def _years(raw: str) -> tuple[int | None, int | None]:
 
 
 def read_projects(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Project]:
-    projects: list[Project] = []
-    for c in _rows(file, toks, PROJECT_HEADER, 7, report, notes, 2, "project"):
-        span = Span(file, c[0].first, c[6].last)
-        number = _number(file, c[0], "project")
-        years_raw = c[3].text
-        start, end = _years(years_raw)
-        if start is None:
-            report.add("warning", Span(file, c[3].first, c[3].last),
-                       f"project {number}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
-        elif end < start:
-            report.add("warning", Span(file, c[3].first, c[3].last),
-                       f"project {number}: construction period {years_raw!r} ends before it starts; kept as printed")
-        investment_raw = c[4].text
-        try:
-            investment = Decimal(investment_raw)
-            if not investment.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            investment = None
-            report.add("warning", Span(file, c[4].first, c[4].last),
-                       f"project {number}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
-        builder = c[5].text or None
-        if builder is None:
-            report.add("info", Span(file, c[5].first, c[5].last),
-                       f"project {number}: the construction unit (建设单位) is blank in the source")
-        leads, _ = split_owners(c[6].text)
-        if not leads:
-            report.add("warning", Span(file, c[6].first, c[6].last), f"project {number}: the lead bureau (牵头单位) is blank")
-        projects.append(Project(number, c[1].text, c[2].text, years_raw, start, end, investment_raw, investment,
-                                builder, c[6].text, leads, span))
+    projects = [project_record(file, [(c.text, Span(file, c.first, c.last)) for c in row], report)
+                for row in _rows(file, toks, PROJECT_HEADER, 7, report, notes, 2, "project")]
     _check_sequence([(p.number, p.span) for p in projects], "project", report)
     return projects
+
+
+def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport, number: str | None = None) -> Project:
+    """One row of the key-project table (cells in PROJECT_HEADER order; ``number`` when Word numbering made it)."""
+    c = cells
+    span = Span(file, c[0][1].first, c[6][1].last, _common(c[0][1].xpath))
+    num = _number_text(file, number or c[0][0], c[0][1], "project")
+    years_raw = c[3][0]
+    start, end = _years(years_raw)
+    if start is None:
+        report.add("warning", c[3][1],
+                   f"project {num}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
+    elif end < start:
+        report.add("warning", c[3][1],
+                   f"project {num}: construction period {years_raw!r} ends before it starts; kept as printed")
+    investment_raw = c[4][0]
+    try:
+        investment = Decimal(investment_raw)
+        if not investment.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        investment = None
+        report.add("warning", c[4][1], f"project {num}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
+    builder = c[5][0] or None
+    if builder is None:
+        report.add("info", c[5][1], f"project {num}: the construction unit (建设单位) is blank in the source")
+    leads, _ = split_owners(c[6][0])
+    if not leads:
+        report.add("warning", c[6][1], f"project {num}: the lead bureau (牵头单位) is blank")
+    return Project(num, c[1][0], c[2][0], years_raw, start, end, investment_raw, investment, builder, c[6][0], leads, span)
+
+
+def _common(xpath: str | None) -> str | None:
+    """The row of a table cell's XPath (…/w:tr[3]/w:tc[1] → …/w:tr[3])."""
+    return xpath.rsplit("/", 1)[0] if xpath else None
+
+
+def _number_text(file: str, text: str, span: Span, what: str) -> int:
+    if not NUMBER.match(text):
+        raise PlanFormatError(file, span.first, f"a {what} number (序号, digits)", text)
+    return int(text)

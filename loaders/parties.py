@@ -40,6 +40,7 @@ WHITESPACE = re.compile(r"\s+")
 PROSE = set("的将把了“”《》。")
 PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
+NO_ROLE_WORD = "expected a role word"
 PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
 
 
@@ -209,15 +210,18 @@ class _List:
             else:
                 # glued to the phrase (国务院有关部门, 省级有关部门): the whole item is one collective party
                 phrase = prefix + phrase
-        out.append((self.prot.restore(phrase), True))
         if rest in w.opens:
             self.open_list = True
-        elif rest:
-            more, joiner = _strip_prefix(rest, w.joiners)
-            if joiner:
-                out.extend(self._item(more))
-            else:
-                self.problems.append(f"{self.prot.restore(phrase + rest)!r} does not read as a list of bodies")
+            rest = ""
+        more, joiner = _strip_prefix(rest, w.joiners)
+        if rest and not joiner:
+            # followed by more of its name (各区、县级市人民政府): the whole item is one collective party
+            more, mark = _strip_suffix(rest, w.opens)
+            self.open_list = self.open_list or bool(mark)
+            phrase, more = phrase + more, ""
+        out.append((self.prot.restore(phrase), True))
+        if more:
+            out.extend(self._item(more))
         return out
 
 
@@ -255,21 +259,26 @@ def _clauses(s: str, default_role: str | None) -> tuple[list[tuple[str, str]], l
     verbs = words().verbs
     groups: list[tuple[str, str]] = []
     pending: list[str] = []
+    problems: list[str] = []
     for seg in re.split("[，,；;]", s):
         if not seg:
             continue
         body, verb = _strip_suffix(seg, verbs)
+        if seg in verbs:
+            problems.append(f"the role word {seg!r} has no body before it")
+            pending = []
+            continue
         if verb is None:
             pending.append(seg)
             continue
         groups.append((verbs[verb], "、".join(pending + [body])))
         pending = []
-    problems: list[str] = []
     if pending:
         if default_role:
             groups.append((default_role, "、".join(pending)))
         else:
-            problems.append(f"expected a role word ({'、'.join(list(verbs)[:6])} …) after {'，'.join(pending)!r}")
+            roles = "、".join(sorted(verbs, key=len)[:5])
+            problems.append(f"{NO_ROLE_WORD} ({roles} …) after {'，'.join(pending)!r}")
     return groups, problems
 
 
@@ -345,11 +354,14 @@ def parse_cells(cells: list[tuple[str, str]], state: NoteState) -> NoteParse:
 def is_note(text: str) -> bool:
     """Whether a parenthesised text (with or without its parentheses) is a responsibility note.
 
-    It is when its words read fully as parties with role words or labels — an ordinary parenthesis
-    (（此件公开发布）, （PPP）, （市、区）, a sentence in brackets) does not.
+    It is when it is shaped like one — every clause closed by a role word, or labels (牵头单位：…) — and at least
+    one party reads (or it states a standing rule).  A note with some names that do not read is still a note:
+    :func:`parse_note` lists those in ``problems`` for the caller to report.  An ordinary parenthesis
+    (（此件公开发布）, （PPP）, （市、区）, （由企业自主负责）, a sentence in brackets) is not.
     """
     inner = _inner(text)
     if not inner:
         return False
     parse = parse_note(inner, NoteState())
-    return not parse.problems and (bool(parse.parties) or bool(parse.standing_rules))
+    shaped = not any(p.startswith(NO_ROLE_WORD) for p in parse.problems)
+    return shaped and (bool(parse.parties) or bool(parse.standing_rules))

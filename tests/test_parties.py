@@ -7,6 +7,8 @@ owner cells are in tests/data/annex1-owners.tsv (as printed).
 """
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 from collections import OrderedDict
@@ -119,9 +121,24 @@ def test_table_row_cells_with_headers():
     assert column_role("主要内容") is None and column_role("推广范围") is None
 
 
+def test_collective_phrase_with_more_of_its_name_is_one_party():
+    r = parse_note("（市财政局、市税务局，各区、县级市城市管理部门按职责分工负责）", NoteState())
+    assert table(r) == [(1, "市财政局", "responsible", False), (2, "市税务局", "responsible", False),
+                        (3, "各区、县级市城市管理部门", "responsible", True)]
+    r = parse_note("（国务院有关部门、各省级人民政府负责）", NoteState())
+    assert table(r) == [(1, "国务院有关部门", "responsible", True), (2, "各省级人民政府", "responsible", True)]
+
+
+def test_note_with_a_name_that_does_not_read_is_still_a_note():
+    text = "（市财政局、由各区自主负责）"
+    assert is_note(text)
+    r = parse_note(text, NoteState())
+    assert table(r) == [(1, "市财政局", "responsible", False)] and "由各区自主" in r.problems[0]
+
+
 def test_unreadable_notes_are_problems_not_tracebacks():
     r = parse_note("（负责）", NoteState())
-    assert r.parties == [] and r.problems
+    assert r.parties == [] and r.problems == ["the role word '负责' has no body before it"]
     r = parse_cells([("推广范围", "全国")], NoteState())
     assert r.parties == [] and "推广范围" in r.problems[0]
     r = parse_note("（体育总局、民政部）", NoteState())                 # no role word at all
@@ -283,3 +300,122 @@ def test_zhanjiang_owner_cells_through_the_parser():
         assert [p.position for p in parse.parties] == list(range(1, len(names) + 1))
         assert parse.open_list == cell.endswith("等") and not parse.problems
         assert not any(p.collective for p in parse.parties)
+
+
+# ------------------------------------------------------------- end to end: build, then the saved queries
+
+# read off each page's metadata table and signature (发文字号, 发文机关, 成文日期)
+PAGES = {
+    "gbf-2018-121-sports-competitions": ("国办发〔2018〕121号", "国务院办公厅", "2018-12-11",
+                                         "国务院办公厅关于加快发展体育竞赛表演产业的指导意见"),
+    "gbf-2018-126-innovation-reform-measures": ("国办发〔2018〕126号", "国务院办公厅", "2018-12-23",
+                                                "国务院办公厅关于推广第二批支持创新相关改革举措的通知"),
+    "gbf-2018-128-zero-waste-cities": ("国办发〔2018〕128号", "国务院办公厅", "2018-12-29",
+                                       "国务院办公厅关于印发“无废城市”建设试点工作方案的通知"),
+    "gbf-2018-129-consumption-poverty-alleviation": ("国办发〔2018〕129号", "国务院办公厅", "2018-12-30",
+                                                     "国务院办公厅关于深入开展消费扶贫助力打赢脱贫攻坚战的指导意见"),
+    "gf-2018-42-agricultural-mechanisation": ("国发〔2018〕42号", "国务院", "2018-12-21",
+                                              "国务院关于加快推进农业机械化和农机装备产业转型升级的指导意见"),
+}
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory, source):
+    """One store: the bundled Zhanjiang plan and the five gov.cn pages."""
+    from greenplan.store import Store, build_store, locate
+
+    sources = [str(source)] + [str(GOV_CN / f"{stem}.html") for stem in sorted(PAGES)]
+    loc = locate(str(tmp_path_factory.mktemp("corpus")), sources)
+    build_store(loc)
+    return Store(loc.directory)
+
+
+@pytest.fixture(scope="module")
+def plans(corpus_store):
+    from greenplan.api import run_saved
+
+    return run_saved(corpus_store, "plans").dicts()
+
+
+def test_plans_query_shows_title_number_issuer_and_date(plans):
+    by_number = {r["number"]: r for r in plans}
+    for stem, (number, issuer, issued, title) in PAGES.items():
+        r = by_number[number]
+        assert (r["title"], r["issuer"], str(r["issued"]), r["tasks"], r["projects"]) == (
+            title, issuer, issued, len(HAND[stem]), 0), stem
+    zhanjiang = [r for r in plans if r["number"] is None]
+    assert len(zhanjiang) == 1 and (zhanjiang[0]["tasks"], zhanjiang[0]["projects"]) == (112, 24)
+    assert len(plans) == 6 and [r["identifier"] for r in plans] == sorted(r["identifier"] for r in plans)
+
+
+def _grouped(rows) -> list[list[tuple[int, str, str, bool]]]:
+    tasks: OrderedDict = OrderedDict()
+    for r in rows:
+        tasks.setdefault(r["number"], []).append((r["position"], r["spelling"], r["role"], r["collective"] == "true"))
+    assert list(tasks) == sorted(tasks)
+    return list(tasks.values())
+
+
+@pytest.mark.parametrize("document", sorted(PAGES))
+def test_task_bodies_of_each_document_are_the_hand_read_parties(corpus_store, plans, document):
+    from greenplan.api import run_saved
+
+    identifier = next(r["identifier"] for r in plans if r["number"] == PAGES[document][0])
+    rows = run_saved(corpus_store, "task-bodies", {"plan": identifier}).dicts()
+    assert _grouped(rows) == [note["parties"] for note in HAND[document].values()]
+    for r in rows:
+        assert r["collective"] in ("true", "false")
+        if r["collective"] == "false":
+            assert r["body"] and r["label"], r
+    assert {r["task"].rsplit("/task/", 1)[0] for r in rows} == {next(p["plan"] for p in plans
+                                                                     if p["identifier"] == identifier)}
+
+
+def test_task_bodies_of_zhanjiang_are_its_annex_owner_cells(corpus_store, plans):
+    from greenplan.api import run_saved
+
+    identifier = next(r["identifier"] for r in plans if r["number"] is None)
+    rows = run_saved(corpus_store, "task-bodies", {"plan": identifier}).dicts()
+    cells = {int(r["number"]): r["owners_as_printed"] for r in read_tsv("annex1-owners.tsv")}
+    expected = [[(k, name, "responsible", False) for k, name in enumerate(re.split("[、，,]", cells[n].removesuffix("等")), 1)]
+                for n in sorted(cells)]
+    assert _grouped(rows) == expected
+    assert all(r["body"] and r["label"] for r in rows)
+
+
+def test_collective_parties_stay_out_of_pairs_and_workload_unless_asked(corpus_store, plans):
+    from greenplan.api import run_saved
+
+    identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gbf-2018-129-consumption-poverty-alleviation"][0])
+    parties = run_saved(corpus_store, "task-bodies", {"plan": identifier}).dicts()
+    collective = {r["body"] for r in parties if r["collective"] == "true"}
+    assert len(collective) == 2                        # 各省级人民政府, 各有关省级人民政府 (hand-read: see the TSV)
+    for name in ("bureau-workload", "bureau-pairs"):
+        default = run_saved(corpus_store, name, {"plan": identifier}).dicts()
+        asked = run_saved(corpus_store, name, {"plan": identifier, "collectives": "true"}).dicts()
+        nodes = lambda rows: {r.get("bureau") for r in rows} | {r.get("bureauA") for r in rows} | {r.get("bureauB") for r in rows}
+        assert not collective & nodes(default), name
+        assert collective <= nodes(asked), name
+    workload = {r["label"]: r for r in run_saved(corpus_store, "bureau-workload",
+                                                   {"plan": identifier, "collectives": "true"}).dicts()}
+    # 各省级人民政府 closes notes （一）（三）（十四）（十六）; 各有关省级人民政府 the other 13 (hand-read TSV)
+    assert (workload["各省级人民政府"]["total"], workload["各有关省级人民政府"]["total"]) == (4, 13)
+
+
+def test_cli_build_then_task_bodies_for_one_page(tmp_path):
+    import subprocess
+    import sys
+
+    exe = [sys.executable, "-m", "greenplan.cli"]
+    page_file = GOV_CN / "gbf-2018-128-zero-waste-cities.html"
+    store = tmp_path / "s"
+    built = subprocess.run(exe + ["build", "--store", str(store), "--source", str(page_file)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    out = subprocess.run(exe + ["query", "task-bodies", "--store", str(store), "--format", "csv"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert list(rows[0]) == ["task", "number", "position", "spelling", "body", "label", "role", "collective"]
+    expected = [p for note in HAND["gbf-2018-128-zero-waste-cities"].values() for p in note["parties"]]
+    assert [(int(r["position"]), r["spelling"], r["role"], r["collective"] == "true") for r in rows] == expected
