@@ -233,3 +233,14 @@ def test_every_listed_body_has_a_kind_of_the_scheme(quads):
     assert len(orgs) > 150
     for iri in orgs:
         assert objects(quads, iri, ORG + "classification") and objects(quads, iri, ORG + "classification") <= kinds, iri
+
+
+def test_counterparts_query_gives_the_hand_read_links(store):
+    from greenplan.api import run_saved
+
+    for params in ({}, {"plan": "zhanjiang-green-economy"}):
+        rows = run_saved(store, "counterparts", params).dicts()
+        got = {(r["label"], r["counterpartLabel"]) for r in rows}
+        assert got == {(b, c) for b, cs in ZHANJIANG_COUNTERPARTS.items() for c in cs}
+        assert {r["level"] for r in rows} == {"prefecture-level city"}
+        assert all(r["counterpart"].startswith(BASE + "org/CN/") for r in rows)
