@@ -8,7 +8,6 @@ from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, parse_cells
-from greenplan.loaders.parties import NoteState, parse_cells
 from greenplan.loaders.records import LoadReport, Note, Project, Span, Task
 
 TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
@@ -105,11 +104,11 @@ def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Not
         if not owners:
             report.add("warning", Span(file, c[4].first, c[4].last),
                        f"task {number} has no responsible body (主要责任单位 is empty); kept without owners")
-        parsed = parse_cells([(TASK_HEADER[4], c[4].text)], NoteState())
+        parsed = parse_cells([(TASK_HEADER[4], c[4].text)], state)
         for problem in parsed.problems:
             report.add("warning", Span(file, c[4].first, c[4].last), f"task {number}: {problem}; kept as printed")
         tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span,
-                          parties=parsed.parties))
+                          label=c[2].text, parties=parsed.parties))
     _check_sequence([(t.number, t.span) for t in tasks], "task", report)
     return tasks
 

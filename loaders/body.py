@@ -91,7 +91,8 @@ def read_body(file: str, lines: list[str], start: int, stop: int, report: LoadRe
         text = "".join(t for _, t in pieces)
         last = pieces[-1][0] if pieces else current["first"]
         sections.append(Section(current["index"], current["numeral"], current["chapter"], current["title"], text,
-                                split_sentences(file, pieces) if pieces else [], Span(file, current["first"], last)))
+                                split_sentences(file, pieces) if pieces else [], Span(file, current["first"], last),
+                                current["index"]))
 
     for i in range(start, stop):
         line = lines[i].strip()

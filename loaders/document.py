@@ -21,6 +21,7 @@ from greenplan.loaders.cells import tokens
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.metadata import read_metadata, read_metadata_keys
 from greenplan.loaders.model import Document
+from greenplan.loaders.notes import standing_rules
 from greenplan.loaders.records import LoadReport, Note, Plan, Span
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
@@ -117,6 +118,6 @@ def load_tabbed(path: Path, display_name: str | None = None) -> tuple[Plan, Load
         preamble=preamble,
         preamble_span=Span(file, (preamble_idx or [status_at + 1])[0] + 1, (preamble_idx or [status_at + 1])[-1] + 1),
         chapters=chapters, sections=sections, principles=principles, targets=targets, goals=goals,
-        tasks=tasks, projects=projects, notes=notes, unparsed=unparsed,
+        tasks=tasks, projects=projects, notes=notes, unparsed=unparsed, standing_rules=standing_rules(notes),
     )
     return plan, report

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greenplan.loaders.parties import is_note
+from greenplan.loaders.parties import NoteState, is_note, parse_note
+from greenplan.loaders.records import Note, StandingRule
 
 OPEN = "（("
 CLOSE = "）)"
@@ -72,3 +73,13 @@ def without_notes(text: str) -> str:
         at = e
     out.append(text[at:])
     return "".join(out)
+
+
+def standing_rules(notes: list[Note]) -> list[StandingRule]:
+    """The standing rules (以下均需…落实，不再列出) printed as notes below table rows, once each."""
+    out: list[StandingRule] = []
+    for n in notes:
+        for rule in parse_note(n.text, NoteState()).standing_rules:
+            if all(r.text != rule for r in out):
+                out.append(StandingRule(rule, n.span))
+    return out

@@ -20,11 +20,12 @@ from importlib import resources
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
-from greenplan.loaders.notes import closed_tasks, without_notes
+from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
-from greenplan.loaders.records import (Chapter, Goal, LoadReport, Notice, Plan, PlanMetadata, Principle, Section,
-                                       Sentence, Span, StandingRule, Task)
+from greenplan.loaders.annexes import PROJECT_HEADER, project_record
+from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
+                                       Section, Sentence, Span, StandingRule, Task)
 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
@@ -100,6 +101,8 @@ class _Reader:
         self.rules: list[StandingRule] = []
         self.unparsed: list[tuple[Span, str]] = []
         self.measures: dict[tuple[str, str], int] = {}
+        self.notes: list[Note] = []
+        self.projects: list[Project] = []
 
     # ------------------------------------------------------------------ front matter
     def _text(self, i: int) -> str:
@@ -219,11 +222,14 @@ class _Reader:
                 self.rules.append(StandingRule(r, span))
 
     # ------------------------------------------------------------------ tables
-    def read_table(self, table: Block, chapter: str) -> bool:
-        """Tasks of a task table (columns found by header); False when the table is not one."""
+    def read_table(self, table: Block, chapter: str, annex: int = 0) -> bool:
+        """Tasks (or projects) of a table, columns found by header; False when it is neither."""
         cols = layout()["columns"]
         for h, row in enumerate(table.rows[:3]):
             headers = [squeeze(c.text) for c in row]
+            if all(name in headers for name in PROJECT_HEADER):
+                self.read_projects(table, h, headers, annex)
+                return True
             kinds = _column_kinds(headers, cols)
             if "text" in kinds.values() and any(k == "party" for k in kinds.values()):
                 break
@@ -237,6 +243,8 @@ class _Reader:
             if texts == headers:
                 continue   # the header repeated on a new page
             if _heading_row(row):
+                if self.table_note(row, annex):
+                    continue
                 measure = row[0].text.strip()
                 continue
             values: dict[str, str] = {}
@@ -257,7 +265,9 @@ class _Reader:
             if not any(values.values()) and not any(t for _, t in parties_cells):
                 continue
             chap = values.get("chapter") or chap
-            meas = values.get("measure") or measure or chap
+            if "measure" in kinds.values():     # a measure column: an empty (merged-away) cell carries the one above
+                measure = values.get("measure") or measure
+            meas = measure or chap
             label = None
             if number_cell is not None:
                 label = number_cell.number or number_cell.text.strip() or None
@@ -282,6 +292,31 @@ class _Reader:
                 open_list=open_list or parse.open_list, span=span, label=label, note=None, parties=parse.parties,
                 deadline_raw=raw_deadline or None, deadline_year=year, deadline_date=date, columns=columns))
         return True
+
+    def table_note(self, row: list[Cell], annex: int) -> bool:
+        """A row across the table that ends a sentence is a note below the rows (kept; a standing rule noted)."""
+        text = row[0].text.strip()
+        if not text.endswith("。"):
+            return False
+        span = row[0].span
+        self.notes.append(Note(len(self.notes) + 1, annex, text, span))
+        for rule in standing_rules(self.notes[-1:]):
+            self._rules([rule.text], span)
+        return True
+
+    def read_projects(self, table: Block, h: int, headers: list[str], annex: int) -> None:
+        at = [headers.index(name) for name in PROJECT_HEADER]
+        for row in table.rows[h + 1:]:
+            if [squeeze(c.text) for c in row] == headers:
+                continue
+            if _heading_row(row):
+                if not self.table_note(row, annex):
+                    self.report.add("warning", row[0].span, f"row across the project table kept as a note: "
+                                                            f"{row[0].text[:30]!r}")
+                    self.notes.append(Note(len(self.notes) + 1, annex, row[0].text.strip(), row[0].span))
+                continue
+            cells = [(row[j].text.strip(), row[j].span) for j in at]
+            self.projects.append(project_record(self.file, cells, self.report, row[at[0]].number))
 
 
 def _title(rest: str) -> tuple[str, str]:
@@ -419,9 +454,12 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     chapters, secs = r.read_body(start, stop) if start < len(paras) else ([], [])
     tail: list[Block] = paras[stop:]
     signature = None
+    annex = 0
     for b in tail:
+        if b.kind == "paragraph" and (m := ANNEX_HEADING.match(squeeze(b.text))):
+            annex = int(m[1]) if m[1] else annex + 1
         if b.kind == "table":
-            if not r.read_table(b, ""):
+            if not r.read_table(b, "", annex):
                 r.unparsed.append((b.span, "a table that is not a task table"))
                 report.add("info", b.span, "table without task and responsibility columns kept uninterpreted")
         elif DATE.match(squeeze(b.text)) and fields.get("成文日期") is None:
@@ -466,7 +504,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
         metadata=meta, source_file=doc.file, source_sha256=doc.sha256, line_count=doc.line_count,
         title=title, title_span=title_span, status=status or None, status_span=status_span,
         preamble=preamble, preamble_span=preamble_span, chapters=chapters, sections=sections,
-        principles=principles, targets=targets, goals=goals, tasks=tasks, projects=[], notes=[],
+        principles=principles, targets=targets, goals=goals, tasks=tasks, projects=r.projects, notes=r.notes,
         unparsed=r.unparsed, notice=notice, standing_rules=r.rules, source_format=doc.format)
 
 
@@ -502,18 +540,21 @@ def _common_path(paths: list[str | None]) -> str | None:
 
 
 def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
-    """Sentences of the running text; responsibility notes are not sentences (they are kept on their tasks)."""
+    """Sentences of the running text, a sentence running on into the next paragraph until its 。;
+    responsibility notes are not sentences (they are kept on their tasks)."""
     out: list[Sentence] = []
+    buf = ""
+    first: Span | None = None
     for span, printed in pieces:
-        text = without_notes(printed)
-        buf = ""
-        for ch in text:
+        for ch in without_notes(printed):
+            if first is None:
+                first = span
             buf += ch
             if ch == "。":
-                out.append(Sentence(len(out) + 1, buf, span))
-                buf = ""
-        if buf.strip():
-            out.append(Sentence(len(out) + 1, buf, span))
+                out.append(Sentence(len(out) + 1, buf, _join_spans([first, span])))
+                buf, first = "", None
+    if buf.strip() and first is not None:
+        out.append(Sentence(len(out) + 1, buf, _join_spans([first, pieces[-1][0]])))
     return out
 
 

@@ -295,3 +295,47 @@ def test_meta_file_values_win_over_the_page(tmp_path):
     plan, _ = load(src)
     assert (plan.identifier, plan.title) == ("sports", "体育竞赛表演产业")
     assert plan.metadata.number == "国办发〔2018〕121号"      # keys the file does not set still come from the page
+
+
+# ---------------------------------------------------------------------------------------------- Word
+
+def _without_locations(value):
+    import dataclasses
+
+    skip = {"span", "title_span", "status_span", "preamble_span", "source_file", "source_sha256", "line_count",
+            "source_format", "source_path"}
+
+    def strip(o):
+        if isinstance(o, dict):
+            return {k: strip(v) for k, v in o.items() if k not in skip}
+        if isinstance(o, list):
+            return [strip(x) for x in o]
+        return o
+    return strip(dataclasses.asdict(value))
+
+
+def test_bundled_plan_gives_the_same_records_from_its_text_and_from_word(tmp_path, source):
+    import zipfile
+
+    from tests.docx_layout import write_docx
+
+    docx_path = write_docx(source.read_text(encoding="utf-8"), tmp_path / "zhanjiang.docx")
+    (tmp_path / "zhanjiang.meta.toml").write_bytes(source.with_name(source.stem + ".meta.toml").read_bytes())
+    xml = zipfile.ZipFile(docx_path).read("word/document.xml").decode("utf-8")
+    # the published layout: merged measure cells, Word numbering for row numbers, wrapped cells as paragraphs
+    assert xml.count("<w:vMerge/>") + xml.count('<w:vMerge w:val="continue"/>') > 50
+    assert xml.count("<w:numPr>") == 112 + 24
+    import docx
+
+    tables = docx.Document(str(docx_path)).tables
+    assert not [c.text for c in tables[0].column_cells(2)[1:] if any(ch.isdigit() for ch in c.text)]   # 序号: no digits
+    assert [c.text for c in tables[1].column_cells(0)[1:]] == [""] * 24       # 序号 of annex 2: no digits
+    assert "<w:t>2023-</w:t></w:r></w:p><w:p><w:r><w:t>2025</w:t>" in xml.replace("\n", "")
+    text_plan, _ = load(source)
+    word_plan, report = load(docx_path)
+    assert word_plan.source_format == "docx"
+    assert len(word_plan.tasks) == 112 and len(word_plan.projects) == 24
+    assert _without_locations(word_plan) == _without_locations(text_plan)
+    assert word_plan.tasks[0].span.xpath == "/w:document/w:body/w:tbl[1]/w:tr[2]"
+    assert [r.text for r in word_plan.standing_rules] == [r.text for r in text_plan.standing_rules]
+    assert not [i for i in report.issues if i.severity == "error"]
