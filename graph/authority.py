@@ -9,7 +9,8 @@ collective phrases ``ontology/collective-parties.tsv``.  :meth:`Authority.resolv
 2. a local prefix (``市教育局``, ``市委组织部``; never the ``市`` of ``市场…``) means the plan's own city, county,
    district or province: the name is looked up in that division's list only; unknown, it becomes a body of that
    division named from the template (广州市教育局, 中共广州市委组织部); with no such division (no jurisdiction, a
-   national plan) the name stays unresolved;
+   national plan) the name stays unresolved.  A ``市`` carried from the first name of a cell or note
+   (``市发展改革局、工业和信息化局``) counts only where the city's list knows the name;
 3. a division's name (``越秀区``) within, above or below the plan's jurisdiction is that division's government;
 4. otherwise the name is looked up in the plan's jurisdiction's list (every spelling), then in the lists above it
    up to the national one (every spelling except ``gp:shortForm`` — ``发展改革委`` in a city plan is the city's).
@@ -246,10 +247,13 @@ class Authority:
         if s in self.collectives:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
-        if hit is None and municipal:
-            hit = self._prefix("市" + s)
         if hit:
             return self._local(s, spelling, hit[0], hit[1], jurisdiction)
+        carried = self._prefix("市" + s) if municipal else None
+        if carried:      # a carried 市 counts only where the city's list knows the name (never to make a new body)
+            found = self._local(s, spelling, carried[0], carried[1], jurisdiction, listed_only=True)
+            if found:
+                return found
         for suffix in ("",) + GOVERNMENT_SUFFIXES:
             base = s[: -len(suffix)] if suffix and s.endswith(suffix) else (s if not suffix else None)
             code = self.division_named(base, jurisdiction) if base and jurisdiction else None
@@ -280,11 +284,14 @@ class Authority:
         label = s if code == NATIONAL else self.name(code) + s
         return self._new_body(code, label, spelling, "taken as a body of the plan's own jurisdiction")
 
-    def _local(self, s: str, spelling: str, p: Prefix, rest: str, jurisdiction: str | None) -> Resolved:
+    def _local(self, s: str, spelling: str, p: Prefix, rest: str, jurisdiction: str | None,
+               listed_only: bool = False) -> Resolved | None:
         target = next((c for c in self.chain(jurisdiction)
                        if c != NATIONAL and self.name(c).endswith(p.ending)
                        and not (p.ending == "区" and self.name(c).endswith("自治区"))), None)
         if target is None:
+            if listed_only:
+                return None
             where = (f"the plan's jurisdiction {self.name(jurisdiction)} has no {p.ending} of its own" if jurisdiction
                      else "the plan has no known jurisdiction")
             return self._unresolved(s, f"local shorthand {p.prefix!r} needs the plan's own {p.ending}, but {where}")
@@ -294,5 +301,7 @@ class Authority:
             iri = table.get(key) or shorts.get(key)
             if iri:
                 return self._listed(iri, spelling)
+        if listed_only:
+            return None
         label = p.template.format(place=self.name(target), rest=rest)
         return self._new_body(target, label, spelling, f"{p.prefix!r} means {self.name(target)}")

@@ -244,3 +244,68 @@ def test_counterparts_query_gives_the_hand_read_links(store):
         assert got == {(b, c) for b, cs in ZHANJIANG_COUNTERPARTS.items() for c in cs}
         assert {r["level"] for r in rows} == {"prefecture-level city"}
         assert all(r["counterpart"].startswith(BASE + "org/CN/") for r in rows)
+
+
+# --- end to end: a Guangzhou-style plan and the five gov.cn documents, built into stores ---------------------
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+# tests/data/guangzhou-sample.txt read by hand: the body each printed name means in a plan of 广州市 (440100).
+GUANGZHOU = {
+    "市教育局": ("广州市教育局", "440100"), "市财政局": ("广州市财政局", "440100"),
+    "越秀区": ("广州市越秀区人民政府", "440104"), "市委宣传部": ("中共广州市委宣传部", "440100"),
+    "团市委": ("共青团广州市委员会", "440100"), "市人民检察院": ("广州市人民检察院", "440100"),
+    "市公安局": ("广州市公安局", "440100"), "市司法局": ("广州市司法局", "440100"),
+    "市税务局": ("广州市税务局", "440100"), "市发展改革委": ("广州市发展改革委", "440100"),
+    "市国资委": ("广州市国资委", "440100"), "国家发展改革委": ("国家发展和改革委员会", "CN"),
+    "海关": ("海关", "440100"), "市市场监管局": ("广州市市场监管局", "440100"),
+}
+BODY_JURISDICTIONS = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
+    SELECT DISTINCT ?body ?place WHERE { GRAPH ?g { ?t a gp:Task ; gp:responsibleBody ?body } GRAPH ?h { ?body gp:jurisdiction ?place } }"""
+
+
+def _built(tmp_path, sources):
+    from greenplan.store import Store, build_store, locate
+
+    loc = locate(str(tmp_path / "store"), [str(s) for s in sources])
+    build_store(loc)
+    return Store(loc.directory)
+
+
+def test_a_guangzhou_plan_names_guangzhou_bodies_only(tmp_path):
+    from greenplan.api import run_saved
+
+    store = _built(tmp_path, [DATA / "guangzhou-sample.txt"])
+    rows = run_saved(store, "task-bodies").dicts()
+    bodies = [r for r in rows if r["collective"] == "false"]
+    assert {r["spelling"] for r in bodies} == set(GUANGZHOU)
+    for r in bodies:
+        assert r["label"] == GUANGZHOU[r["spelling"]][0], r["spelling"]
+    places = {r["body"]: r["place"].rsplit("/", 1)[-1] for r in store.run(BODY_JURISDICTIONS).dicts()}
+    for r in bodies:
+        assert places[r["body"]] == GUANGZHOU[r["spelling"]][1], r["spelling"]
+    assert not [r for r in rows if "/org/440800/" in (r["body"] or "")]           # never a Zhanjiang body
+    collectives = {(r["spelling"], r["body"]) for r in rows if r["collective"] == "true"}
+    assert {s for s, _ in collectives} == {"各区、县级市", "各有关部门和单位"}
+    assert len([b for s, b in collectives if s == "各区、县级市"]) == 1               # one node in all three notes
+    assert len({r["body"] for r in bodies if r["spelling"] == "市财政局"}) == 1       # one node in both notes
+    assert len({r["task"] for r in rows if r["spelling"] == "各区、县级市"}) == 3
+
+
+def test_the_five_documents_name_national_bodies_only(tmp_path):
+    from greenplan.api import run_saved
+
+    store = _built(tmp_path, sorted((DATA / "gov-cn").glob("*.html")))
+    rows = run_saved(store, "task-bodies").dicts()
+    bodies = [r for r in rows if r["collective"] == "false"]
+    assert len(bodies) > 300
+    for r in bodies:
+        assert r["label"] == GOV_CN_BODIES[r["spelling"]], r["spelling"]
+        assert r["body"].startswith(BASE + "org/CN/"), r["spelling"]
+    assert set(store.run(BODY_JURISDICTIONS).dicts()[0]) and {
+        r["place"] for r in store.run(BODY_JURISDICTIONS).dicts()} == {BASE + "place/CN"}
+    ndrc = {r["body"] for r in bodies if r["spelling"] in ("发展改革委", "国家发展改革委")}
+    assert ndrc == {BASE + "org/CN/ndrc"}
+    assert {r["spelling"] for r in bodies if r["body"] == BASE + "org/CN/ndrc"} == {"发展改革委", "国家发展改革委"}
+    plans = {r["task"].split("/task/")[0] for r in bodies if r["body"] == BASE + "org/CN/ndrc"}
+    assert len(plans) == 5                                                               # one node across the plans
