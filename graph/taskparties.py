@@ -12,7 +12,8 @@ Per party of a task (``{task}/owner/{position}``, printed order)::
     task gp:responsibleBody ?body             # bodies only: the collaboration queries count these
     task gp:collectiveParty ?collective       # collective parties only
 
-The note as printed (``gp:noteAsPrinted``), the responsibility cells or note as printed (``gp:ownersAsPrinted``),
+What of a note could not be read (``gp:unreadParty``, flagged by the shape ``gps:Task-unreadParty``), the
+note as printed (``gp:noteAsPrinted``), the responsibility cells or note as printed (``gp:ownersAsPrinted``),
 the open-list flag and the deadline (as printed, year, date) sit on the task.  On the plan: document number
 (``eli:number``), dates written and published (``eli:date_document``, ``eli:date_publication``), index number,
 subject, and the standing rules (``gp:standingRule``, once per plan).  Vocabulary: ``ontology/parties.ttl``.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from greenplan.loaders.parties import NoteState, parse_note
 from greenplan.loaders.records import Task
 from greenplan.vocab import GP, PREFIXES
 
@@ -56,6 +58,11 @@ def emit_task_parties(builder, subject: str, task: Task) -> None:
         g.add(own, "gp:spellingAsPrinted", _zh(party.spelling))
         g.add(own, "prov:hadRole", GP + party.role)
         g.add(own, "gp:collective", _literal("true" if party.collective else "false", "boolean"))
+    if task.note:
+        # what of the note could not be read stays visible in the graph (shape gps:Task-unreadParty);
+        # roles do not matter here, so a fresh state is enough
+        for problem in parse_note(task.note, NoteState()).problems:
+            g.add(subject, "gp:unreadParty", _literal(problem, "string"))
     g.add(subject, "gp:deadlineAsPrinted", _zh(task.deadline_raw))
     if task.deadline_year is not None:
         g.add(subject, "gp:deadlineYear", _literal(f"{task.deadline_year:04d}", "gYear"))
