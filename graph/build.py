@@ -16,7 +16,7 @@ from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.resources import graph_name, ontology_files
 from greenplan.taskparties import emit_plan_documentary, emit_task_parties
-from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
+from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
 
@@ -174,6 +174,10 @@ class PlanBuilder:
         g.add(doc, "gp:fileName", string(p.source_file))
         g.add(doc, "gp:sha256", string(p.source_sha256))
         g.add(doc, "gp:lineCount", integer(p.line_count))
+        if p.source_url:   # a fetched (or crawled) page: the graph names its URL as the source
+            g.add(doc, "prov:hadPrimarySource", p.source_url)
+            if p.fetched_at:
+                g.add(doc, "prov:generatedAtTime", ox.Literal(p.fetched_at, datatype=ox.NamedNode(XSD_DATETIME)))
 
         pl = self.plan_iri
         g.a(pl, "gp:Plan", "eli:LegalResource")
@@ -188,6 +192,8 @@ class PlanBuilder:
         g.add(pl, "gp:status", zh(p.status))
         g.add(pl, "dcterms:language", string(meta.language))
         g.add(pl, "dcterms:source", doc)
+        if p.source_url:
+            g.add(pl, "dcterms:source", p.source_url)
         self.span(pl, p.title_span)
         if self.jurisdiction:
             g.add(pl, "gp:jurisdiction", self.m.place(self.jurisdiction))

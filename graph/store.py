@@ -68,12 +68,16 @@ class Location:
 
 
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
+    from greenplan.loaders.fetch import is_url, kept_copy
+
     base = base or default_base()
-    srcs = [Path(s).resolve() for s in (sources or [])] or [bundled_plan()]
+    explicit = store or os.environ.get("GREENPLAN_STORE")
+    kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
+    srcs = [kept_copy(s, kept) if is_url(s) else Path(s).resolve() for s in (sources or [])] or [bundled_plan()]
     for s in srcs:
         if not s.is_file():
-            raise StoreError(f"{s}: no such source file; pass --source with the path of a plan text file")
-    explicit = store or os.environ.get("GREENPLAN_STORE")
+            raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
+                             f"(.txt, .html, .docx) or an http(s):// URL")
     if explicit:
         return Location(Path(explicit), True, srcs, base)
     return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base)

@@ -19,6 +19,7 @@ from greenplan.loaders.annexes import read_projects, read_tasks
 from greenplan.loaders.body import CHAPTER, STATUS, read_body
 from greenplan.loaders.cells import tokens
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.fetch import source_record
 from greenplan.loaders.metadata import read_metadata, read_metadata_keys
 from greenplan.loaders.model import Document
 from greenplan.loaders.notes import standing_rules
@@ -67,6 +68,7 @@ def load_document(doc: Document, source: Path, report: LoadReport | None = None)
     report = report or LoadReport()
     meta, given = read_metadata_keys(source, report, warn_missing=False)
     plan = read_structure(doc, meta, report, given)
+    plan.source_url, plan.fetched_at = source_record(source)
     return plan, report
 
 

@@ -339,3 +339,54 @@ def test_bundled_plan_gives_the_same_records_from_its_text_and_from_word(tmp_pat
     assert word_plan.tasks[0].span.xpath == "/w:document/w:body/w:tbl[1]/w:tr[2]"
     assert [r.text for r in word_plan.standing_rules] == [r.text for r in text_plan.standing_rules]
     assert not [i for i in report.issues if i.severity == "error"]
+
+
+# ---------------------------------------------------------------------------------------------- URLs
+
+def test_url_source_fetched_once_kept_with_its_url_and_rebuilt_byte_identical(tmp_path):
+    import functools
+    import http.server
+    import json
+    import threading
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "content_5350734.htm").write_bytes((GOV / "gbf-2018-121-sports-competitions.html").read_bytes())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/content_5350734.htm"
+    store = tmp_path / "S"
+    cli = [sys.executable, "-m", "greenplan.cli"]
+    try:
+        first = subprocess.run(cli + ["build", "--store", str(store), "--source", url], capture_output=True, text=True)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert first.returncode == 0, first.stderr
+    kept = sorted((store / "sources").iterdir())
+    assert [p.suffix for p in kept] == [".html", ".json"]
+    record = json.loads(kept[1].read_text(encoding="utf-8"))
+    assert record["url"] == url and record["fetched_at"].endswith("Z")
+    assert kept[0].read_bytes() == (GOV / "gbf-2018-121-sports-competitions.html").read_bytes()
+    graph = (store / "graph.nq").read_bytes()
+    assert f"<{url}>".encode() in graph
+    assert record["fetched_at"].encode() in graph
+    # the server is gone: a rebuild reads the kept copy and writes the same bytes
+    (store / "graph.nq").unlink()
+    again = subprocess.run(cli + ["build", "--store", str(store), "--source", url], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert (store / "graph.nq").read_bytes() == graph
+    plan, _ = load(kept[0])
+    assert (plan.source_url, plan.metadata.identifier) == (url, "gbf-2018-121")
+
+
+def test_unreachable_url_is_one_clear_error(tmp_path):
+    from tests.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/nothing.htm"
+    done = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(tmp_path / "S"),
+                           "--source", url], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert url in done.stderr and "Traceback" not in done.stderr
