@@ -419,3 +419,43 @@ def test_cli_build_then_task_bodies_for_one_page(tmp_path):
     assert list(rows[0]) == ["task", "number", "position", "spelling", "body", "label", "role", "collective"]
     expected = [p for note in HAND["gbf-2018-128-zero-waste-cities"].values() for p in note["parties"]]
     assert [(int(r["position"]), r["spelling"], r["role"], r["collective"] == "true") for r in rows] == expected
+
+
+def test_note_deadline_and_standing_rule_in_the_graph(corpus_store, plans):
+    """128's first note closes a paragraph that says 2019年6月底前 (read off the page); its standing rule is
+    printed once, in its second note."""
+    plan = next(r["plan"] for r in plans if r["number"] == PAGES["gbf-2018-128-zero-waste-cities"][0])
+    prefixes = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>"""
+    rows = corpus_store.run(prefixes + f"""
+        SELECT ?note ?deadline ?year ?date WHERE {{ GRAPH ?g {{
+            ?t gp:plan <{plan}> ; gp:number 1 ; gp:noteAsPrinted ?note ; gp:deadlineAsPrinted ?deadline ;
+               gp:deadlineYear ?year ; gp:deadlineDate ?date }} }}""").dicts()
+    assert [(r["note"], r["deadline"], str(r["year"]), str(r["date"])) for r in rows] == [
+        (HAND_NOTES_128[0], "2019年6月底前", "2019", "2019-06-30")]
+    rules = corpus_store.run(prefixes + f"""
+        SELECT ?rule WHERE {{ GRAPH ?g {{ <{plan}> gp:standingRule ?rule }} }}""").dicts()
+    assert [r["rule"] for r in rules] == ["以下均需试点城市政府落实，不再列出"]
+    roles = corpus_store.run(prefixes + f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?pos ?role WHERE {{ GRAPH ?g {{ ?t gp:plan <{plan}> ; gp:number 2 ; gp:ownership ?o .
+            ?o gp:listPosition ?pos ; prov:hadRole ?role }} }} ORDER BY ?pos""").dicts()
+    gp = "https://w3id.org/greenplan/ontology#"
+    assert [(r["pos"], r["role"]) for r in roles] == [(1, gp + "guiding"), (2, gp + "responsible")]
+
+
+HAND_NOTES_128 = [note for _, note in HAND["gbf-2018-128-zero-waste-cities"]]
+
+
+def test_network_draws_collective_parties_only_when_asked(corpus_store, plans):
+    from greenplan.network import build_network
+
+    identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gbf-2018-129-consumption-poverty-alleviation"][0])
+    hand = [p for note in HAND["gbf-2018-129-consumption-poverty-alleviation"].values() for p in note["parties"]]
+    collective_names = {spelling for _, spelling, _, collective in hand if collective}
+    assert collective_names == {"各省级人民政府", "各有关省级人民政府"}
+    default = build_network(corpus_store, plan=identifier)
+    asked = build_network(corpus_store, plan=identifier, collectives=True)
+    labels = lambda G: {d["label"] for _, d in G.nodes(data=True)}
+    assert not collective_names & labels(default)
+    assert collective_names <= labels(asked)
+    assert asked.number_of_nodes() == default.number_of_nodes() + 2
