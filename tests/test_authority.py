@@ -309,3 +309,23 @@ def test_the_five_documents_name_national_bodies_only(tmp_path):
     assert {r["spelling"] for r in bodies if r["body"] == BASE + "org/CN/ndrc"} == {"发展改革委", "国家发展改革委"}
     plans = {r["task"].split("/task/")[0] for r in bodies if r["body"] == BASE + "org/CN/ndrc"}
     assert len(plans) == 5                                                               # one node across the plans
+
+
+def test_validate_flags_a_body_of_another_city_in_a_guangzhou_plan(tmp_path):
+    from greenplan.validate import validate
+
+    text = (DATA / "guangzhou-sample.txt").read_text(encoding="utf-8")
+    src = tmp_path / "src" / "guangzhou-sample.txt"
+    src.parent.mkdir()
+    src.write_text(text.replace("（市人民检察院、市公安局、市司法局按职责分工负责）",
+                                "（市人民检察院、市公安局、深圳市教育局按职责分工负责）"), encoding="utf-8")
+    (src.parent / "guangzhou-sample.meta.toml").write_text(
+        (DATA / "guangzhou-sample.meta.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    conforms, _graph, report = validate(_built(tmp_path, [src]))
+    assert not conforms
+    violations = [ln for ln in report.split("警告 / Warnings")[0].splitlines() if "规划辖区以外" in ln]
+    assert len(violations) == 1 and "org/440300/unlisted-" in violations[0] and "line 11" in violations[0]
+    assert "不在规范名称表中" in report                      # bodies created for Guangzhou are warnings
+
+    conforms, _graph, report = validate(_built(tmp_path / "as-printed", [DATA / "guangzhou-sample.txt"]))
+    assert "规划辖区以外" not in report
