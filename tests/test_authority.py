@@ -324,7 +324,7 @@ def test_validate_flags_a_body_of_another_city_in_a_guangzhou_plan(tmp_path):
     conforms, _graph, report = validate(_built(tmp_path, [src]))
     assert not conforms
     violations = [ln for ln in report.split("警告 / Warnings")[0].splitlines() if "规划辖区以外" in ln]
-    assert len(violations) == 1 and "org/440300/unlisted-" in violations[0] and "line 11" in violations[0]
+    assert len(violations) == 1 and "深圳市教育局 (深圳市)" in violations[0] and "line 11" in violations[0]
     assert "不在规范名称表中" in report                      # bodies created for Guangzhou are warnings
 
     conforms, _graph, report = validate(_built(tmp_path / "as-printed", [DATA / "guangzhou-sample.txt"]))
