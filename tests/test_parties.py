@@ -459,3 +459,18 @@ def test_network_draws_collective_parties_only_when_asked(corpus_store, plans):
     assert not collective_names & labels(default)
     assert collective_names <= labels(asked)
     assert asked.number_of_nodes() == default.number_of_nodes() + 2
+
+
+def test_every_saved_query_answers_per_plan_in_the_six_plan_store(corpus_store, plans, store):
+    """Zhanjiang's answers with `plan` in the store of six plans are its answers alone; every query runs per page."""
+    from greenplan.api import run_saved
+    from greenplan.catalogue import catalogue
+
+    zhanjiang = next(r["identifier"] for r in plans if r["number"] is None)
+    for query in catalogue():
+        alone = run_saved(store, query.name, {"plan": zhanjiang}).rows
+        assert run_saved(corpus_store, query.name, {"plan": zhanjiang}).rows == alone, query.name
+        for r in plans:
+            rows = run_saved(corpus_store, query.name, {"plan": r["identifier"]}).dicts()
+            if rows and "plan" in rows[0] and query.name != "plans":
+                assert {x["plan"] for x in rows} == {r["identifier"]}, query.name
