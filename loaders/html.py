@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 import lxml.html
-from lxml import etree
 
 from greenplan.loaders.charset import decode_page
 from greenplan.loaders.model import Block, Cell, Document
@@ -81,6 +80,8 @@ class _Reader:
         return Span(self.file, first, last, self.tree.getpath(el))
 
     def walk(self, el) -> None:
+        if el.text and clean(el.text):   # text of a container before its first block
+            self.blocks.append(Block("paragraph", self.span(el), clean(el.text)))
         for child in el:
             if not isinstance(child.tag, str):
                 continue
@@ -90,8 +91,6 @@ class _Reader:
             elif tag in PARAGRAPHS or (tag in CONTAINERS and not _has_blocks(child)):
                 self.paragraphs(child)
             elif tag in CONTAINERS:
-                if el.text and clean(el.text) and child is el[0]:
-                    pass
                 self.walk(child)
             if child.tail and clean(child.tail):
                 self.blocks.append(Block("paragraph", self.span(el), clean(child.tail)))
@@ -189,11 +188,3 @@ def _cell_lines(td) -> list[str]:
     for p in paras:
         out.extend(_lines(p))
     return out
-
-
-def is_html(data: bytes) -> bool:
-    head = data[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<div", b"<?xml", b"<table", b"<p", b"<head", b"<meta"))
-
-
-__all__ = ["read_html", "is_html", "etree"]

@@ -95,7 +95,7 @@ class _Reader:
         self.doc = doc
         self.file = doc.file
         self.report = report
-        self.paras = [b for b in doc.blocks]
+        self.paras = doc.blocks
         self.state = NoteState()
         self.tasks: list[Task] = []
         self.rules: list[StandingRule] = []
@@ -479,7 +479,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
                         _sentences(s.pieces), _join_spans([s.span] + [sp for sp, _ in s.pieces]), s.number)
                 for s in secs]
     principles, targets, goals = _principles_and_goals(sections, secs, report)
-    tasks = _numbered(r.tasks, report)
+    tasks = _numbered(r.tasks)
 
     # metadata: the .meta.toml wins, then the page's metadata table, then the text
     def take(key: str, value):
@@ -589,7 +589,7 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
     return principles, targets, goals
 
 
-def _numbered(tasks: list[Task], report: LoadReport) -> list[Task]:
+def _numbered(tasks: list[Task]) -> list[Task]:
     """Printed numbers where every task has a distinct one, else document order."""
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
