@@ -207,7 +207,8 @@ class _Reader:
             self.report.add("warning", span, f"responsibility note {note!r} closes no text")
         chapter_title = chapter.title if chapter else ""
         measure = section.title if section else chapter_title
-        raw_deadline = _deadline_in(note) or ((m := DEADLINE_PHRASE.search(text)) and m[0]) or None
+        raw_deadline = (_deadline_in(note) or ((m := DEADLINE_PHRASE.search(note)) and m[0])
+                        or ((m := DEADLINE_PHRASE.search(text)) and m[0]) or None)
         year, date = deadline(raw_deadline)
         self.tasks.append(Task(
             number=len(self.tasks) + 1, chapter=chapter_title, measure=measure,
