@@ -49,6 +49,14 @@ def test_every_party_of_the_five_documents_resolves_to_its_national_body(auth):
         assert r.jurisdiction == "CN" and r.iri.startswith(BASE + "org/CN/"), spelling
 
 
+def test_every_body_the_documents_name_is_in_the_national_list(auth):
+    """Also the issuing bodies and the bodies the text charges outside the notes (tests/data/gov-cn-bodies.tsv)."""
+    assert {"国务院", "国务院办公厅"} <= set(GOV_CN_BODIES)
+    for spelling, official in GOV_CN_BODIES.items():
+        r = auth.resolve(spelling, "CN")
+        assert r.listed and r.label == official and r.jurisdiction == "CN", spelling
+
+
 def test_one_body_one_node_however_printed(auth):
     same = [("发展改革委", "国家发展改革委"), ("扶贫办", "国务院扶贫办"), ("银保监会", "中国银保监会"),
             ("人民银行", "中国人民银行"), ("国资委", "国务院国资委"), ("统计局", "国家统计局"),
