@@ -474,3 +474,13 @@ def test_every_saved_query_answers_per_plan_in_the_six_plan_store(corpus_store, 
             rows = run_saved(corpus_store, query.name, {"plan": r["identifier"]}).dicts()
             if rows and "plan" in rows[0] and query.name != "plans":
                 assert {x["plan"] for x in rows} == {r["identifier"]}, query.name
+
+
+def test_zhanjiang_standing_rule_without_parentheses():
+    # annex 1 of the bundled draft prints this line below task 1 (read off the document)
+    line = "以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出。"
+    state = NoteState()
+    r = parse_note(line, state)
+    assert r.parties == [] and r.problems == []
+    assert r.standing_rules == ["以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出"]
+    assert state.standing_rules == r.standing_rules
