@@ -1,4 +1,5 @@
-"""Annex 1 (重点任务分工表, tasks) and annex 2 (重点项目建设表, projects)."""
+"""The annex tables of the text export: rows of cells (annex 1 重点任务分工表, annex 2 重点项目建设表), and the
+key-project record made from a row (any format)."""
 from __future__ import annotations
 
 import re
@@ -7,8 +8,7 @@ from decimal import Decimal, InvalidOperation
 from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.owners import split_owners
-from greenplan.loaders.parties import NoteState, parse_cells
-from greenplan.loaders.records import LoadReport, Note, Project, Span, Task
+from greenplan.loaders.records import LoadReport, Note, Project, Span
 
 TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
 PROJECT_HEADER = ("序号", "项目名称", "项目内容", "建设年限（年）", "投资额（亿元）", "建设单位", "牵头单位")
@@ -18,7 +18,7 @@ SINGLE_YEAR = re.compile(r"^(\d{4})$")
 NOTE_END = "。"   # a loose line below a row's last cell that ends a sentence is a note, not a wrapped name
 
 
-def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
+def table_rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
           report: LoadReport, notes: list[Note], annex: int, what: str) -> list[list[Cell]]:
     """Group tokens into rows of ``width`` cells, skipping page headers and collecting notes."""
     rows: list[list[Cell]] = []
@@ -69,48 +69,15 @@ def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
     return rows
 
 
-def _number(file: str, cell: Cell, what: str) -> int:
+def row_number(file: str, cell: Cell, what: str) -> int:
     return _number_text(file, cell.text, Span(file, cell.first, cell.last), what)
 
 
-def _check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
+def check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
     for k, (n, span) in enumerate(numbers):
         expected = numbers[k - 1][0] + 1 if k else 1
         if n != expected:
             report.add("warning", span, f"{what} number {n} where {expected} was expected (numbers should run 1, 2, 3 …)")
-
-
-def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Note],
-               state: NoteState | None = None) -> list[Task]:
-    state = state or NoteState()
-    tasks: list[Task] = []
-    chapter = measure = ""
-    measure_keys: dict[tuple[str, str], int] = {}
-    for c in _rows(file, toks, TASK_HEADER, 5, report, notes, 1, "task"):
-        span = Span(file, c[0].first, c[4].last)
-        number = _number(file, c[2], "task")
-        if c[0].text:
-            chapter = c[0].text
-        if c[1].text:
-            measure = c[1].text
-        if not chapter or not measure:
-            raise PlanFormatError(file, c[0].first, "a chapter (重点工作) and a measure (主要任务) on the first task row",
-                                  c[0].text or "an empty cell")
-        key = (chapter, measure)
-        measure_index = measure_keys.setdefault(key, len(measure_keys) + 1)
-        if not c[3].text:
-            report.add("warning", Span(file, c[3].first, c[3].last), f"task {number} has an empty task text (任务内容)")
-        owners, open_list = split_owners(c[4].text)
-        if not owners:
-            report.add("warning", Span(file, c[4].first, c[4].last),
-                       f"task {number} has no responsible body (主要责任单位 is empty); kept without owners")
-        parsed = parse_cells([(TASK_HEADER[4], c[4].text)], state)
-        for problem in parsed.problems:
-            report.add("warning", Span(file, c[4].first, c[4].last), f"task {number}: {problem}; kept as printed")
-        tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span,
-                          label=c[2].text, parties=parsed.parties))
-    _check_sequence([(t.number, t.span) for t in tasks], "task", report)
-    return tasks
 
 
 def _years(raw: str) -> tuple[int | None, int | None]:
@@ -120,13 +87,6 @@ def _years(raw: str) -> tuple[int | None, int | None]:
     start = int(m.group(1))
     end = int(m.group(2)) if m.lastindex == 2 else start
     return start, end
-
-
-def read_projects(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Project]:
-    projects = [project_record(file, [(c.text, Span(file, c.first, c.last)) for c in row], report)
-                for row in _rows(file, toks, PROJECT_HEADER, 7, report, notes, 2, "project")]
-    _check_sequence([(p.number, p.span) for p in projects], "project", report)
-    return projects
 
 
 def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport, number: str | None = None) -> Project:

@@ -23,7 +23,7 @@ from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
-from greenplan.loaders.annexes import PROJECT_HEADER, project_record
+from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
                                        Section, Sentence, Span, StandingRule, Task)
 
@@ -237,6 +237,7 @@ class _Reader:
         else:
             return False
         printed_number = any(k == "number" for k in kinds.values())
+        first_task = len(self.tasks)
         measure = ""
         chap = chapter
         for row in table.rows[h + 1:]:
@@ -285,6 +286,9 @@ class _Reader:
             owners, open_list = split_owners(parties_cells[0][1]) if len(parties_cells) == 1 else ([], parse.open_list)
             if not values.get("text"):
                 self.report.add("warning", span, f"task {label or ''} has an empty task text")
+            if not any(t for _, t in parties_cells):
+                self.report.add("warning", span, f"task {label or ''} has no responsible body "
+                                                 f"({'/'.join(hd for hd, _ in parties_cells)} is empty); kept without owners")
             self.tasks.append(Task(
                 number=int(label) if label and label.isdigit() and printed_number else len(self.tasks) + 1,
                 chapter=chap, measure=meas,
@@ -292,7 +296,16 @@ class _Reader:
                 text=values.get("text", ""), owners=owners, owners_raw=owners_raw,
                 open_list=open_list or parse.open_list, span=span, label=label, note=None, parties=parse.parties,
                 deadline_raw=raw_deadline or None, deadline_year=year, deadline_date=date, columns=columns))
+        if printed_number:
+            check_sequence([(t.number, t.span) for t in self.tasks[first_task:]], "task", self.report)
+        self.below_rows(table, annex)
         return True
+
+    def below_rows(self, table: Block, annex: int) -> None:
+        for text, span in table.notes:
+            self.notes.append(Note(len(self.notes) + 1, annex, text, span))
+            for rule in standing_rules(self.notes[-1:]):
+                self._rules([rule.text], span)
 
     def table_note(self, row: list[Cell], annex: int) -> bool:
         """A row across the table that ends a sentence is a note below the rows (kept; a standing rule noted)."""
@@ -318,6 +331,8 @@ class _Reader:
                 continue
             cells = [(row[j].text.strip(), row[j].span) for j in at]
             self.projects.append(project_record(self.file, cells, self.report, row[at[0]].number))
+        check_sequence([(p.number, p.span) for p in self.projects], "project", self.report)
+        self.below_rows(table, annex)
 
 
 def _title(rest: str) -> tuple[str, str]:
@@ -408,12 +423,12 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     front = [i for i in range(start) if paras[i].kind == "paragraph" and paras[i].text]
     title_idx: list[int] = []
     number = status = None
-    number_span = status_span = None
+    status_span = None
     rest_at = len(front)
     for k, i in enumerate(front):
         t = paras[i].text
         if DOC_NUMBER.match(squeeze(t)):
-            number, number_span = squeeze(t), paras[i].span
+            number = squeeze(t)
             rest_at = k + 1
             break
         if STATUS.match(squeeze(t)):
@@ -465,10 +480,9 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
                 report.add("info", b.span, "table without task and responsibility columns kept uninterpreted")
         elif DATE.match(squeeze(b.text)) and fields.get("成文日期") is None:
             fields.setdefault("成文日期", squeeze(b.text))
-    for b in tail:
-        t = squeeze(b.text) if b.kind == "paragraph" else ""
-        if t and len(t) <= SIGNATURE_MAX and not DATE.match(t) and not re.search(r"[。，；：、（）]", t) \
-                and not ANNEX_HEADING.match(t):
+    for before, b in zip(tail, tail[1:]):   # the issuer's name right above the date that closes the text
+        t = squeeze(before.text) if before.kind == "paragraph" else ""
+        if DATE.match(squeeze(b.text)) and t and len(t) <= SIGNATURE_MAX and not re.search(r"[。，；：、（）.．]", t):
             signature = t
             break
     if not chapters and not r.tasks:
