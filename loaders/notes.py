@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greenplan.loaders.parties import NoteState, is_note, parse_note
+import re
+
+from greenplan.loaders.parties import NoteState, column_role, is_note, parse_note
 from greenplan.loaders.records import Note, StandingRule
 
 OPEN = "（("
 CLOSE = "）)"
 SENTENCE_END = "。；;！？!?"
 LEAD_IN = "。；;，,：:、 \u3000"   # left over between a note and the next task's first word
+LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[：:]")   # 牵头单位： of an unbracketed labelled note
 
 
 @dataclass
@@ -55,6 +58,16 @@ def find_notes(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in parentheses(text) if _placed(text, s, e) and is_note(text[s:e])]
 
 
+def labelled_note(text: str) -> int | None:
+    """Where an unbracketed labelled note (牵头单位：…，配合单位：…) that runs to the end of the paragraph starts:
+    at the start of the paragraph or after a sentence end; None if there is none."""
+    for m in LABEL.finditer(text):
+        start = m.start(1)
+        if (start == 0 or text[start - 1] in SENTENCE_END) and column_role(m[1]) and is_note(text[start:]):
+            return start
+    return None
+
+
 def closed_tasks(text: str) -> tuple[list[Closed], str]:
     """The tasks the notes of a paragraph close, and the text after the last note (may be empty)."""
     out: list[Closed] = []
@@ -62,15 +75,20 @@ def closed_tasks(text: str) -> tuple[list[Closed], str]:
     for s, e in find_notes(text):
         out.append(Closed(text[at:s].lstrip(LEAD_IN).strip(), text[s:e], s, e))
         at = e
+    start = labelled_note(text[at:])
+    if start is not None:
+        note = text[at + start:].strip()
+        out.append(Closed(text[at:at + start].lstrip(LEAD_IN).strip(), note, at + start, len(text)))
+        at = len(text)
     return out, text[at:].lstrip(LEAD_IN).strip()
 
 
 def without_notes(text: str) -> str:
     """The paragraph with its responsibility notes left out."""
     out, at = [], 0
-    for s, e in find_notes(text):
-        out.append(text[at:s])
-        at = e
+    for c in closed_tasks(text)[0]:
+        out.append(text[at:c.start])
+        at = c.end
     out.append(text[at:])
     return "".join(out)
 

@@ -103,6 +103,7 @@ class _Reader:
         self.measures: dict[tuple[str, str], int] = {}
         self.notes: list[Note] = []
         self.projects: list[Project] = []
+        self.pending: tuple[str, Span, str] | None = None   # a paragraph no note has closed yet
 
     # ------------------------------------------------------------------ front matter
     def _text(self, i: int) -> str:
@@ -155,6 +156,7 @@ class _Reader:
             if m and len(text) <= HEADING_MAX and chinese_number(m[1]) == len(chapters) + 1:
                 chapters.append(Chapter(len(chapters) + 1, m[1], m[2].strip(), b.span))
                 current = None
+                self.pending = None
                 continue
             m = SECTION.match(text)
             if m and chapters:
@@ -185,15 +187,24 @@ class _Reader:
 
     def tasks_from(self, text: str, span: Span, chapter: Chapter | None, section: _Section | None, label: str,
                    title_only: str | None = None) -> None:
-        if not text:
+        """Tasks closed by the notes of one paragraph; a note on a line of its own closes the paragraph above."""
+        pending, self.pending = self.pending, None
+        if not text and title_only is None:
             return
         closed, rest = closed_tasks(text)
         for k, c in enumerate(closed):
             body = ITEM.sub(lambda m: m[3], c.text, count=1) if k == 0 else c.text
+            if k == 0 and not body and title_only is None and pending is not None:
+                body, first, label = pending[0], pending[1], pending[2]   # 牵头单位：… under its item
+                self.note_task(body, c.note, _join_spans([first, span]), chapter, section, label)
+                continue
             if k == 0 and title_only is not None and not body:
                 body = title_only   # （三）标题。（X负责）: the note closes the title alone
             self.note_task(body, c.note, span, chapter, section, label)
-        if closed and rest:
+        if not closed:
+            body = ITEM.sub(lambda m: m[3], text, count=1) if text else title_only
+            self.pending = (body, span, label) if body else None
+        elif rest:
             self.report.add("info", span, f"text after the last responsibility note of the paragraph is not a task: "
                                           f"{rest[:30]!r}")
 

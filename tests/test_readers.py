@@ -390,3 +390,36 @@ def test_unreachable_url_is_one_clear_error(tmp_path):
                            "--source", url], capture_output=True, text=True)
     assert done.returncode == 2
     assert url in done.stderr and "Traceback" not in done.stderr
+
+
+LABELLED = """某区绿色低碳行动方案
+一、重点任务
+（一）推进节能降碳。
+1.实施重点企业节能改造，2024年6月底前完成。
+牵头单位：区发展改革局；配合单位：区工业和信息化局、各街道
+2.推广绿色建筑。新建建筑全面执行绿色建筑标准。责任单位：区住房城乡建设局
+（二）完善保障机制。
+加强资金保障。
+（区财政局负责）
+"""
+
+
+def test_labelled_notes_without_brackets_on_their_own_line_or_closing_the_item(tmp_path):
+    src = tmp_path / "district.txt"
+    src.write_text(LABELLED, encoding="utf-8")
+    plan, _ = load(src)
+    assert [(t.label, t.text) for t in plan.tasks] == [
+        ("（一）1.", "实施重点企业节能改造，2024年6月底前完成。"),
+        ("（一）2.", "推广绿色建筑。新建建筑全面执行绿色建筑标准。"),
+        ("（二）", "加强资金保障。")]
+    first, second, third = plan.tasks
+    assert first.note == "牵头单位：区发展改革局；配合单位：区工业和信息化局、各街道"
+    assert (first.span.first, first.span.last) == (4, 5)          # the item and the note below it
+    assert [(p.spelling, p.role) for p in first.parties][:2] == [("区发展改革局", "lead"), ("区工业和信息化局", "supporting")]
+    assert (first.deadline_raw, first.deadline_date) == ("2024年6月底前", "2024-06-30")
+    assert second.note == "责任单位：区住房城乡建设局"
+    assert [(p.spelling, p.role) for p in second.parties] == [("区住房城乡建设局", "responsible")]
+    assert third.note == "（区财政局负责）" and (third.span.first, third.span.last) == (8, 9)
+    # notes are not sentences of the section
+    sentences = [x.text for s in plan.sections for x in s.sentences]
+    assert not [x for x in sentences if "单位" in x or "负责" in x]
