@@ -15,7 +15,8 @@ import sys
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan text file (repeatable; default: the bundled Zhanjiang plan)")
+                   help="plan file (.txt, .html/.htm, .docx) or http(s):// URL (repeatable; default: the bundled "
+                        "Zhanjiang plan)")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
@@ -241,7 +242,8 @@ def _metadata_options(p):
 def _push_options(p):
     p.add_argument("--store", required=True, metavar="URL",
                    help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
-    p.add_argument("--source", action="append", metavar="PATH", help="plan text file (repeatable; default: the bundled plan)")
+    p.add_argument("--source", action="append", metavar="PATH", help="plan file (.txt, .html/.htm, .docx) or http(s):// URL "
+                                                                     "(repeatable; default: the bundled plan)")
     p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
 
