@@ -105,16 +105,9 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
         raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", str(e)[:60],
                               "save the document as .docx from Word or LibreOffice") from None
     numbering = _Numbering(document)
-    body = document.element.body
     blocks: list[Block] = []
-    counts = {"p": 0, "tbl": 0}
-    for el in body:
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag not in counts:
-            continue
-        counts[tag] += 1
+    for el, tag, path_ in _body(document.element.body, "/w:document/w:body"):
         n = len(blocks) + 1
-        path_ = f"/w:document/w:body/w:{tag}[{counts[tag]}]"
         span = Span(file, n, n, path_)
         if tag == "p":
             text = _text(el)
@@ -126,6 +119,23 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
         else:
             blocks.append(Block("table", span, rows=_rows(el, path_, file, n, numbering)))
     return Document(file, "docx", hashlib.sha256(data).hexdigest(), len(blocks), blocks)
+
+
+def _body(parent, path: str):
+    """(element, tag, XPath) of the paragraphs and tables in body order, inside content controls too."""
+    counts: dict[str, int] = {}
+    for el in parent:
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag not in ("p", "tbl", "sdt"):
+            continue
+        counts[tag] = counts.get(tag, 0) + 1
+        here = f"{path}/w:{tag}[{counts[tag]}]"
+        if tag == "sdt":
+            content = el.find(q("sdtContent"))
+            if content is not None:
+                yield from _body(content, here + "/w:sdtContent")
+        else:
+            yield el, tag, here
 
 
 def _rows(tbl, path: str, file: str, n: int, numbering: _Numbering) -> list[list[Cell]]:

@@ -423,3 +423,31 @@ def test_labelled_notes_without_brackets_on_their_own_line_or_closing_the_item(t
     # notes are not sentences of the section
     sentences = [x.text for s in plan.sections for x in s.sentences]
     assert not [x for x in sentences if "单位" in x or "负责" in x]
+
+
+def test_word_numbered_items_and_content_controls(tmp_path):
+    import docx
+    from docx.oxml import OxmlElement
+
+    from tests.docx_layout import _num, _number
+
+    document = docx.Document()
+    for text in ("某市节能降碳工作方案", "一、重点任务", "（一）推进节能降碳。"):
+        document.add_paragraph(text)
+    items = _num(document, 0)
+    for text in ("实施重点企业节能改造。（市发展改革局负责）", "推广绿色建筑。（市住房城乡建设局、市财政局负责）"):
+        _number(document.add_paragraph(text), items)     # "1." and "2." come from Word's numbering
+    control = document.add_paragraph("（二）完善保障机制。加强资金保障。（市财政局负责）")
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    control._p.addprevious(sdt)
+    content.append(control._p)
+    sdt.append(content)
+    path = tmp_path / "plan.docx"
+    document.save(str(path))
+    plan, _ = load(path)
+    assert [(t.label, t.text, t.note) for t in plan.tasks] == [
+        ("（一）1.", "实施重点企业节能改造。", "（市发展改革局负责）"),
+        ("（一）2.", "推广绿色建筑。", "（市住房城乡建设局、市财政局负责）"),
+        ("（二）", "加强资金保障。", "（市财政局负责）")]
+    assert plan.tasks[2].span.xpath == "/w:document/w:body/w:sdt[1]/w:sdtContent/w:p[1]"
+    assert plan.tasks[0].span.xpath == "/w:document/w:body/w:p[4]"
