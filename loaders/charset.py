@@ -34,6 +34,11 @@ def decode_page(file: str, data: bytes, header: str | None = None) -> tuple[str,
         except LookupError:
             raise PlanFormatError(file, 1, "a page in a known character set", f"charset={declared}",
                                   "save the page as UTF-8 or GB18030") from None
+        if codecs.lookup(name).name != "utf-8" and not data.isascii() and _is_utf8(data):
+            # GB18030 would read these bytes too, as nonsense: a page saved as UTF-8 under its old declaration
+            raise PlanFormatError(file, 1, f"text in its declared charset {declared}", "bytes that are UTF-8",
+                                  "the page was saved as UTF-8 but still declares the old charset: correct its "
+                                  "<meta charset=…> to utf-8")
         return _decode(file, data, name, f"its declared charset {declared}"), name
     return _decode(file, data, "utf-8", "UTF-8 (no charset declared)"), "utf-8"
 
@@ -45,3 +50,11 @@ def _decode(file: str, data: bytes, name: str, basis: str) -> str:
         line = data[: e.start].count(b"\n") + 1
         raise PlanFormatError(file, line, f"text in {basis}", f"byte 0x{data[e.start]:02x} that does not decode",
                               "declare the page's real charset (<meta charset=…>) or convert it to UTF-8") from None
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -271,6 +271,10 @@ def test_charset_never_guessed(tmp_path):
     undeclared.write_bytes(TABLE_PAGE.replace('<meta charset="{charset}">', "").encode("gb18030"))
     with pytest.raises(PlanFormatError, match="UTF-8"):
         load(undeclared)
+    resaved = tmp_path / "resaved.html"    # saved as UTF-8, still declaring GB2312: GB18030 would read nonsense
+    resaved.write_bytes(TABLE_PAGE.format(charset="gb2312").encode("utf-8"))
+    with pytest.raises(PlanFormatError, match="bytes that are UTF-8"):
+        load(resaved)
     bom = tmp_path / "bom.html"
     bom.write_bytes(b"\xef\xbb\xbf" + TABLE_PAGE.format(charset="gb2312").encode("utf-8"))
     assert len(load(bom)[0].tasks) == 2     # a byte-order mark outranks a wrong declaration
