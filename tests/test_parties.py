@@ -484,3 +484,40 @@ def test_zhanjiang_standing_rule_without_parentheses():
     assert r.parties == [] and r.problems == []
     assert r.standing_rules == ["以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出"]
     assert state.standing_rules == r.standing_rules
+
+
+PLAIN_TEXT = "\n".join([
+    "某市关于推进绿色低碳发展的实施方案",
+    "一、重点任务",
+    "（一）推进工业绿色升级。",
+    "1.推进节能改造，2020年底前完成重点企业节能诊断。（牵头单位：市发展改革局，配合单位：市工业和信息化局、市财政局，各区、县级市）",
+    "2.建设绿色园区，完善园区设施（市工业和信息化局会同有关部门负责）。",
+    "（二）推进交通绿色转型。",
+    "1.推广新能源汽车。（市交通运输局牵头，市公安局、市生态环境局等参与）",
+]) + "\n"
+
+
+def test_plain_text_with_numbered_items_and_labelled_notes_end_to_end(tmp_path):
+    from greenplan.api import run_saved
+    from greenplan.store import Store, build_store, locate
+
+    src = tmp_path / "plan.txt"
+    src.write_text(PLAIN_TEXT, encoding="utf-8")
+    loc = locate(str(tmp_path / "s"), [str(src)])
+    build_store(loc)
+    store = Store(loc.directory)
+    rows = run_saved(store, "task-bodies").dicts()
+    assert _grouped(rows) == [
+        [(1, "市发展改革局", "lead", False), (2, "市工业和信息化局", "supporting", False),
+         (3, "市财政局", "supporting", False), (4, "各区、县级市", "supporting", True)],
+        [(1, "市工业和信息化局", "responsible", False), (2, "有关部门", "responsible", True)],
+        [(1, "市交通运输局", "lead", False), (2, "市公安局", "participating", False),
+         (3, "市生态环境局", "participating", False)],
+    ]
+    # no jurisdiction is known for this text: its 市 bodies are minted, never matched against a listed city
+    assert all("/org/440800/" not in r["body"] for r in rows)
+    facts = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?n ?open ?deadline WHERE { GRAPH ?g { ?t a gp:Task ; gp:number ?n ; gp:openOwnerList ?open .
+            OPTIONAL { ?t gp:deadlineAsPrinted ?deadline } } } ORDER BY ?n""").dicts()
+    assert [(r["n"], r["open"], r["deadline"]) for r in facts] == [
+        (1, False, "2020年底前"), (2, False, None), (3, True, None)]
