@@ -281,7 +281,7 @@ class Authority:
         if not chain:
             return self._unresolved(s, "the plan has no known jurisdiction and no national list names it")
         code = chain[0]
-        label = s if code == NATIONAL else self.name(code) + s
+        label = s if code == NATIONAL or self.name(code) in s else self.name(code) + s
         return self._new_body(code, label, spelling, "taken as a body of the plan's own jurisdiction")
 
     def _local(self, s: str, spelling: str, p: Prefix, rest: str, jurisdiction: str | None,

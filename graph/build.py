@@ -197,6 +197,10 @@ class PlanBuilder:
         self.span(pl, p.title_span)
         if self.jurisdiction:
             g.add(pl, "gp:jurisdiction", self.m.place(self.jurisdiction))
+            if self.jurisdiction not in self.auth.divisions:
+                self.report.add("warning", p.title_span, f"jurisdiction {self.jurisdiction!r} is not a division of "
+                                                         f"ontology/divisions.ttl or places.ttl; names are resolved in "
+                                                         f"it alone (add it with tools/divisions.py)")
         else:
             self.report.add("warning", p.title_span, "the plan's jurisdiction is not known (no jurisdiction_code or "
                                                      "jurisdiction_name in its .meta.toml, no known issuing body, no "

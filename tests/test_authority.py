@@ -90,6 +90,7 @@ def test_issuers_and_titles_give_the_plan_its_jurisdiction(auth):
     ("市市场监管局", "广州市市场监管局"),
     ("教育局", "广州市教育局"),
     ("发展改革委", "广州市发展改革委"),       # a short form of the national commission means the city's own here
+    ("国家税务总局广州市税务局", "国家税务总局广州市税务局"),   # already names the city: kept as printed
 ])
 def test_guangzhou_local_names_are_guangzhou_bodies(auth, spelling, label):
     r = auth.resolve(spelling, "440100")
