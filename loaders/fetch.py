@@ -26,10 +26,6 @@ EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plai
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
 
 
-def is_url(text: str) -> bool:
-    return bool(re.match(r"^https?://", text, re.I))
-
-
 def record_path(source: Path) -> Path:
     """``NAME.source.json`` beside ``NAME.html``."""
     return source.with_name(source.stem + ".source.json")
