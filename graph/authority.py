@@ -212,6 +212,10 @@ class Authority:
                 return iri
         return None
 
+    def _government(self, code: str, spelling: str) -> Resolved:
+        return Resolved(BODY, self.m.government(code), self.government_label(code), spelling, code,
+                        classification=GP + ("CountyGovernment" if not code.endswith("00") else "PeoplesGovernment"))
+
     def _listed(self, iri: str, spelling: str) -> Resolved:
         return Resolved(BODY, iri, self.pref[iri], spelling, self.jurisdiction_of.get(iri), listed=True)
 
@@ -258,9 +262,7 @@ class Authority:
             base = s[: -len(suffix)] if suffix and s.endswith(suffix) else (s if not suffix else None)
             code = self.division_named(base, jurisdiction) if base and jurisdiction else None
             if code and self.related(code, jurisdiction):
-                return Resolved(BODY, self.m.government(code), self.government_label(code), spelling, code,
-                                classification=GP + ("CountyGovernment" if not code.endswith("00")
-                                                     else "PeoplesGovernment"))
+                return self._government(code, spelling)
         chain = self.chain(jurisdiction)
         for i, code in enumerate(chain or [NATIONAL]):
             iri = self.spellings.get(code, {}).get(s)
@@ -295,6 +297,8 @@ class Authority:
             where = (f"the plan's jurisdiction {self.name(jurisdiction)} has no {p.ending} of its own" if jurisdiction
                      else "the plan has no known jurisdiction")
             return self._unresolved(s, f"local shorthand {p.prefix!r} needs the plan's own {p.ending}, but {where}")
+        if rest in GOVERNMENT_SUFFIXES:          # 市政府, 市人民政府: the city's government, one node
+            return self._government(target, spelling)
         table = self.spellings.get(target, {})
         shorts = self.short.get(target, {})
         for key in (s, rest):

@@ -105,6 +105,13 @@ def test_one_guangzhou_body_one_node_and_same_name_in_two_cities_two_nodes(auth)
     assert auth.resolve("市教育局", "440300").label == "深圳市教育局"
 
 
+def test_the_plans_own_government_is_one_node_however_printed(auth):
+    names = {auth.resolve(s, "440100").iri for s in ("市政府", "市人民政府", "广州市人民政府", "广州市")}
+    assert names == {BASE + "org/440100/government"}
+    assert auth.resolve("市政府", "440100").label == "广州市人民政府"
+    assert auth.resolve("县政府", "440100").kind == UNRESOLVED          # Guangzhou is no county
+
+
 def test_a_district_is_its_government_within_the_city(auth, quads):
     r = auth.resolve("越秀区", "440100")
     assert (r.kind, r.label, r.jurisdiction, r.iri) == (BODY, "广州市越秀区人民政府", "440104", BASE + "org/440104/government")
