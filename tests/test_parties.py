@@ -521,3 +521,29 @@ def test_plain_text_with_numbered_items_and_labelled_notes_end_to_end(tmp_path):
             OPTIONAL { ?t gp:deadlineAsPrinted ?deadline } } } ORDER BY ?n""").dicts()
     assert [(r["n"], r["open"], r["deadline"]) for r in facts] == [
         (1, False, "2020年底前"), (2, False, None), (3, True, None)]
+
+
+def test_zhanjiang_standing_rule_is_on_the_plan_once(store):
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?rule WHERE { GRAPH ?g { ?p a gp:Plan ; gp:standingRule ?rule } }""").dicts()
+    assert [r["rule"] for r in rows] == ["以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出"]
+
+
+def test_cli_network_collectives_flag(corpus_store, plans, tmp_path, capsys):
+    import json
+
+    from greenplan.cli import main
+
+    identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gf-2018-42-agricultural-mechanisation"][0])
+    counts = {}
+    for flag in ([], ["--collectives"]):
+        out = tmp_path / f"n{len(flag)}.json"
+        assert main(["network", "--store", str(corpus_store.directory), "--plan", identifier, "--format", "json",
+                     "--out", str(out)] + flag) == 0
+        graph = json.loads(out.read_text(encoding="utf-8"))
+        counts[bool(flag)] = {n["label"] for n in graph["nodes"]}
+    # 各省级人民政府 closes （十九） alone: a node only with --collectives (it shares no task, so no edge)
+    assert "各省级人民政府" not in counts[False] and "各省级人民政府" in counts[True]
+    assert main(["network", "--store", str(corpus_store.directory), "--view", "projects", "--collectives",
+                 "--format", "json"]) == 2
+    assert "--collectives" in capsys.readouterr().err
