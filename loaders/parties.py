@@ -284,6 +284,16 @@ def _clauses(s: str, default_role: str | None) -> tuple[list[tuple[str, str]], l
 
 # ---------------------------------------------------------------------------------------------- public
 
+def _marked_role(spelling: str) -> tuple[str, str | None]:
+    """``市发展改革局（牵头）`` → (``市发展改革局``, lead): a role word in brackets after a name gives that name's role."""
+    if len(spelling) > 2 and spelling[-1] in CLOSING:
+        start = max(spelling.rfind(c) for c in OPENING)
+        word = spelling[start + 1:-1]
+        if start > 0 and word in words().verbs:
+            return spelling[:start], words().verbs[word]
+    return spelling, None
+
+
 def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
     lst = _List(prot)
     for role, text in groups:
@@ -291,7 +301,8 @@ def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> 
             parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
             continue
         for spelling, collective in lst.read(text):
-            parse.parties.append(Party(len(parse.parties) + 1, spelling, role, collective))
+            spelling, marked = _marked_role(spelling)
+            parse.parties.append(Party(len(parse.parties) + 1, spelling, marked or role, collective))
     parse.open_list = parse.open_list or lst.open_list
     parse.problems.extend(lst.problems)
 

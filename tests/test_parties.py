@@ -121,6 +121,16 @@ def test_table_row_cells_with_headers():
     assert column_role("主要内容") is None and column_role("推广范围") is None
 
 
+def test_role_in_brackets_after_a_name_and_more_role_words():
+    r = parse_cells([("责任单位", "市发展改革局（牵头）、市财政局、各区、县级市（配合）")], NoteState())
+    assert table(r) == [(1, "市发展改革局", "lead", False), (2, "市财政局", "responsible", False),
+                        (3, "各区、县级市", "supporting", True)]
+    r = parse_note("（市发展改革局牵头落实，市财政局配合落实）", NoteState())
+    assert table(r) == [(1, "市发展改革局", "lead", False), (2, "市财政局", "supporting", False)]
+    r = parse_note("（市商务局等部门具体负责）", NoteState())
+    assert table(r) == [(1, "市商务局", "responsible", False)] and r.open_list
+
+
 def test_collective_phrase_with_more_of_its_name_is_one_party():
     r = parse_note("（市财政局、市税务局，各区、县级市城市管理部门按职责分工负责）", NoteState())
     assert table(r) == [(1, "市财政局", "responsible", False), (2, "市税务局", "responsible", False),
