@@ -557,3 +557,15 @@ def test_cli_network_collectives_flag(corpus_store, plans, tmp_path, capsys):
     assert main(["network", "--store", str(corpus_store.directory), "--view", "projects", "--collectives",
                  "--format", "json"]) == 2
     assert "--collectives" in capsys.readouterr().err
+
+
+def test_table_row_cells_and_printed_numbers_in_the_graph(corpus_store, plans):
+    """126's annex row 10 (read off the page): 主要内容 and 推广范围 cells kept by header; the printed number."""
+    plan = next(r["plan"] for r in plans if r["number"] == PAGES["gbf-2018-126-innovation-reform-measures"][0])
+    rows = corpus_store.run(f"""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?printed ?header ?text WHERE {{ GRAPH ?g {{
+            ?t gp:plan <{plan}> ; gp:number 10 ; gp:numberAsPrinted ?printed ; gp:cell ?c .
+            ?c gp:header ?header ; gp:text ?text ; gp:position ?k }} }} ORDER BY ?k""").dicts()
+    assert [(r["printed"], r["header"]) for r in rows] == [("10", "主要内容"), ("10", "推广范围")]
+    assert rows[0]["text"].startswith("根据科技型中小企业的特点，在区域性股权市场推出“科技创新板”")
+    assert rows[1]["text"] == "8个改革试验区域"
