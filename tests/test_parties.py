@@ -131,6 +131,16 @@ def test_role_in_brackets_after_a_name_and_more_role_words():
     assert table(r) == [(1, "市商务局", "responsible", False)] and r.open_list
 
 
+def test_deadline_clauses_in_a_note_are_no_parties():
+    for text in ("（市发展改革局负责，2019年底前完成）", "（2019年底前，市发展改革局负责）", "（市发展改革局负责，持续推进）"):
+        r = parse_note(text, NoteState())
+        assert table(r) == [(1, "市发展改革局", "responsible", False)] and not r.problems, text
+    # a year inside a body's name, with its role word, is still a body
+    assert table(parse_note("（2010年上海世博会事务协调局负责）", NoteState())) == [
+        (1, "2010年上海世博会事务协调局", "responsible", False)]
+    assert not is_note("（2019年底前完成）")
+
+
 def test_collective_phrase_with_more_of_its_name_is_one_party():
     r = parse_note("（市财政局、市税务局，各区、县级市城市管理部门按职责分工负责）", NoteState())
     assert table(r) == [(1, "市财政局", "responsible", False), (2, "市税务局", "responsible", False),
