@@ -38,6 +38,7 @@ AS_PRINTED = {
     "startYear": "yearsAsPrinted",
     "endYear": "yearsAsPrinted",
     "responsibleBody": "ownersAsPrinted",
+    "ownership": "ownersAsPrinted",
     "leadBureau": "leadAsPrinted",
 }
 

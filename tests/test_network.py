@@ -29,7 +29,7 @@ BASE = "https://w3id.org/greenplan/"
 
 
 def org(slug: str) -> str:
-    return f"{BASE}org/{slug}"
+    return f"{BASE}org/440800/{slug}"
 
 
 def owners(number: int) -> set[str]:
