@@ -10,7 +10,7 @@ import pytest
 from greenplan.authority import BODY, COLLECTIVE, UNRESOLVED, Authority
 from greenplan.build import resource_quads
 from greenplan.iris import Minter
-from tests.test_loaders import read_tsv
+from tests.handread import read_tsv
 
 BASE = "https://w3id.org/greenplan/"
 ORG = "http://www.w3.org/ns/org#"

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from greenplan.loaders.parties import NoteState, column_role, is_note, parse_cells, parse_note
-from tests.test_loaders import read_tsv
+from tests.handread import read_tsv
 
 DATA = Path(__file__).parent / "data"
 GOV_CN = DATA / "gov-cn"

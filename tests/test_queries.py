@@ -25,7 +25,8 @@ from greenplan.catalogue import ParameterError, catalogue, lookup_path
 from greenplan.cli import main
 from greenplan.resources import folder
 from greenplan.store import Store, build_store, locate
-from tests.handread import DATA, OWNER_CELLS, PROJECTS, full_names, place_mentions, read_tsv, tags, workload
+from tests.handread import DATA, OWNER_CELLS, PROJECTS, full_names, owner_names, place_mentions, read_tsv, tags, workload
+from tests.test_authority import ZHANJIANG_COUNTERPARTS
 
 BASE = "https://w3id.org/greenplan/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -268,6 +269,8 @@ DEFAULT_ROWS = {
     "bureau-partners": lambda: len(partners_of("湛江市生态环境局")),                       # bureau=湛江市生态环境局
     "bureau-tasks": lambda: sum("湛江市发展和改革局" in owners(n) for n in OWNER_CELLS),     # bureau=湛江市发展和改革局
     "bureau-workload": lambda: len(workload(owners)[0]),
+    "counterparts": lambda: sum(len(c) for c in ZHANJIANG_COUNTERPARTS.values()),  # hand-read in test_authority
+    "plans": lambda: 1,                                                                # one document in the store
     "place-investment": lambda: len(investment_by_place()),
     "place-tasks": lambda: sum(len({n for k in place_keys_inside("440882") for n in place_mentions().get(k, {}).get(kind, [])})
                                for kind in ("tasks", "projects")),                            # place=雷州市
@@ -275,6 +278,7 @@ DEFAULT_ROWS = {
     "projects": lambda: len(PROJECTS),
     "target-topics": lambda: 5,                                                               # section （三）: 5 targets
     "tasks-min-owners": lambda: sum(len(owners(n)) >= 3 for n in OWNER_CELLS),                # minOwners=3
+    "task-bodies": lambda: sum(len(owner_names(c)) for c in OWNER_CELLS.values()),   # one row per printed name
     "tasks": lambda: len(OWNER_CELLS),
     "topic-bureaus": lambda: len(expected_topic_bureaus(topic_numbers("hydrogen", "tasks"))),  # topic=hydrogen
     "topic-coverage": lambda: sum(bool(topic_numbers(s, "tasks")) and not topic_numbers(s, "projects")

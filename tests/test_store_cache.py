@@ -52,17 +52,17 @@ def test_changing_a_loader_line_or_adding_a_module_rebuilds_in_a_new_directory(t
     again = greenplan(site, cache, *query)
     assert "first use" not in again.stderr and stores(cache) == built            # unchanged code: reused
 
-    owners = package / "loaders" / "owners.py"
-    text = owners.read_text(encoding="utf-8")
-    assert text.count("open_list = True") == 1
-    owners.write_text(text.replace("open_list = True", "open_list = False"), encoding="utf-8")
+    reader = package / "loaders" / "structure.py"    # the structure reader: a table row's open list
+    text = reader.read_text(encoding="utf-8")
+    assert text.count("open_list=open_list or parse.open_list,") == 1
+    reader.write_text(text.replace("open_list=open_list or parse.open_list,", "open_list=False,"), encoding="utf-8")
     changed = greenplan(site, cache, *query)
     assert "first use" in changed.stderr
     assert changed.stdout.split() == ["n"]                   # answered from a graph the edited loader built
     after = stores(cache)
     assert len(after) == 2 and {k: after[k] for k in built} == built   # beside the old one, which is untouched
 
-    (package / "loaders" / "notes.py").write_text('"""A module added by an upgrade."""\n', encoding="utf-8")
+    (package / "loaders" / "added_by_upgrade.py").write_text('"""A module added by an upgrade."""\n', encoding="utf-8")
     added = greenplan(site, cache, *query)
     assert "first use" in added.stderr and len(stores(cache)) == 3
 
