@@ -1,0 +1,65 @@
+"""Large stores get an on-disk Oxigraph index beside graph.nq, opened read-only; small ones load into memory.
+
+Both give the same answers: every saved query is compared on the bundled plan built both ways (the
+threshold lowered for the test).
+"""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from greenplan import store as st
+from greenplan.api import run_saved
+from greenplan.catalogue import catalogue
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    small = tmp_path_factory.mktemp("memory")
+    st.build_store(st.locate(str(small)))
+    indexed = tmp_path_factory.mktemp("indexed")
+    saved = st.INDEX_MIN_QUADS
+    st.INDEX_MIN_QUADS = 1
+    try:
+        st.build_store(st.locate(str(indexed)))
+    finally:
+        st.INDEX_MIN_QUADS = saved
+    return st.Store(small), st.Store(indexed)
+
+
+def test_small_store_has_no_index_and_large_store_opens_its_index_read_only(both):
+    memory, indexed = both
+    assert not (memory.directory / st.INDEX_DIR).exists() and "index" not in memory.manifest
+    assert json.loads((indexed.directory / st.MANIFEST).read_text())["index"] == st.INDEX_DIR
+    assert (indexed.directory / st.INDEX_DIR).is_dir()
+    quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    memory.ox.add(quad)                    # in memory: writable, private to this process
+    memory.ox.remove(quad)
+    with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
+        indexed.ox.add(quad)               # on disk: read-only, shared by every process reading the store
+
+
+def test_both_layouts_hold_the_same_quads(both):
+    memory, indexed = both
+    assert sorted(map(str, memory.quads())) == sorted(map(str, indexed.quads()))
+    assert len(memory.quads()) == memory.manifest["quads"]
+
+
+@pytest.mark.parametrize("query", catalogue(), ids=lambda q: q.name)
+def test_every_saved_query_gives_the_same_rows_from_the_index(both, query):
+    memory, indexed = both
+    assert run_saved(indexed, query.name).rows == run_saved(memory, query.name).rows
+
+
+def test_a_damaged_index_falls_back_to_graph_nq(both, tmp_path):
+    import shutil
+
+    _, indexed = both
+    copy = tmp_path / "copy"
+    shutil.copytree(indexed.directory, copy)
+    shutil.rmtree(copy / st.INDEX_DIR)
+    (copy / st.INDEX_DIR).write_text("not a store")
+    reopened = st.Store(copy)
+    assert len(reopened.quads()) == indexed.manifest["quads"]
