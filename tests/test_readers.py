@@ -455,3 +455,27 @@ def test_word_numbered_items_and_content_controls(tmp_path):
         ("（二）", "加强资金保障。", "（市财政局负责）")]
     assert plan.tasks[2].span.xpath == "/w:document/w:body/w:sdt[1]/w:sdtContent/w:p[1]"
     assert plan.tasks[0].span.xpath == "/w:document/w:body/w:p[4]"
+
+
+def test_records_point_to_their_element_or_lines_with_web_annotation_selectors(plans, tmp_path):
+    import pyoxigraph as ox
+
+    from greenplan.build import build
+
+    src = tmp_path / "district.txt"
+    src.write_text(LABELLED, encoding="utf-8")
+    text_plan, _ = load(src)
+    page_plan, _ = plans["gbf-2018-126-innovation-reform-measures"]
+    store = ox.Store()
+    store.extend(build([page_plan, text_plan]).quads)
+    query = """PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?id ?kind ?value WHERE { GRAPH ?g {
+            ?task a gp:Task ; gp:number 1 ; gp:plan/<http://purl.org/dc/terms/identifier> ?id ;
+                  prov:wasDerivedFrom ?span .
+            ?span a oa:SpecificResource ; oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel a ?kind ; rdf:value ?value .
+            ?doc a gp:SourceDocument } } ORDER BY ?id"""
+    rows = [(r["id"].value, r["kind"].value.rsplit("#", 1)[1], r["value"].value) for r in store.query(query)]
+    xpath = page_plan.tasks[0].span.xpath
+    assert rows == [("district", "FragmentSelector", "line=3,5"), ("gbf-2018-126", "XPathSelector", xpath)]
+    assert xpath.endswith("/table/tbody/tr[3]")
