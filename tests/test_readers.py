@@ -479,3 +479,34 @@ def test_records_point_to_their_element_or_lines_with_web_annotation_selectors(p
     xpath = page_plan.tasks[0].span.xpath
     assert rows == [("district", "FragmentSelector", "line=3,5"), ("gbf-2018-126", "XPathSelector", xpath)]
     assert xpath.endswith("/table/tbody/tr[3]")
+
+
+def test_word_headings_numbered_in_chinese_by_word(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    from tests.docx_layout import _number
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    document.add_paragraph("某市节能降碳工作方案")
+    for level, text in ((0, "总体要求"), (1, "指导思想。坚持节约优先。"), (0, "重点任务"),
+                        (1, "推进节能降碳。实施节能改造。（市发展改革局负责）"), (1, "完善保障。加强资金保障。（市财政局负责）")):
+        p = document.add_paragraph(text)
+        _number(p, "90")
+        p._p.pPr.numPr.ilvl.set(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", str(level))
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    plan, _ = load(path)
+    assert [(c.numeral, c.title) for c in plan.chapters] == [("一", "总体要求"), ("二", "重点任务")]
+    assert [(s.chapter, s.numeral, s.title) for s in plan.sections] == [
+        (1, "一", "指导思想"), (2, "一", "推进节能降碳"), (2, "二", "完善保障")]   # Word restarts level 2
+    assert [(t.label, t.text) for t in plan.tasks] == [("（一）", "实施节能改造。"), ("（二）", "加强资金保障。")]
