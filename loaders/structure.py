@@ -30,6 +30,7 @@ from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
+ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
 ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$")
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -616,7 +617,13 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
 
 
 def _numbered(tasks: list[Task]) -> list[Task]:
-    """Printed numbers where every task has a distinct one, else document order."""
+    """Printed numbers where items are numbered and every task has a distinct one (a 1., 2. … list running through
+    the plan, or a table's 序号), else document order."""
+    from_notes = [t for t in tasks if t.note is not None]
+    items = [ITEM_LABEL.search(t.label or "") for t in from_notes]
+    if from_notes and all(items) and len({int(m[1] or m[2]) for m in items}) == len(items):
+        for t, m in zip(from_notes, items):
+            t.number = int(m[1] or m[2])
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
         for k, t in enumerate(tasks, 1):

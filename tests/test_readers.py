@@ -510,3 +510,16 @@ def test_word_headings_numbered_in_chinese_by_word(tmp_path):
     assert [(s.chapter, s.numeral, s.title) for s in plan.sections] == [
         (1, "一", "指导思想"), (2, "一", "推进节能降碳"), (2, "二", "完善保障")]   # Word restarts level 2
     assert [(t.label, t.text) for t in plan.tasks] == [("（一）", "实施节能改造。"), ("（二）", "加强资金保障。")]
+
+
+def test_items_numbered_through_the_plan_keep_their_printed_numbers(tmp_path):
+    src = tmp_path / "list.txt"
+    src.write_text("某市重点任务清单\n一、产业转型\n（一）工业。\n1.推进节能改造。（市工业和信息化局负责）\n"
+                   "2.建设绿色园区。（市发展改革局负责）\n（二）能源。\n3.发展光伏。（市能源局负责）\n"
+                   "二、保障措施\n（一）资金。\n4.加大投入。（市财政局负责）\n", encoding="utf-8")
+    plan, _ = load(src)
+    assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）3."), (4, "（一）4.")]
+    restarting = tmp_path / "restarting.txt"
+    restarting.write_text(src.read_text(encoding="utf-8").replace("3.发展光伏", "1.发展光伏"), encoding="utf-8")
+    plan, _ = load(restarting)
+    assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）1."), (4, "（一）4.")]
