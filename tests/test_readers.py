@@ -523,3 +523,14 @@ def test_items_numbered_through_the_plan_keep_their_printed_numbers(tmp_path):
     restarting.write_text(src.read_text(encoding="utf-8").replace("3.发展光伏", "1.发展光伏"), encoding="utf-8")
     plan, _ = load(restarting)
     assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）1."), (4, "（一）4.")]
+
+
+def test_a_notice_without_chapters_whose_paragraphs_carry_notes_is_a_plan(tmp_path):
+    src = tmp_path / "notice.txt"
+    src.write_text("某市人民政府办公室关于做好节能工作的通知\n各区人民政府，市有关单位：\n"
+                   "一要加强节能监管。（市发展改革局负责）二要推广节能技术。（市科技局、市工业和信息化局负责）\n",
+                   encoding="utf-8")
+    plan, _ = load(src)
+    assert plan.title == "某市人民政府办公室关于做好节能工作的通知" and plan.chapters == []
+    assert [(t.text, [p.spelling for p in t.parties]) for t in plan.tasks] == [
+        ("一要加强节能监管。", ["市发展改革局"]), ("二要推广节能技术。", ["市科技局", "市工业和信息化局"])]
