@@ -225,6 +225,15 @@ class PlanBuilder:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
         emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
 
+        if p.notice:   # a notice that issues the plan, published with it as one document
+            n = self.iri("notice")
+            self.record(n, "gp:Notice", p.notice.span)
+            g.add(n, "dcterms:title", zh(p.notice.title))
+            g.add(n, "gp:text", zh(p.notice.text))
+            g.add(n, "eli:number", string(p.notice.number))
+            g.add(pl, "gp:issuingNotice", n)
+            g.add(pl, "dcterms:alternative", zh(p.notice.plan_title))
+
         chapter_iri = {}
         for c in p.chapters:
             s = self.iri("chapter", c.index)

@@ -14,6 +14,7 @@ measure                           ``{base}plan/{plan}/measure/{k}`` (annex order
 task / its k-th owner listing     ``{base}plan/{plan}/task/{n}`` / ``…/task/{n}/owner/{k}``
 project                           ``{base}plan/{plan}/project/{n}``
 note                              ``{base}plan/{plan}/note/{k}``
+notice that issues the plan       ``{base}plan/{plan}/notice``
 source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``
 element of a page or Word file    ``…/source/element/{sha1(xpath)[:12]}`` (its selector: ``…/selector``)
 topic match / place mention       ``{record}/topic/{slug}`` / ``{record}/place/{code}``

@@ -534,3 +534,18 @@ def test_a_notice_without_chapters_whose_paragraphs_carry_notes_is_a_plan(tmp_pa
     assert plan.title == "某市人民政府办公室关于做好节能工作的通知" and plan.chapters == []
     assert [(t.text, [p.spelling for p in t.parties]) for t in plan.tasks] == [
         ("一要加强节能监管。", ["市发展改革局"]), ("二要推广节能技术。", ["市科技局", "市工业和信息化局"])]
+
+
+def test_the_notice_is_recorded_in_the_graph_with_the_plan_it_issues(plans):
+    import pyoxigraph as ox
+
+    from greenplan.build import build
+
+    store = ox.Store()
+    store.extend(build([plans["gbf-2018-128-zero-waste-cities"][0]]).quads)
+    rows = list(store.query("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?title ?number ?own WHERE { GRAPH ?g { ?plan gp:issuingNotice ?n ; dcterms:alternative ?own .
+            ?n a gp:Notice ; dcterms:title ?title ; eli:number ?number } }"""))
+    assert [(r["title"].value, r["number"].value, r["own"].value) for r in rows] == [
+        ("国务院办公厅关于印发“无废城市”建设试点工作方案的通知", "国办发〔2018〕128号", "“无废城市”建设试点工作方案")]
