@@ -228,6 +228,21 @@ def _serve_options(p):
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit of one query (default 10)")
     p.add_argument("--max-results", type=int, default=10000, metavar="N", help="result-size limit (rows or triples; default 10000)")
+    p.add_argument("--max-result-bytes", type=int, default=16 << 20, metavar="N",
+                   help="result-size limit in bytes, counted as the answer streams (default 16 MiB)")
+    p.add_argument("--max-body", type=int, default=1 << 20, metavar="N", help="request body limit in bytes (default 1 MiB)")
+    p.add_argument("--read-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="each socket read/write, and an idle kept-alive connection (default 10)")
+    p.add_argument("--request-timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="a request (line, headers, body) must arrive whole within this time (default 20)")
+    p.add_argument("--max-connections", type=int, default=64, metavar="N", help="open connections in all (default 64)")
+    p.add_argument("--max-per-client", type=int, default=8, metavar="N",
+                   help="open connections (behind a trusted proxy: requests in flight) per client address (default 8)")
+    p.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                   help="reverse proxy address or network (repeatable) whose X-Forwarded-For names the client")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address the server is published at (endpoint URL in the service description; "
+                        "default: the listening address)")
 
 
 def _metadata_options(p):
