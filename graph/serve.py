@@ -211,6 +211,10 @@ class Handler(BaseHTTPRequestHandler):
                 return
             if not self.parse_request():
                 return
+            if self.request_version == "HTTP/0.9":     # a bare "GET /": answered as HTTP/1.0, with a status line
+                self.request_version, self.close_connection = "HTTP/1.0", True
+                self._error(400, "send an HTTP/1.0 or HTTP/1.1 request line: METHOD /path HTTP/1.1", False)
+                return
             mname = "do_" + self.command
             if not hasattr(self, mname):
                 self._refuse_method()
