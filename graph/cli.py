@@ -59,13 +59,11 @@ def _usage(message: str) -> int:
 
 
 def _write(data: str | bytes, out: str | None) -> None:
+    """Standard output, or ``--out`` written by :func:`greenplan.output.write_output` (in place or atomically)."""
     if out:
-        from greenplan.store import _write_atomically
+        from greenplan.output import write_output
 
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-        from pathlib import Path
-
-        _write_atomically(Path(out), lambda fh: fh.write(payload))
+        write_output(out, data)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -274,16 +272,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from greenplan.catalogue import ParameterError
     from greenplan.loaders.errors import PlanFormatError
+    from greenplan.output import OutputError, exit_on_signals
     from greenplan.store import StoreError
 
+    exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
     try:
         return args.func(args)
-    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError) as e:
+    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError, OutputError) as e:
         return _usage(str(e))
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
         return _usage(f"SPARQL syntax error: {e}")
     except BrokenPipeError:
         return 0
+    except OSError as e:      # any other OS error: one line, no traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return _usage(f"{where}{e.strerror or e}")
 
 
 if __name__ == "__main__":

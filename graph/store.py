@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,15 +79,10 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
 
 
 def _write_atomically(path: Path, writer) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` atomically (see :mod:`greenplan.output`: mode kept, temporary file always removed)."""
+    from greenplan.output import replace_file
+
+    replace_file(path, writer)
 
 
 def build_store(loc: Location):
