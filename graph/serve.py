@@ -95,7 +95,7 @@ class GreenplanServer(ThreadingHTTPServer):
         self._dump_lock = threading.Lock()
         from greenplan.catalogue import catalogue
 
-        self.saved_names = frozenset(q.name for q in catalogue())
+        self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
         super().__init__(address, Handler)
         self.worker.start()
 
@@ -254,8 +254,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("X-Content-Type-Options", "nosniff")
-        for k, v in (headers or {}).items():
+        headers = headers or {}
+        for k, v in headers.items():
             self.send_header(k, v)
+        if "Vary" not in headers and "Cache-Control" not in headers:
+            self.send_header("Vary", "Accept")      # pages and errors follow Accept (HTML or plain text)
         if self.close_connection:
             self.send_header("Connection", "close")
         # headers and body in one send(): with TCP_NODELAY, one segment train and no wait for an ACK
@@ -468,18 +471,14 @@ class Handler(BaseHTTPRequestHandler):
     # --- UI ---------------------------------------------------------------------------
 
     def _saved(self, rest: str, params: dict) -> None:
-        from greenplan.catalogue import ParameterError, saved_query
         from greenplan.web import pages
 
         name, dot, ext = rest.partition(".")
-        if name not in self.server.saved_names:     # catalogue names only: never a path
+        q = self.server.saved.get(name)
+        if q is None:     # catalogue names only: never a path
             raise HttpError(404, f"no saved query named {name[:80]!r}; see /queries")
-        try:
-            q = saved_query(name)
-        except ParameterError as e:
-            raise HttpError(404, str(e)) from None
         values = {k: v[0] for k, v in params.items() if k not in ("run", "format")}
-        job = {"saved": name, "params": {k: v for k, v in values.items() if v != ""}}
+        job = {"saved": name, "query": q, "params": {k: v for k, v in values.items() if v != ""}}
         if dot:
             if ext not in ("csv", "json", "tsv", "xml"):
                 raise HttpError(404, f"/queries/{name}.{ext}: downloads are .csv, .json, .tsv or .xml")

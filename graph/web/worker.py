@@ -73,7 +73,7 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     from greenplan.sparqltext import query_form
 
     if "saved" in job:
-        q = saved_query(job["saved"])
+        q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
         text, bindings = job["sparql"], {}
