@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 PY = sys.executable
@@ -78,12 +79,10 @@ def concurrent(port: int, path: str, clients: int, per_client: int) -> tuple[lis
                 times.append(time.perf_counter() - t0)
                 errors[0] += not ok
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
     t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(clients):
+            pool.submit(client)
     return times, errors[0], len(times) / (time.perf_counter() - t0)
 
 
