@@ -335,6 +335,9 @@ class Handler(BaseHTTPRequestHandler):
         return path, url.query
 
     def _dispatch(self, body: bytes | None) -> None:
+        # The request has arrived whole: from here the query deadline (--timeout) and the socket's
+        # write timeout (--read-timeout, for the whole sendall) bound the rest, not --request-timeout.
+        self.server.reaper.unwatch(self.connection)
         html = False
         try:
             path, query = self._target()
