@@ -96,6 +96,7 @@ class GreenplanServer(ThreadingHTTPServer):
         from greenplan.catalogue import catalogue
 
         self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
+        self._bound: dict[tuple, str] = {}                 # (name, parameters) → query text with terms bound
         super().__init__(address, Handler)
         self.worker.start()
 
@@ -108,6 +109,20 @@ class GreenplanServer(ThreadingHTTPServer):
     def site(self) -> str:
         """The address the server publishes (endpoint URL, VoID): --public-url, never the Host header."""
         return self.limits.public_url or self.url
+
+    def bound_text(self, name: str, params: dict) -> str:
+        """A saved query's text with its parameters bound, as greenplan.api.run_saved binds them (cached)."""
+        key = (name, tuple(sorted(params.items())))
+        text = self._bound.get(key)
+        if text is None:
+            from greenplan.sparqltext import substitute
+
+            q = self.saved[name]
+            text = substitute(q.text, q.bindings(params, self.store))
+            if len(self._bound) >= 4096:      # parameter values come from clients: keep the cache bounded
+                self._bound.clear()
+            self._bound[key] = text
+        return text
 
     def dump(self, fmt: str) -> bytes:
         with self._dump_lock:
@@ -439,7 +454,7 @@ class Handler(BaseHTTPRequestHandler):
             if "saved" in job:
                 # Saved queries are the project's own, fixed and fast (bench/README.md): answered in this
                 # process (≈ 1 ms). Arbitrary SPARQL goes to the worker, which the time limit can end.
-                return _answer_saved(self.server.store, job, self.server.limits)
+                return _answer_saved(self.server, job)
             return self.server.worker.run(job, self._deadline())
         except QueryTimeout as e:
             raise HttpError(503, str(e), {"Retry-After": "1"}) from None
@@ -576,13 +591,14 @@ def _downloads_page() -> str:
                 f"of the named graphs; TriG and N-Quads keep them.</p><ul>{items}</ul>")
 
 
-def _answer_saved(store, job: dict, limits: Limits):
+def _answer_saved(server: GreenplanServer, job: dict):
     """A saved query answered in-process, with the worker's result limits and error mapping."""
     from greenplan.catalogue import ParameterError
     from greenplan.web.worker import answer_job
 
     try:
-        return answer_job(store, job, limits.max_results, limits.max_result_bytes)
+        job = {**job, "bound_text": server.bound_text(job["saved"], job.get("params") or {})}
+        return answer_job(server.store, job, server.limits.max_results, server.limits.max_result_bytes)
     except (SyntaxError, ParameterError) as e:
         raise QueryError(str(e)) from None
 

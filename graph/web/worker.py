@@ -72,7 +72,9 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     from greenplan.results import Result
     from greenplan.sparqltext import query_form
 
-    if "saved" in job:
+    if "bound_text" in job:      # a saved query with its parameters already substituted (the server caches it)
+        text, bindings = job["bound_text"], {}
+    elif "saved" in job:
         q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
