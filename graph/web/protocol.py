@@ -135,8 +135,10 @@ QUERY_WORDS = {"select", "construct", "describe", "ask"}
 _OPENERS = re.compile(r"[({\[]")
 _CHAIN = re.compile(r"[-+*/|&=<>!^,;.]|union|optional|minus|select|filter|bind|values|graph|service",
                     re.IGNORECASE)
+_CHUNKS = re.compile(r"\S+")
 MAX_OPENERS = 1000
 MAX_CHAIN = 20000
+MAX_CHUNKS = 50000     # whitespace-separated pieces: bounds the time the checks below take (≈ 0.1 s)
 
 
 def check_query(text: str, max_openers: int = MAX_OPENERS, max_chain: int = MAX_CHAIN) -> None:
@@ -155,6 +157,10 @@ def check_query(text: str, max_openers: int = MAX_OPENERS, max_chain: int = MAX_
     if chain > max_chain:
         raise Refused(400, f"the query is too long for this endpoint: {chain} operators and pattern "
                            f"keywords, the limit is {max_chain}")
+    chunks = len(_CHUNKS.findall(text))
+    if chunks > MAX_CHUNKS:
+        raise Refused(400, f"the query is too long for this endpoint: {chunks} words and symbols separated by "
+                           f"spaces, the limit is {MAX_CHUNKS}")
     words = keywords(text)
     first = next((w for w in words if w not in ("prefix", "base")), None)
     if first in UPDATE_WORDS:

@@ -257,7 +257,8 @@ def test_one_huge_row_is_stopped_by_the_byte_limit(store):
     "SELECT * WHERE { " + "{" * 400_000 + "}" * 400_000 + " }",
     "SELECT * WHERE " + "{ SELECT * WHERE " * 5000 + "{}" + "}" * 5000,
     "SELECT * WHERE { BIND(" + "+".join(["1"] * 100_000) + " AS ?x) }",
-], ids=["400k-parens", "400k-braces", "5k-subqueries", "100k-plus"])
+    "SELECT * WHERE { " + "a " * 400_000 + "}",
+], ids=["400k-parens", "400k-braces", "5k-subqueries", "100k-plus", "400k-words"])
 def test_deep_queries_are_400_and_the_worker_lives(store, query):
     with serving(store, timeout=30, max_body=4 << 20) as server:
         pid = server.worker.pid
