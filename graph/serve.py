@@ -243,6 +243,9 @@ class Handler(BaseHTTPRequestHandler):
                     self.close_connection = True
                     self._error(429, refused, False, {"Retry-After": "1"})
                     return
+            if self.command != "POST" and (self.headers.get("Content-Length", "0").strip() not in ("", "0")
+                                           or self.headers.get("Transfer-Encoding") is not None):
+                self.close_connection = True     # a body nobody reads must not be taken for the next request
             getattr(self, mname)()
             self.wfile.flush()
         except (TimeoutError, ConnectionError, OSError) as e:
@@ -306,9 +309,11 @@ class Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or (not length and "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()):
+        if length < 0 or self.headers.get("Transfer-Encoding") is not None:
+            # no chunked bodies, and never both framings at once (a proxy might read the other one)
             self.close_connection = True
-            return self._error(411, "send the request body with a Content-Length header", False)
+            return self._error(411, "send the request body with a Content-Length header (no Transfer-Encoding)",
+                               False)
         if length > max_body:
             self.close_connection = True
             return self._error(413, f"request body larger than {max_body} bytes (--max-body)", False)

@@ -43,8 +43,9 @@ def sparql_url(server, query: str, **extra) -> str:
     return server.url + "sparql?" + urllib.parse.urlencode({"query": query, **extra})
 
 
-def raw(server, data: bytes, timeout: float = 30) -> bytes:
-    """Send bytes as they are; everything the server answers until it closes or stops talking."""
+def raw(server, data: bytes, timeout: float = 30, until_close: bool = False) -> bytes:
+    """Send bytes as they are; the server's first answer (``until_close``: all it sends until it
+    closes the connection or stays silent for ``timeout`` seconds)."""
     host, port = server.server_address[:2]
     with socket.create_connection((host, port), timeout=timeout) as s:
         s.sendall(data)
@@ -57,7 +58,7 @@ def raw(server, data: bytes, timeout: float = 30) -> bytes:
             if not chunk:
                 break
             chunks.append(chunk)
-            if b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
+            if not until_close and b"\r\n\r\n" in b"".join(chunks) and _complete(b"".join(chunks)):
                 break
         return b"".join(chunks)
 

@@ -298,3 +298,21 @@ def test_host_header_is_never_published(published, host, target):
         assert host not in body
     if target.startswith(b"/sparql"):
         assert b"https://data.example.org/greenplan/sparql" in body
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n"
+    b"Content-Length: 6\r\n\r\nASK {}",
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: -5\r\n\r\n",
+])
+def test_ambiguous_bodies_are_refused_and_the_connection_closed(published, request_bytes):
+    answer = raw(published, request_bytes + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5, until_close=True)
+    assert status_of(answer) == 411
+    assert answer.count(b"HTTP/1.") == 1       # nothing smuggled behind it was answered
+
+
+def test_a_body_on_get_is_not_read_as_the_next_request(published):
+    smuggled = b"GET /queries/tasks.json HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = raw(published, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                 + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled, timeout=5, until_close=True)
+    assert status_of(answer) == 200 and answer.count(b"HTTP/1.") == 1
