@@ -67,6 +67,28 @@ ENTITY_TYPES = [protocol.HTML, protocol.TURTLE, protocol.JSONLD, protocol.NTRIPL
 ENDPOINT_TYPES = [protocol.TURTLE, protocol.RDFXML, protocol.JSONLD, protocol.NTRIPLES, protocol.HTML]
 
 
+MAX_HEADER_BYTES = 64 << 10      # all header lines of one request together
+
+
+class _HeaderCap:
+    """The request's reader while its headers are parsed: at most ``limit`` bytes of header lines.
+
+    The standard library bounds each line (64 KiB) and their number (100), which still lets one
+    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431."""
+
+    def __init__(self, reader, limit: int):
+        self._reader, self._left = reader, limit
+
+    def readline(self, size: int = -1) -> bytes:
+        import http.client
+
+        line = self._reader.readline(size)
+        self._left -= len(line)
+        if self._left < 0:
+            raise http.client.LineTooLong("header block")
+        return line
+
+
 class HttpError(Exception):
     def __init__(self, status: int, message: str, headers: dict | None = None):
         super().__init__(message)
@@ -224,7 +246,12 @@ class Handler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            if not self.parse_request():
+            reader, self.rfile = self.rfile, _HeaderCap(self.rfile, MAX_HEADER_BYTES)
+            try:
+                parsed = self.parse_request()     # reads the headers through the cap (431 when over)
+            finally:
+                self.rfile = reader
+            if not parsed:
                 return
             if self.request_version == "HTTP/0.9":     # a bare "GET /": answered as HTTP/1.0, with a status line
                 self.request_version, self.close_connection = "HTTP/1.0", True

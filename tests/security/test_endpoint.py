@@ -316,3 +316,11 @@ def test_a_body_on_get_is_not_read_as_the_next_request(published):
     answer = raw(published, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nContent-Length: "
                  + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled, timeout=5, until_close=True)
     assert status_of(answer) == 200 and answer.count(b"HTTP/1.") == 1
+
+
+def test_the_header_block_is_bounded(published):
+    headers = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"x" * 1000) for i in range(90))    # 90 KB, 90 lines
+    answer = raw(published, b"GET / HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n")
+    assert status_of(answer) == 431
+    fewer = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"x" * 1000) for i in range(20))        # 20 KB: allowed
+    assert status_of(raw(published, b"GET / HTTP/1.1\r\nHost: x\r\n" + fewer + b"\r\n")) == 200
