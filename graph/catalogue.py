@@ -224,14 +224,19 @@ def parse(path: Path) -> SavedQuery:
                       sorted(params.values(), key=lambda p: p.name))
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
 def catalogue(directory: Path | None = None) -> list[SavedQuery]:
     """Every saved query of the folder, sorted by name."""
     return [parse(p) for p in sorted((directory or folder("queries")).glob("*.rq"))]
 
 
 def saved_query(name: str, directory: Path | None = None) -> SavedQuery:
-    path = (directory or folder("queries")) / f"{name}.rq"
-    if not path.is_file():
+    """The saved query of that name: a catalogue name only, never a path (``../x``, ``/tmp/x`` are unknown names)."""
+    folder_path = directory or folder("queries")
+    path = folder_path / f"{name}.rq"
+    if not _NAME.fullmatch(name) or not path.is_file():
         names = ", ".join(q.name for q in catalogue(directory))
         raise ParameterError(f"no saved query named {name!r}; saved queries: {names} (see `greenplan queries`)")
     return parse(path)

@@ -60,13 +60,11 @@ def _usage(message: str) -> int:
 
 
 def _write(data: str | bytes, out: str | None) -> None:
+    """Standard output, or ``--out`` written by :func:`greenplan.output.write_output` (in place or atomically)."""
     if out:
-        from greenplan.store import _write_atomically
+        from greenplan.output import write_output
 
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-        from pathlib import Path
-
-        _write_atomically(Path(out), lambda fh: fh.write(payload))
+        write_output(out, data)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -234,6 +232,21 @@ def _serve_options(p):
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="time limit of one query (default 10)")
     p.add_argument("--max-results", type=int, default=10000, metavar="N", help="result-size limit (rows or triples; default 10000)")
+    p.add_argument("--max-result-bytes", type=int, default=16 << 20, metavar="N",
+                   help="result-size limit in bytes, counted as the answer streams (default 16 MiB)")
+    p.add_argument("--max-body", type=int, default=1 << 20, metavar="N", help="request body limit in bytes (default 1 MiB)")
+    p.add_argument("--read-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="each socket read/write, and an idle kept-alive connection (default 10)")
+    p.add_argument("--request-timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="a request (line, headers, body) must arrive whole within this time (default 20)")
+    p.add_argument("--max-connections", type=int, default=64, metavar="N", help="open connections in all (default 64)")
+    p.add_argument("--max-per-client", type=int, default=8, metavar="N",
+                   help="open connections (behind a trusted proxy: requests in flight) per client address (default 8)")
+    p.add_argument("--trusted-proxy", action="append", metavar="ADDRESS",
+                   help="reverse proxy address or network (repeatable) whose X-Forwarded-For names the client")
+    p.add_argument("--public-url", metavar="URL",
+                   help="the address the server is published at (endpoint URL in the service description; "
+                        "default: the listening address)")
 
 
 def _metadata_options(p):
@@ -266,16 +279,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from greenplan.catalogue import ParameterError
     from greenplan.loaders.errors import PlanFormatError
+    from greenplan.output import OutputError, exit_on_signals
     from greenplan.store import StoreError
 
+    exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
     try:
         return args.func(args)
-    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError) as e:
+    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError, OutputError) as e:
         return _usage(str(e))
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
         return _usage(f"SPARQL syntax error: {e}")
     except BrokenPipeError:
         return 0
+    except OSError as e:      # any other OS error: one line, no traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return _usage(f"{where}{e.strerror or e}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 """``greenplan serve``: a read-only SPARQL 1.1 endpoint, linked-data pages and a web UI.
 
-Standard library only (``http.server``).  Routes:
+Standard library only (``http.server``, one thread per connection, hardened: see "Limits" below).
+Routes:
 
 =============================  ==================================================================
 ``/sparql``                    SPARQL 1.1 Protocol: GET ``?query=``, POST form, POST
                                ``application/sparql-query``; SELECT/ASK as JSON, XML, CSV, TSV and
-                               CONSTRUCT/DESCRIBE as Turtle, JSON-LD, N-Triples by ``Accept`` (or
-                               ``?format=``).  No query: the service description (``sd:Service``).
-                               Updates are refused (403), ``SERVICE`` too (400).  Queries run in a
-                               worker process with a time limit (503 when exceeded; the worker is
-                               killed and restarted) and a result-size limit (400 when exceeded).
+                               CONSTRUCT/DESCRIBE as Turtle, RDF/XML, JSON-LD, N-Triples by
+                               ``Accept`` (or ``?format=``, the words clients send: json, xml, csv,
+                               tsv, n3, turtle, rdf, json-ld).  DESCRIBE reads every graph.  No query:
+                               an HTML page for browsers, the service description (``sd:Service``)
+                               for RDF clients.  Updates are refused (403), ``SERVICE`` too (400).
 ``/plan/…`` ``/org/…``         Linked data: ``{base}X`` is served at ``http://HOST:PORT/X``
 ``/topic/…`` ``/place/…``      (HTML, or Turtle / JSON-LD / N-Triples by ``Accept``).  Answers keep
                                the base IRI unchanged.  ``/resource?iri=IRI`` shows any other IRI.
@@ -24,26 +25,68 @@ Standard library only (``http.server``).  Routes:
 
 The server loads the store into memory once (pages); the worker process loads its own copy from
 the same directory.  Nothing is written, so ``greenplan query`` keeps working meanwhile.
+
+Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
+
+* user SPARQL runs in the worker process (:mod:`greenplan.web.worker`), which can open no socket
+  and no file; a query has ``--timeout`` seconds counted from the request's arrival, time queued
+  behind other queries included (503; the worker is killed and restarted), and at most
+  ``--max-results`` rows and ``--max-result-bytes`` bytes, counted as they stream (400);
+  queries nested or chained too deeply for the engine are refused before it sees them (400);
+* each socket read and write has ``--read-timeout``; a request must arrive whole within
+  ``--request-timeout`` (else the connection is closed); bodies over ``--max-body`` get 413;
+* at most ``--max-connections`` connections (503) and ``--max-per-client`` per client address
+  (429); behind a ``--trusted-proxy``, the client is the last untrusted ``X-Forwarded-For`` hop;
+* the published address (service description, VoID) is ``--public-url``, never the ``Host`` header;
+  saved queries are looked up by catalogue name only; static files only from ``graph/static``;
+* malformed request targets and headers get 400; ``TCP_NODELAY`` is set and each answer goes out in
+  one ``send`` (no Nagle / delayed-ACK stall on kept-alive connections).
 """
 from __future__ import annotations
 
 import signal
+import socket
 import threading
+import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from greenplan.web import protocol
 from greenplan.web.layout import ENTITY_ROOTS, error_page, esc, page
+from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
-from greenplan.web.worker import QueryError, QueryTimeout, QueryWorker, ResultLimit
+from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit
 
 STATIC = Path(__file__).parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown", "": "text/plain",
                 ".html": "text/html", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json"}
-MAX_BODY = 1 << 20
-ENTITY_TYPES = [protocol.HTML, protocol.TURTLE, protocol.JSONLD, protocol.NTRIPLES]
+ENTITY_TYPES = [protocol.HTML, protocol.TURTLE, protocol.JSONLD, protocol.NTRIPLES, protocol.RDFXML]
+ENDPOINT_TYPES = [protocol.TURTLE, protocol.RDFXML, protocol.JSONLD, protocol.NTRIPLES, protocol.HTML]
+
+
+MAX_HEADER_BYTES = 64 << 10      # all header lines of one request together
+
+
+class _HeaderCap:
+    """The request's reader while its headers are parsed: at most ``limit`` bytes of header lines.
+
+    The standard library bounds each line (64 KiB) and their number (100), which still lets one
+    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431."""
+
+    def __init__(self, reader, limit: int):
+        self._reader, self._left = reader, limit
+
+    def readline(self, size: int = -1) -> bytes:
+        import http.client
+
+        line = self._reader.readline(size)
+        self._left -= len(line)
+        if self._left < 0:
+            raise http.client.LineTooLong("header block")
+        return line
 
 
 class HttpError(Exception):
@@ -54,19 +97,28 @@ class HttpError(Exception):
 
 
 class GreenplanServer(ThreadingHTTPServer):
-    """The HTTP server, its store (pages) and its query worker (user queries)."""
+    """The HTTP server, its store (pages), its query worker (user queries) and its limits."""
 
     daemon_threads = True
+    request_queue_size = 128     # listen backlog (the standard library's default is 5)
 
-    def __init__(self, address, store, timeout: float, max_results: int, log=None):
+    def __init__(self, address, store, limits: Limits, log=None):
         self.store = store
         self.base = store.base
-        self.timeout = timeout
-        self.max_results = max_results
+        self.limits = limits
+        self.timeout = limits.timeout
+        self.max_results = limits.max_results
         self.log = log
-        self.worker = QueryWorker(store.directory, timeout, max_results)
+        self.gate = Gate(limits.max_connections, limits.max_per_client)
+        self.reaper = Reaper()
+        self.worker = QueryWorker(store.directory, limits.timeout, limits.max_results,
+                                  max_bytes=limits.max_result_bytes)
         self._dumps: dict[str, bytes] = {}
         self._dump_lock = threading.Lock()
+        from greenplan.catalogue import catalogue
+
+        self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
+        self._bound: dict[tuple, str] = {}                 # (name, parameters) → query text with terms bound
         super().__init__(address, Handler)
         self.worker.start()
 
@@ -74,6 +126,25 @@ class GreenplanServer(ThreadingHTTPServer):
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}/"
+
+    @property
+    def site(self) -> str:
+        """The address the server publishes (endpoint URL, VoID): --public-url, never the Host header."""
+        return self.limits.public_url or self.url
+
+    def bound_text(self, name: str, params: dict) -> str:
+        """A saved query's text with its parameters bound, as greenplan.api.run_saved binds them (cached)."""
+        key = (name, tuple(sorted(params.items())))
+        text = self._bound.get(key)
+        if text is None:
+            from greenplan.sparqltext import substitute
+
+            q = self.saved[name]
+            text = substitute(q.text, q.bindings(params, self.store))
+            if len(self._bound) >= 4096:      # parameter values come from clients: keep the cache bounded
+                self._bound.clear()
+            self._bound[key] = text
+        return text
 
     def dump(self, fmt: str) -> bytes:
         with self._dump_lock:
@@ -83,9 +154,47 @@ class GreenplanServer(ThreadingHTTPServer):
                 self._dumps[fmt] = serialize(self.store.quads(), fmt, self.base)
             return self._dumps[fmt]
 
+    # --- connection bounds: in all and per client (peer address) ---------------------
+
+    def _connection_client(self, client_address) -> str | None:
+        peer = client_address[0]
+        return None if self.limits.trusted(peer) else peer   # behind a proxy: counted per request instead
+
+    def process_request(self, request, client_address):
+        refused = self.gate.enter(self._connection_client(client_address))
+        if refused:
+            _refuse_connection(request, 503 if "max-connections" in refused else 429, refused)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.gate.leave(self._connection_client(client_address))
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.reaper.unwatch(request)
+            self.gate.leave(self._connection_client(client_address))
+
     def server_close(self) -> None:
         super().server_close()
+        self.reaper.close()
         self.worker.close()
+
+
+def _refuse_connection(sock, status: int, message: str) -> None:
+    """A short answer written straight to a connection that is not admitted (no thread is started)."""
+    body = f"Error {status}: {message}; try again later\n".encode()
+    head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n").encode()
+    try:
+        sock.settimeout(0.5)
+        sock.sendall(head + body)
+    except OSError:
+        pass
 
 
 def _open_store(store):
@@ -97,25 +206,82 @@ def _open_store(store):
 
 
 def make_server(store, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0,
-                max_results: int = 10000, log=None) -> GreenplanServer:
+                max_results: int = 10000, log=None, limits: Limits | None = None, **options) -> GreenplanServer:
     """A ready server (worker started, socket bound) for a Store or a store directory.
 
     Call ``serve_forever()`` (e.g. in a thread), then ``shutdown()`` and ``server_close()``.
-    ``log`` receives one line per request (None: quiet).
+    ``log`` receives one line per request (None: quiet).  ``limits`` (or keyword ``options``, the
+    arguments of :class:`~greenplan.web.limits.Limits`) set the limits.
     """
-    if timeout <= 0:
-        raise ValueError(f"--timeout must be positive, got {timeout}")
-    if max_results <= 0:
-        raise ValueError(f"--max-results must be positive, got {max_results}")
-    return GreenplanServer((host, port), _open_store(store), timeout, max_results, log)
+    if limits is None:
+        limits = Limits(timeout=timeout, max_results=max_results, **options)
+    return GreenplanServer((host, port), _open_store(store), limits, log)
 
 
 class Handler(BaseHTTPRequestHandler):
     server: GreenplanServer
     protocol_version = "HTTP/1.1"
     server_version = "greenplan"
+    disable_nagle_algorithm = True     # TCP_NODELAY: no 40 ms Nagle/delayed-ACK stall on kept-alive connections
 
     # --- plumbing -------------------------------------------------------------------
+
+    def setup(self):
+        self.timeout = self.server.limits.read_timeout      # each socket read and write
+        super().setup()
+
+    def handle_one_request(self):
+        """One request: it must arrive whole within --request-timeout; its deadline counts from arrival."""
+        limits = self.server.limits
+        self.server.reaper.watch(self.connection, time.monotonic() + limits.request_timeout)
+        self.arrival = None
+        self.client_key = None
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            self.arrival = time.monotonic()
+            if len(self.raw_requestline) > 65536:
+                self.requestline = self.request_version = self.command = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            reader, self.rfile = self.rfile, _HeaderCap(self.rfile, MAX_HEADER_BYTES)
+            try:
+                parsed = self.parse_request()     # reads the headers through the cap (431 when over)
+            finally:
+                self.rfile = reader
+            if not parsed:
+                return
+            if self.request_version == "HTTP/0.9":     # a bare "GET /": answered as HTTP/1.0, with a status line
+                self.request_version, self.close_connection = "HTTP/1.0", True
+                self._error(400, "send an HTTP/1.0 or HTTP/1.1 request line: METHOD /path HTTP/1.1", False)
+                return
+            mname = "do_" + self.command
+            if not hasattr(self, mname):
+                self._refuse_method()
+                return
+            peer = self.client_address[0]
+            if limits.trusted(peer):     # behind the reverse proxy: per client by X-Forwarded-For, per request
+                self.client_key = limits.client(peer, self.headers.get("X-Forwarded-For"))
+                refused = self.server.gate.enter(self.client_key, count_total=False)
+                if refused:
+                    self.client_key = None
+                    self.close_connection = True
+                    self._error(429, refused, False, {"Retry-After": "1"})
+                    return
+            if self.command != "POST" and (self.headers.get("Content-Length", "0").strip() not in ("", "0")
+                                           or self.headers.get("Transfer-Encoding") is not None):
+                self.close_connection = True     # a body nobody reads must not be taken for the next request
+            getattr(self, mname)()
+            self.wfile.flush()
+        except (TimeoutError, ConnectionError, OSError) as e:
+            self.log_error("connection closed: %r", e)
+            self.close_connection = True
+        finally:
+            self.server.reaper.unwatch(self.connection)
+            if self.client_key is not None:
+                self.server.gate.leave(self.client_key, count_total=False)
 
     def log_message(self, format, *args):  # noqa: A002 (BaseHTTPRequestHandler's name)
         if self.server.log:
@@ -125,17 +291,26 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(body, str):
             body = body.encode("utf-8")
         if ctype.startswith(("text/", "application/sparql-results", "application/ld+json", "application/n-triples",
-                             "application/json", "application/javascript")) and "charset" not in ctype:
+                             "application/json", "application/javascript", "application/rdf+xml")) \
+                and "charset" not in ctype:
             ctype += "; charset=utf-8"
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
-        for k, v in (headers or {}).items():
+        self.send_header("X-Content-Type-Options", "nosniff")
+        headers = headers or {}
+        for k, v in headers.items():
             self.send_header(k, v)
-        self.end_headers()
+        if "Vary" not in headers and "Cache-Control" not in headers:
+            self.send_header("Vary", "Accept")      # pages and errors follow Accept (HTML or plain text)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        # headers and body in one send(): with TCP_NODELAY, one segment train and no wait for an ACK
+        self._headers_buffer.append(b"\r\n")
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self._headers_buffer.append(body)
+        self.flush_headers()
 
     def _error(self, status: int, message: str, html: bool, headers: dict | None = None) -> None:
         if html:
@@ -146,6 +321,9 @@ class Handler(BaseHTTPRequestHandler):
     def _wants_html(self) -> bool:
         return protocol.negotiate(self.headers.get("Accept"), [protocol.HTML, "text/plain"]) == protocol.HTML
 
+    def _deadline(self) -> float:
+        return (self.arrival or time.monotonic()) + self.server.limits.timeout
+
     def do_GET(self):
         self._dispatch(None)
 
@@ -153,17 +331,24 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch(None)
 
     def do_POST(self):
+        max_body = self.server.limits.max_body
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or (not length and "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()):
+        if length < 0 or self.headers.get("Transfer-Encoding") is not None:
+            # no chunked bodies, and never both framings at once (a proxy might read the other one)
             self.close_connection = True
-            return self._error(411, "send the request body with a Content-Length header", False)
-        if length > MAX_BODY:
+            return self._error(411, "send the request body with a Content-Length header (no Transfer-Encoding)",
+                               False)
+        if length > max_body:
             self.close_connection = True
-            return self._error(413, f"request body larger than {MAX_BODY} bytes", False)
-        self._dispatch(self.rfile.read(length) if length else b"")
+            return self._error(413, f"request body larger than {max_body} bytes (--max-body)", False)
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            self.close_connection = True
+            return
+        self._dispatch(body)
 
     def do_OPTIONS(self):   # CORS preflight for POST application/sparql-query from other origins
         self.send_response(204)
@@ -179,15 +364,32 @@ class Handler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_PUT
 
     def _refuse_method(self):
+        self.close_connection = True    # an unread body must not be read as the next request
         self._error(405, f"{self.command} is not allowed: this server is read-only (SPARQL queries only)", False,
-                    {"Allow": "GET, HEAD, POST"})
+                    {"Allow": "GET, HEAD, POST, OPTIONS"})
+
+    def _target(self) -> tuple[str, str]:
+        """(decoded path, query string) of the request target, or HttpError 400 for a malformed one."""
+        target = self.path
+        if target.startswith(("http://", "https://")):     # absolute form (RFC 9112 3.2.2): use its path
+            target = urlsplit(target).path or "/"
+        if not target.startswith("/") or target.startswith("//"):
+            raise HttpError(400, f"malformed request target {target[:80]!r}: it must be a path starting with /")
+        url = urlsplit(target)
+        path = unquote(url.path, errors="strict") if "%" in url.path else url.path
+        if any(ord(c) < 0x20 or c == "\x7f" for c in path) or "\\" in path:
+            raise HttpError(400, "malformed request target: control characters or backslashes in the path")
+        return path, url.query
 
     def _dispatch(self, body: bytes | None) -> None:
-        url = urlsplit(self.path)
-        path = unquote(url.path)
-        params = parse_qs(url.query, keep_blank_values=True)
-        html = path != "/sparql" and not path.startswith(("/download/", "/static/")) and self._wants_html()
+        # The request has arrived whole: from here the query deadline (--timeout) and the socket's
+        # write timeout (--read-timeout, for the whole sendall) bound the rest, not --request-timeout.
+        self.server.reaper.unwatch(self.connection)
+        html = False
         try:
+            path, query = self._target()
+            params = parse_qs(query, keep_blank_values=True)
+            html = path != "/sparql" and not path.startswith(("/download/", "/static/")) and self._wants_html()
             if path == "/sparql":
                 return self._sparql(params, body)
             if body is not None:
@@ -195,6 +397,8 @@ class Handler(BaseHTTPRequestHandler):
             self._get(path, params)
         except HttpError as e:
             self._error(e.status, str(e), html, e.headers)
+        except UnicodeDecodeError:
+            self._error(400, "malformed request target: percent-escapes that are not UTF-8", html)
         except (BrokenPipeError, ConnectionResetError):
             pass
         except Exception as e:  # a bug: answer 500 with the reason instead of dropping the connection
@@ -245,6 +449,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(403, "this endpoint is read-only: SPARQL Update is refused")
             if ctype == "application/sparql-query":
                 query = body.decode("utf-8", errors="replace")
+                if params.get("query"):
+                    raise HttpError(400, "give the query either in the body or in `query`, not both")
             elif ctype in ("application/x-www-form-urlencoded", ""):
                 for k, v in parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True).items():
                     params.setdefault(k, []).extend(v)
@@ -258,78 +464,78 @@ class Handler(BaseHTTPRequestHandler):
             if len(queries) > 1:
                 raise HttpError(400, "give exactly one `query` parameter")
             query = queries[0] if queries else None
-        fmt = (params.get("format") or [None])[0]
+        fmt = (params.get("format") or params.get("output") or [None])[0]
         if query is None:
             return self._service_description(fmt)
+        self._check(query)
+        job = {"sparql": query, "default_graphs": params.get("default-graph-uri", []),
+               "named_graphs": params.get("named-graph-uri", []),
+               "accept": self.headers.get("Accept"), "format": fmt, "base": self.server.base}
+        name, data = self._run(job)
+        self._send(200, data, protocol.MEDIA[name], {"Vary": "Accept"})
+
+    def _check(self, query: str) -> None:
+        limits = self.server.limits
         try:
-            protocol.check_query(query)
+            protocol.check_query(query, limits.max_openers, limits.max_chain)
         except Refused as e:
             raise HttpError(e.status, str(e)) from None
-        job = {"sparql": query, "default_graphs": params.get("default-graph-uri", []),
-               "named_graphs": params.get("named-graph-uri", [])}
-        answer = self._run(job)
-        self._answer(answer, fmt)
 
     def _run(self, job: dict):
         try:
             if "saved" in job:
                 # Saved queries are the project's own, fixed and fast (bench/README.md): answered in this
                 # process (≈ 1 ms). Arbitrary SPARQL goes to the worker, which the time limit can end.
-                return _answer_saved(self.server.store, job, self.server.max_results)
-            return self.server.worker.run(job)
+                return _answer_saved(self.server, job)
+            return self.server.worker.run(job, self._deadline())
         except QueryTimeout as e:
-            raise HttpError(503, str(e)) from None
-        except ResultLimit as e:
-            raise HttpError(400, str(e)) from None
-        except QueryError as e:
+            raise HttpError(503, str(e), {"Retry-After": "1"}) from None
+        except NotAcceptable as e:
+            raise HttpError(406, str(e), {"Vary": "Accept"}) from None
+        except (ResultLimit, QueryError) as e:
             raise HttpError(400, str(e)) from None
         except RuntimeError as e:
-            raise HttpError(500, str(e)) from None
-
-    def _answer(self, answer, fmt: str | None, filename: str | None = None) -> None:
-        accept = self.headers.get("Accept")
-        headers = {"Vary": "Accept"}
-        if isinstance(answer, list):
-            name = protocol.choose(accept, fmt, protocol.GRAPH_TYPES)
-            if name is None:
-                raise HttpError(406, "CONSTRUCT/DESCRIBE answers are available as text/turtle, application/ld+json "
-                                     "or application/n-triples")
-            return self._send(200, protocol.triples_body(answer, name, self.server.base), protocol.MEDIA[name], headers)
-        name = protocol.choose(accept, fmt, protocol.RESULT_TYPES)
-        if name is None:
-            raise HttpError(406, "SELECT/ASK answers are available as application/sparql-results+json, "
-                                 "application/sparql-results+xml, text/csv or text/tab-separated-values")
-        if filename:
-            headers["Content-Disposition"] = f'attachment; filename="{filename}.{name}"'
-        self._send(200, protocol.results_body(answer, name), protocol.MEDIA[name], headers)
+            raise HttpError(503, str(e), {"Retry-After": "1"}) from None
 
     def _service_description(self, fmt: str | None) -> None:
-        name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
-        graphs = sorted(g.value for g in self.server.store.ox.named_graphs())
-        triples = protocol.service_description(self._site() + "sparql", graphs)
-        self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
+        """/sparql without a query: an HTML page for a browser, the sd:Service for RDF clients."""
+        if fmt:
+            name = protocol.choose(None, fmt, protocol.GRAPH_TYPES) or ("html" if fmt == "html" else None)
+        else:
+            media = protocol.negotiate(self.headers.get("Accept"), ENDPOINT_TYPES)
+            name = {v: k for k, v in protocol.MEDIA.items() if k != "xml"}.get(media)
+        if name is None:
+            raise HttpError(406, "the service description is available as text/html, text/turtle, "
+                                 "application/rdf+xml, application/ld+json or application/n-triples",
+                            {"Vary": "Accept"})
+        endpoint = self.server.site + "sparql"
+        if name == "html":
+            from greenplan.web import pages
 
-    def _site(self) -> str:
-        host = self.headers.get("Host")
-        return f"http://{host}/" if host else self.server.url
+            return self._send(200, pages.endpoint_page(endpoint, self.server.limits), protocol.HTML,
+                              {"Vary": "Accept"})
+        graphs = sorted(g.value for g in self.server.store.ox.named_graphs())
+        triples = protocol.service_description(endpoint, graphs)
+        self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
     # --- UI ---------------------------------------------------------------------------
 
     def _saved(self, rest: str, params: dict) -> None:
-        from greenplan.catalogue import ParameterError, saved_query
         from greenplan.web import pages
 
         name, dot, ext = rest.partition(".")
-        try:
-            q = saved_query(name)
-        except ParameterError as e:
-            raise HttpError(404, str(e)) from None
+        q = self.server.saved.get(name)
+        if q is None:     # catalogue names only: never a path
+            raise HttpError(404, f"no saved query named {name[:80]!r}; see /queries")
         values = {k: v[0] for k, v in params.items() if k not in ("run", "format")}
-        job = {"saved": name, "params": {k: v for k, v in values.items() if v != ""}}
+        job = {"saved": name, "query": q, "params": {k: v for k, v in values.items() if v != ""}}
         if dot:
             if ext not in ("csv", "json", "tsv", "xml"):
                 raise HttpError(404, f"/queries/{name}.{ext}: downloads are .csv, .json, .tsv or .xml")
-            return self._answer(self._run(job), ext, filename=name)
+            job.update(accept=None, format=ext, base=self.server.base)
+            fmt, data = self._run(job)
+            return self._send(200, data, protocol.MEDIA[fmt],
+                              {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
         result_html = None
         if "run" in params:
             result_html = pages.results_table(self.server.store, self._run(job), self.server.base)
@@ -340,11 +546,8 @@ class Handler(BaseHTTPRequestHandler):
 
         result_html = None
         if query:
-            try:
-                protocol.check_query(query)
-                answer = self._run({"sparql": query})
-            except Refused as e:
-                raise HttpError(e.status, str(e)) from None
+            self._check(query)
+            answer = self._run({"sparql": query})
             if isinstance(answer, list):
                 ttl = protocol.triples_body(answer, "turtle", self.server.base).decode("utf-8")
                 result_html = f'<pre class="turtle">{esc(ttl)}</pre><p class="count">({len(answer)} triples)</p>'
@@ -364,7 +567,7 @@ class Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         if fmt:
             name = protocol.FORMAT_NAMES.get(fmt.lower())
-            media = protocol.MEDIA.get(name) if name in ("html", "turtle", "jsonld", "nt") else None
+            media = protocol.MEDIA.get(name) if name in ("html", "turtle", "jsonld", "nt", "rdfxml") else None
         else:
             media = protocol.negotiate(accept, ENTITY_TYPES)
         if media is None:
@@ -395,7 +598,7 @@ class Handler(BaseHTTPRequestHandler):
     def _void(self, fmt: str | None) -> None:
         from greenplan.metadata import describe as metadata
 
-        triples = _as_triples(metadata(self.server.store, self._site()))
+        triples = _as_triples(metadata(self.server.store, self.server.site))
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
@@ -420,13 +623,14 @@ def _downloads_page() -> str:
                 f"of the named graphs; TriG and N-Quads keep them.</p><ul>{items}</ul>")
 
 
-def _answer_saved(store, job: dict, max_results: int):
-    """A saved query answered in-process, with the worker's result limit and error mapping."""
+def _answer_saved(server: GreenplanServer, job: dict):
+    """A saved query answered in-process, with the worker's result limits and error mapping."""
     from greenplan.catalogue import ParameterError
     from greenplan.web.worker import answer_job
 
     try:
-        return answer_job(store, job, max_results)
+        job = {**job, "bound_text": server.bound_text(job["saved"], job.get("params") or {})}
+        return answer_job(server.store, job, server.limits.max_results, server.limits.max_result_bytes)
     except (SyntaxError, ParameterError) as e:
         raise QueryError(str(e)) from None
 
@@ -466,20 +670,32 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
+def limits_from(args) -> Limits:
+    """The serve options as :class:`Limits` (ValueError names the bad option)."""
+    return Limits(timeout=args.timeout, max_results=args.max_results, max_result_bytes=args.max_result_bytes,
+                  max_body=args.max_body, read_timeout=args.read_timeout, request_timeout=args.request_timeout,
+                  max_connections=args.max_connections, max_per_client=args.max_per_client,
+                  trusted_proxies=args.trusted_proxy or (), public_url=args.public_url)
+
+
 def main(args) -> int:
     from greenplan.cli import _log, _open, _usage
 
-    if args.timeout <= 0 or args.max_results <= 0:
-        return _usage("--timeout and --max-results must be positive numbers")
+    try:
+        limits = limits_from(args)
+    except ValueError as e:
+        return _usage(str(e))
     store = _open(args)
     try:
-        server = make_server(store, args.host, args.port, args.timeout, args.max_results, log=_log)
+        server = make_server(store, args.host, args.port, log=_log, limits=limits)
     except OSError as e:
         return _usage(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
                       "(0 picks a free one)")
     url = server.url
     signal.signal(signal.SIGTERM, _stop)
     print(f"greenplan serve: {url}  (SPARQL endpoint {url}sparql; {store.base}X is served at {url}X)", flush=True)
+    if limits.public_url:
+        print(f"published as {limits.public_url} (--public-url)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -42,9 +42,43 @@ _TOKEN = re.compile(r'''
 _CODE = ("var", "name", "word", "other")
 
 
-def keywords(text: str) -> list[str]:
-    """Bare words of a query in lower case, skipping comments, strings, IRIs, variables and prefixed names."""
-    return [m.group("word").lower() for m in _TOKEN.finditer(text) if m.group("word")]
+_OPERAND_END = re.compile(r"[\w)\]\"']\s*$")
+
+
+def keywords(text: str, less_than_after_operand: bool = False) -> list[str]:
+    """Bare words of a query in lower case, skipping comments, strings, IRIs, variables and prefixed names.
+
+    SPARQL's ``<`` is either the start of an IRI or the less-than operator, and only the grammar
+    position tells which: ``FILTER(?a<2)SERVICE#>`` is a comparison, a FILTER and a SERVICE keyword
+    for the engine, but one IRI for a tokenizer that reads ``<`` as an IRI wherever it can.  With
+    ``less_than_after_operand``, a ``<`` inside parentheses (where expressions are) right after an
+    operand (a variable, number, string, ``)`` or ``]``) is read as the operator instead.  A caller
+    that must not miss a keyword reads the text both ways.
+    """
+    if not less_than_after_operand:
+        return [m.group("word").lower() for m in _TOKEN.finditer(text) if m.group("word")]
+    words, pos, parens = [], 0, [0]
+    while pos < len(text):
+        for m in _TOKEN.finditer(text, pos):
+            kind = m.lastgroup
+            if kind == "iri" and parens[-1] > 0 and _OPERAND_END.search(text, max(0, m.start() - 200), m.start()):
+                pos = m.start() + 1         # the operator '<': go on reading right after it
+                break
+            if kind == "word":
+                words.append(m.group("word").lower())
+            elif kind == "other":
+                c = m.group()
+                if c == "{":
+                    parens.append(0)
+                elif c == "}" and len(parens) > 1:
+                    parens.pop()
+                elif c == "(":
+                    parens[-1] += 1
+                elif c == ")" and parens[-1] > 0:
+                    parens[-1] -= 1
+        else:
+            break
+    return words
 
 
 _ASSIGNED = re.compile(r"\bAS\s*$", re.IGNORECASE)

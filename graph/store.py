@@ -98,15 +98,10 @@ def _kept(url: str, directory: Path) -> Path:
 
 
 def _write_atomically(path: Path, writer) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` atomically (see :mod:`greenplan.output`: mode kept, temporary file always removed)."""
+    from greenplan.output import replace_file
+
+    replace_file(path, writer)
 
 
 def build_store(loc: Location):
@@ -194,7 +189,9 @@ class Store:
     """A built store directory, opened for queries: graph.nq loaded into memory, or for a large store its
     on-disk index opened read-only (several processes may read one store at once)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, in_memory: bool = False):
+        """``in_memory``: load graph.nq even when the store has an index (a process that must not open
+        files once it has started, like the endpoint's query worker)."""
         self.directory = Path(directory)
         path = self.directory / GRAPH_FILE
         try:
@@ -202,7 +199,7 @@ class Store:
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
         index = self.directory / INDEX_DIR
-        if self.manifest.get("index") == INDEX_DIR and index.is_dir():
+        if not in_memory and self.manifest.get("index") == INDEX_DIR and index.is_dir():
             try:
                 self.ox = ox.Store.read_only(str(index))
                 return

@@ -436,3 +436,20 @@ def editor_page(query: str | None, result_html: str | None) -> str:
                  + "</p>")
         body += result_html or ""
     return page("SPARQL", body, head)
+
+
+def endpoint_page(endpoint: str, limits) -> str:
+    """``/sparql`` without a query, for a browser: what the endpoint is, how to use it, its limits."""
+    rows = [("Endpoint", f"<code>{esc(endpoint)}</code>"),
+            ("Queries", "SELECT, ASK, CONSTRUCT, DESCRIBE by GET <code>?query=</code>, POST form or POST "
+                        "<code>application/sparql-query</code>; updates and <code>SERVICE</code> are refused"),
+            ("Answers", "SELECT/ASK: SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE: Turtle, RDF/XML, JSON-LD, "
+                        "N-Triples (by <code>Accept</code> or <code>format=</code>)"),
+            ("Data", "every statement is in its plan's named graph: write <code>GRAPH ?g { … }</code>; "
+                     "DESCRIBE reads all graphs"),
+            ("Limits", f"{limits.timeout:g} s per query (from arrival), {limits.max_results} results, "
+                       f"{limits.max_result_bytes} bytes per answer, {limits.max_body} bytes per request")]
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return page("SPARQL endpoint", f"<h1>SPARQL endpoint</h1><table>{body}</table>"
+                f'<p>Try queries in the <a href="/editor">editor</a>; the service description is served '
+                f'to RDF clients (<a href="/sparql?format=turtle">Turtle</a>).</p>')

@@ -1,14 +1,17 @@
 """SPARQL 1.1 Protocol details, kept free of HTTP plumbing so that tests can call them directly.
 
 * :func:`negotiate` picks a media type from an ``Accept`` header (q-values, ``type/*``, ``*/*``).
-* :func:`check_query` refuses what a read-only public endpoint must not run: SPARQL Update and
-  federated ``SERVICE`` clauses.  It reads the query with a small tokenizer that skips strings,
-  IRIs and comments, so ``"SERVICE"`` in a literal or ``ex:service`` is not mistaken for the keyword.
+* :func:`check_query` refuses what a read-only public endpoint must not run: SPARQL Update,
+  federated ``SERVICE`` clauses (a friendly message; the worker cannot reach the network anyway)
+  and queries nested or chained beyond what the engine parses safely.  It reads the query with a
+  small tokenizer that skips strings, IRIs and comments, so ``"SERVICE"`` in a literal or
+  ``ex:service`` is not mistaken for the keyword.
 * :func:`results_body` / :func:`triples_body` serialise answers in the negotiated format.
 * :func:`service_description` is the ``sd:Service`` shown when ``/sparql`` gets no query.
 """
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -25,6 +28,7 @@ TSV = "text/tab-separated-values"
 TURTLE = "text/turtle"
 JSONLD = "application/ld+json"
 NTRIPLES = "application/n-triples"
+RDFXML = "application/rdf+xml"
 HTML = "text/html"
 
 # Offers in order of preference (the first is the default for */* or no Accept);
@@ -32,15 +36,23 @@ HTML = "text/html"
 RESULT_TYPES = [(JSON, "json"), (XML, "xml"), (CSV, "csv"), (TSV, "tsv"),
                 ("application/json", "json"), ("application/xml", "xml"), ("text/xml", "xml"),
                 ("text/plain", "tsv")]
-GRAPH_TYPES = [(TURTLE, "turtle"), (JSONLD, "jsonld"), (NTRIPLES, "nt"),
-               ("application/x-turtle", "turtle"), ("application/json", "jsonld"), ("text/plain", "nt")]
-# ?format= overrides Accept (download links in the web UI use it).
-FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv",
-                "ttl": "turtle", "turtle": "turtle", "jsonld": "jsonld", "json-ld": "jsonld", "nt": "nt",
-                "ntriples": "nt", "html": "html"}
+GRAPH_TYPES = [(TURTLE, "turtle"), (RDFXML, "rdfxml"), (JSONLD, "jsonld"), (NTRIPLES, "nt"),
+               ("application/x-turtle", "turtle"), ("application/turtle", "turtle"), ("text/n3", "turtle"),
+               ("text/rdf+n3", "turtle"), ("application/x-json+ld", "jsonld"), ("application/json", "jsonld"),
+               ("application/xml", "rdfxml"), ("text/xml", "rdfxml"), ("text/plain", "nt")]
+# ?format= overrides Accept (download links in the web UI use it; SPARQLWrapper sends it).  The same
+# word names a results format or a graph format depending on the query form: `xml` is SPARQL
+# Results XML for SELECT/ASK and RDF/XML for CONSTRUCT/DESCRIBE, `json` JSON or JSON-LD.
+# N3 answers are Turtle (every Turtle document is N3).
+RESULT_FORMAT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"}
+GRAPH_FORMAT_NAMES = {"ttl": "turtle", "turtle": "turtle", "n3": "turtle", "xml": "rdfxml", "rdf": "rdfxml",
+                      "rdfxml": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml", "json": "jsonld",
+                      "jsonld": "jsonld", "json-ld": "jsonld", "nt": "nt", "ntriples": "nt", "n-triples": "nt"}
+FORMAT_NAMES = {**RESULT_FORMAT_NAMES, **GRAPH_FORMAT_NAMES, "html": "html"}   # entity pages: html or a graph format
 MEDIA = {"json": JSON, "xml": XML, "csv": CSV, "tsv": TSV, "turtle": TURTLE, "jsonld": JSONLD, "nt": NTRIPLES,
-         "html": HTML}
-RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+         "rdfxml": RDFXML, "html": HTML}
+RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES,
+               "rdfxml": ox.RdfFormat.RDF_XML}
 
 
 class Refused(ValueError):
@@ -102,7 +114,11 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
     """Format name for a request: ``?format=`` wins over ``Accept``; None when nothing fits."""
     names = {name for _, name in table}
     if fmt:
-        name = FORMAT_NAMES.get(fmt.lower())
+        fmt = fmt.strip().lower()
+        if fmt in MEDIA.values() or "/" in fmt:          # a media type given as format=
+            return dict(table).get(fmt.split(";")[0].strip())
+        words = GRAPH_FORMAT_NAMES if table is GRAPH_TYPES else RESULT_FORMAT_NAMES
+        name = words.get(fmt)
         return name if name in names else None
     media = negotiate(accept, [m for m, _ in table])
     return dict(table).get(media) if media else None
@@ -112,20 +128,47 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
 
 UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
 QUERY_WORDS = {"select", "construct", "describe", "ask"}
+# What makes the engine's parse tree deep: brackets, and chains of operators or of the keywords that
+# join graph patterns (a chain of 10,000 ``+`` or ``UNION`` is as deep as 10,000 brackets).  Counted
+# in the raw text, strings and comments included, so that no tokenizing trick can hide them: an
+# over-count only costs a legitimate query of extreme size its run.
+_OPENERS = re.compile(r"[({\[]")
+_CHAIN = re.compile(r"[-+*/|&=<>!^,;.]|union|optional|minus|select|filter|bind|values|graph|service",
+                    re.IGNORECASE)
+_CHUNKS = re.compile(r"\S+")
+MAX_OPENERS = 1000
+MAX_CHAIN = 20000
+MAX_CHUNKS = 50000     # whitespace-separated pieces: bounds the time the checks below take (≈ 0.1 s)
 
 
-def check_query(text: str) -> None:
-    """Raise :class:`Refused` for an update or a ``SERVICE`` clause; other errors are the engine's to report."""
+def check_query(text: str, max_openers: int = MAX_OPENERS, max_chain: int = MAX_CHAIN) -> None:
+    """Raise :class:`Refused` for an update, a ``SERVICE`` clause or a query too deep to parse safely.
+
+    The SERVICE check is a friendly early message only: the worker that runs queries cannot open a
+    socket at all (:mod:`greenplan.web.worker`).  Other errors are the engine's to report.
+    """
+    if not text.strip():
+        raise Refused(400, "the query is empty; pass a SPARQL query in `query`")
+    openers = len(_OPENERS.findall(text))
+    if openers > max_openers:
+        raise Refused(400, f"the query is nested too deeply for this endpoint: {openers} opening brackets, "
+                           f"the limit is {max_openers}")
+    chain = len(_CHAIN.findall(text))
+    if chain > max_chain:
+        raise Refused(400, f"the query is too long for this endpoint: {chain} operators and pattern "
+                           f"keywords, the limit is {max_chain}")
+    chunks = len(_CHUNKS.findall(text))
+    if chunks > MAX_CHUNKS:
+        raise Refused(400, f"the query is too long for this endpoint: {chunks} words and symbols separated by "
+                           f"spaces, the limit is {MAX_CHUNKS}")
     words = keywords(text)
     first = next((w for w in words if w not in ("prefix", "base")), None)
     if first in UPDATE_WORDS:
         raise Refused(403, f"this endpoint is read-only: SPARQL Update ({first.upper()}) is refused; "
                            "send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    if "service" in words:
+    if "service" in words or "service" in keywords(text, less_than_after_operand=True):
         raise Refused(400, "federated queries are refused: remove the SERVICE clause (this endpoint does not "
                            "fetch other endpoints); query their data at their own endpoints")
-    if not text.strip():
-        raise Refused(400, "the query is empty; pass a SPARQL query in `query`")
 
 
 # --- answers ----------------------------------------------------------------------------
@@ -207,7 +250,7 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
                              language="en")),
     ]
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "JSON-LD", "N-Triples"):
+                 "Turtle", "RDF_XML", "JSON-LD", "N-Triples"):
         triples.append(ox.Triple(svc, n(SD + "resultFormat"), n(FORMATS_NS + name)))
     for g in graphs:
         node = n(endpoint + "#graph-" + str(len(triples)))

@@ -1,15 +1,36 @@
-"""The query worker: SPARQL runs in a separate process that the server can end.
+"""The query worker: SPARQL runs in a separate process that the server can end, and that cannot
+reach the network or the file system.
 
 An Oxigraph query cannot be interrupted from another thread, so a query past its time limit
 would keep a core busy.  The worker process loads the store once from the store directory
 (its own in-memory copy; the directory is only read) and answers jobs over a pipe.  When a
-job outlives the time limit, :class:`QueryWorker` kills the process (freeing the CPU at once)
+job outlives its deadline, :class:`QueryWorker` kills the process (freeing the CPU at once)
 and starts a fresh one for the next job.
 
+**No outbound request, by construction.**  Oxigraph evaluates ``SERVICE`` by fetching the URL over
+HTTP, and pyoxigraph 0.5 has no option to turn that off (``Store.query`` takes no service handler).
+So once the store is loaded and every module it needs is imported, the worker lowers its own
+open-file limit (``RLIMIT_NOFILE``, soft and hard) to 0: the kernel then refuses every new file
+descriptor, so the process can create no socket (no connection, no DNS lookup) and open no file,
+while the pipe it already holds keeps working.  A lowered hard limit cannot be raised again by
+an unprivileged process, and nothing a SPARQL text can express calls ``setrlimit``.  The worker
+checks on start that ``socket()`` fails and refuses to serve otherwise.  The text check of
+:func:`greenplan.web.protocol.check_query` is only a friendly early message.
+
+**Deep queries.**  Oxigraph's parser and evaluator recurse; on the default 8 MiB stack about
+10,000 nested brackets, or a chain of 10,000 ``+`` or ``UNION``, overflow it and end the process.
+Jobs therefore run on a thread with a 256 MiB stack (address space, committed only as used),
+which holds 100,000 nested brackets and chains of 20,000, and the server refuses queries beyond
+:data:`~greenplan.web.protocol.MAX_OPENERS` brackets or :data:`~greenplan.web.protocol.MAX_CHAIN`
+chained operators before they reach the engine.
+
 A job is a dict: ``{"sparql": text}`` or ``{"saved": name, "params": {...}}``, optionally with
-``default_graphs`` / ``named_graphs`` (SPARQL protocol dataset IRIs).  The answer is a
-:class:`~greenplan.results.Result` (SELECT/ASK) or a list of triples (CONSTRUCT/DESCRIBE),
-at most ``max_results`` rows or triples.
+``default_graphs`` / ``named_graphs`` (SPARQL protocol dataset IRIs).  With ``"accept"`` /
+``"format"`` keys the worker also serialises the answer and returns ``(media type, bytes)``;
+without them, a :class:`~greenplan.results.Result` (SELECT/ASK) or a list of triples
+(CONSTRUCT/DESCRIBE).  Answers hold at most ``max_results`` rows or triples and at most
+``max_bytes`` bytes, counted while the engine streams them and checked again on the serialised
+body.
 """
 from __future__ import annotations
 
@@ -18,6 +39,8 @@ import os
 import threading
 import time
 from pathlib import Path
+
+STACK_BYTES = 256 << 20
 
 
 class QueryTimeout(RuntimeError):
@@ -32,14 +55,27 @@ class QueryError(ValueError):
     """The query or its parameters are wrong (syntax, unknown saved query, bad parameter value)."""
 
 
-def answer_job(store, job: dict, max_results: int):
+class NotAcceptable(ValueError):
+    """No format the client accepts fits the answer (HTTP 406)."""
+
+
+def _limit_message(what: str, limit: int, option: str) -> str:
+    return (f"the answer has more than {limit} {what}, the server's limit ({option}); "
+            "add LIMIT to the query or narrow it")
+
+
+def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None):
+    """The answer to a job: objects, or ``(media type, body)`` when the job names a format."""
     import pyoxigraph as ox
 
     from greenplan.catalogue import saved_query
     from greenplan.results import Result
+    from greenplan.sparqltext import query_form
 
-    if "saved" in job:
-        q = saved_query(job["saved"])
+    if "bound_text" in job:      # a saved query with its parameters already substituted (the server caches it)
+        text, bindings = job["bound_text"], {}
+    elif "saved" in job:
+        q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
         text, bindings = job["sparql"], {}
@@ -50,26 +86,62 @@ def answer_job(store, job: dict, max_results: int):
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     if kwargs:   # a protocol dataset (default-graph-uri / named-graph-uri): plain queries only
         answer = store.ox.query(text, **kwargs)
+    elif "sparql" in job and query_form(text) == "DESCRIBE":
+        # The default graph is empty by design (every statement is in its plan's graph); DESCRIBE
+        # has no pattern to name a graph with, so it describes from the union of the graphs.
+        answer = store.ox.query(text, use_default_graph_as_union=True)
     else:        # the same call as greenplan.api.run_saved, so saved queries give the same rows
         answer = store.query(text, bindings)
-    limit = (f"the answer has more than {max_results} results, the server's limit (--max-results); "
-             "add LIMIT to the query or narrow it")
+    size, byte_limit = 0, max_bytes or float("inf")
     if isinstance(answer, ox.QueryBoolean):
-        return Result([], [], bool(answer))
-    if isinstance(answer, ox.QueryTriples):
-        triples = []
+        result = Result([], [], bool(answer))
+    elif isinstance(answer, ox.QueryTriples):
+        result = []
         for t in answer:
-            if len(triples) == max_results:
-                raise ResultLimit(limit)
-            triples.append(t)
-        return triples
-    variables = [v.value for v in answer.variables]
-    rows = []
-    for s in answer:
-        if len(rows) == max_results:
-            raise ResultLimit(limit)
-        rows.append([s[v] for v in variables])
-    return Result(variables, rows)
+            if len(result) == max_results:
+                raise ResultLimit(_limit_message("triples", max_results, "--max-results"))
+            size += len(str(t))
+            if size > byte_limit:
+                raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
+            result.append(t)
+    else:
+        variables = [v.value for v in answer.variables]
+        rows = []
+        for s in answer:
+            if len(rows) == max_results:
+                raise ResultLimit(_limit_message("results", max_results, "--max-results"))
+            row = [s[v] for v in variables]
+            size += sum(len(t.value) + 8 for t in row if t is not None)
+            if size > byte_limit:
+                raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
+            rows.append(row)
+        result = Result(variables, rows)
+    if "accept" not in job and "format" not in job:
+        return result
+    return render(result, job.get("accept"), job.get("format"), job.get("base"), max_bytes)
+
+
+def render(result, accept: str | None, fmt: str | None, base: str | None, max_bytes: int | None):
+    """``(media type, body)`` of an answer in the format the client asked for."""
+    from greenplan.web import protocol
+
+    if isinstance(result, list):
+        name = protocol.choose(accept, fmt, protocol.GRAPH_TYPES)
+        if name is None:
+            raise NotAcceptable("CONSTRUCT/DESCRIBE answers are available as text/turtle, application/rdf+xml, "
+                                "application/ld+json or application/n-triples (format= turtle, n3, rdf, xml, "
+                                "json-ld, nt)")
+        body = protocol.triples_body(result, name, base)
+    else:
+        name = protocol.choose(accept, fmt, protocol.RESULT_TYPES)
+        if name is None:
+            raise NotAcceptable("SELECT/ASK answers are available as application/sparql-results+json, "
+                                "application/sparql-results+xml, text/csv or text/tab-separated-values "
+                                "(format= json, xml, csv, tsv)")
+        body = protocol.results_body(result, name)
+    if max_bytes is not None and len(body) > max_bytes:
+        raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
+    return name, body
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -80,13 +152,51 @@ def _exit_with_parent(parent: int) -> None:
             os._exit(0)
 
 
-def serve_jobs(directory: str, conn, max_results: int) -> None:
-    """Worker process main loop: load the store, then answer jobs until the pipe closes."""
-    from greenplan.catalogue import ParameterError
+def seal() -> None:
+    """Forbid every new file descriptor in this process: no socket, no file, from now on."""
+    import resource
+    import socket
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()
+    except OSError:
+        return
+    raise RuntimeError("the query worker could not give up network access (RLIMIT_NOFILE had no effect)")
+
+
+def _warm_up(store) -> None:
+    """Import and run once everything a job uses, while files can still be opened."""
+    from greenplan.results import Result
+    from greenplan.web import protocol
+
+    answer_job(store, {"sparql": "ASK {}"}, 1)
+    for fmt in ("json", "xml", "csv", "tsv"):
+        protocol.results_body(Result(["x"], [[None]]), fmt)
+    import pyoxigraph as ox
+
+    t = ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
+    for fmt in protocol.RDF_FORMATS:
+        protocol.triples_body([t], fmt, store.base)
+
+
+def serve_jobs(directory: str, conn, max_results: int, max_bytes: int | None = None) -> None:
+    """Worker process main: load the store, give up file and network access, answer jobs on a big stack."""
     from greenplan.store import Store
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    store = Store(Path(directory))
+    store = Store(Path(directory), in_memory=True)   # an on-disk index opens files lazily: not after seal()
+    _warm_up(store)
+    threading.stack_size(STACK_BYTES)
+    seal()
+    loop = threading.Thread(target=_job_loop, args=(store, conn, max_results, max_bytes), name="jobs")
+    loop.start()
+    loop.join()
+
+
+def _job_loop(store, conn, max_results: int, max_bytes: int | None) -> None:
+    from greenplan.catalogue import ParameterError
+
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -94,11 +204,15 @@ def serve_jobs(directory: str, conn, max_results: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", answer_job(store, job, max_results)))
+            conn.send(("ok", answer_job(store, job, max_results, max_bytes)))
         except ResultLimit as e:
             conn.send(("limit", str(e)))
+        except NotAcceptable as e:
+            conn.send(("406", str(e)))
         except (SyntaxError, ParameterError, ValueError) as e:
             conn.send(("error", str(e)))
+        except OSError as e:   # e.g. SERVICE: no socket can be opened here
+            conn.send(("error", f"the query needs a resource this endpoint does not give access to ({e})"))
         except Exception as e:  # the engine's own errors (e.g. evaluation errors) go back to the client
             conn.send(("error", f"{type(e).__name__}: {e}"))
 
@@ -106,10 +220,12 @@ def serve_jobs(directory: str, conn, max_results: int) -> None:
 class QueryWorker:
     """One worker process, used by one request at a time; killed and restarted on timeout."""
 
-    def __init__(self, directory: Path, timeout: float, max_results: int, startup_timeout: float = 120.0):
+    def __init__(self, directory: Path, timeout: float, max_results: int, startup_timeout: float = 120.0,
+                 max_bytes: int | None = None):
         self.directory = Path(directory)
         self.timeout = timeout
         self.max_results = max_results
+        self.max_bytes = max_bytes
         self.startup_timeout = startup_timeout
         self._ctx = multiprocessing.get_context("spawn")   # no fork of a threaded server
         self._lock = threading.Lock()
@@ -129,7 +245,8 @@ class QueryWorker:
             return
         self._stop()
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=serve_jobs, args=(str(self.directory), child, self.max_results),
+        proc = self._ctx.Process(target=serve_jobs, args=(str(self.directory), child, self.max_results,
+                                                          self.max_bytes),
                                  name="greenplan-query-worker", daemon=True)
         proc.start()
         child.close()
@@ -155,30 +272,47 @@ class QueryWorker:
                 proc.kill()
             proc.join(10)
 
-    def run(self, job: dict):
-        """The answer to a job; raises QueryTimeout, ResultLimit or QueryError."""
-        with self._lock:
+    def _late(self) -> QueryTimeout:
+        return QueryTimeout(f"the query ran longer than the server's time limit of {self.timeout:g} s "
+                            "(--timeout, counted from the request's arrival) and was stopped; simplify it "
+                            "or add LIMIT")
+
+    def run(self, job: dict, deadline: float | None = None):
+        """The answer to a job; raises QueryTimeout, ResultLimit, NotAcceptable or QueryError.
+
+        ``deadline`` (a ``time.monotonic()`` value) bounds the whole wait, the time queued behind
+        other requests included; without it the job gets ``timeout`` seconds from now.
+        """
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+        if not self._lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise QueryTimeout(f"the server was busy with other queries until this request's time limit of "
+                               f"{self.timeout:g} s (--timeout, counted from its arrival); try again")
+        try:
             self._ensure()
             try:
                 self._conn.send(job)
-                ready = self._conn.poll(self.timeout)
+                ready = self._conn.poll(max(0.0, deadline - time.monotonic()))
             except (OSError, EOFError):
-                ready = False
                 self._stop()
                 raise RuntimeError("the query worker ended unexpectedly; the next query starts a new one") from None
             if not ready:
                 self._stop()   # kill: the engine stops using the CPU now
-                raise QueryTimeout(f"the query ran longer than the server's time limit of {self.timeout:g} s "
-                                   "(--timeout) and was stopped; simplify it or add LIMIT")
+                raise self._late()
             try:
                 status, value = self._conn.recv()
             except EOFError:
                 self._stop()
-                raise RuntimeError("the query worker ended unexpectedly; the next query starts a new one") from None
+                raise QueryError("the query engine stopped on this query (too large or too deeply nested for "
+                                 "this endpoint); it was not answered") from None
+        finally:
+            self._lock.release()
         if status == "ok":
             return value
         if status == "limit":
             raise ResultLimit(value)
+        if status == "406":
+            raise NotAcceptable(value)
         raise QueryError(value)
 
     def close(self) -> None:

@@ -1,0 +1,120 @@
+"""Writing output files so that a failure cannot hurt: ``--out`` of every command and the store files.
+
+* ``-`` is standard output.
+* A target that exists and is not a regular file — a character device, a FIFO, a socket, or a
+  symbolic link to one — is written in place: it is opened and written, never replaced (replacing
+  ``/dev/null`` with a regular file is what a rename would do).
+* A regular file (or a new one) is replaced atomically: the data go to a temporary file next to
+  it (a symbolic link is followed, so the link stays a link), which is flushed to disk and renamed
+  over the target.  The target keeps its permission bits (and, when allowed, its owner); a new file
+  gets the mode the umask gives (``0o666 & ~umask``), not the temporary file's 0600.
+* Every OS error (disk full, read-only file system, file-size limit, a directory as target, a parent
+  that is a file or missing) is an :class:`OutputError` with one line naming the path; the previous
+  file is intact and the temporary file removed.  The temporary file is removed on every way out,
+  including SIGTERM/SIGHUP/SIGINT once :func:`exit_on_signals` has turned them into exceptions.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import sys
+from pathlib import Path
+
+
+class OutputError(OSError):
+    """An output that could not be written; the message is one line for the user."""
+
+
+def exit_on_signals() -> None:
+    """Turn SIGTERM and SIGHUP into SystemExit (SIGINT is already KeyboardInterrupt), so that
+    ``finally`` blocks run and temporary files go away when the command is killed."""
+    def _exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _exit)
+
+
+def _message(path, e: OSError) -> str:
+    reason = e.strerror or str(e)
+    return f"{path}: cannot write the output ({reason}); the previous file, if any, is unchanged"
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_output(target: str | os.PathLike | None, data: bytes | str) -> None:
+    """Write ``data`` to ``target`` (``None`` or ``-``: standard output) as the module doc says."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if target is None or str(target) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    replace_file(Path(target), lambda fh: fh.write(payload))
+
+
+def replace_file(path: Path, writer) -> None:
+    """Call ``writer(binary file)`` to make the new content of ``path``, written in place or atomically."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:     # e.g. a parent that is a file (ENOTDIR), a symlink loop
+        raise OutputError(_message(path, e)) from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a directory; give a file name to write to")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_in_place(path, writer)
+        return
+    _write_atomically(Path(os.path.realpath(path)), writer, st, shown=path)
+
+
+def _write_in_place(path: Path, writer) -> None:
+    try:
+        with open(path, "wb") as fh:
+            writer(fh)
+    except OSError as e:
+        raise OutputError(_message(path, e)) from None
+
+
+def _write_atomically(path: Path, writer, st, shown: Path) -> None:
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise OutputError(_message(shown, e)) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+            fh.flush()
+            if st is not None:
+                os.fchmod(fh.fileno(), stat.S_IMODE(st.st_mode))
+                try:
+                    os.fchown(fh.fileno(), st.st_uid, st.st_gid)
+                except OSError:
+                    pass     # not allowed to give it away: the writer owns the new file
+            else:
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as e:
+        _remove(tmp)
+        raise OutputError(_message(shown, e)) from None
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
