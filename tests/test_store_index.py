@@ -63,3 +63,19 @@ def test_a_damaged_index_falls_back_to_graph_nq(both, tmp_path):
     (copy / st.INDEX_DIR).write_text("not a store")
     reopened = st.Store(copy)
     assert len(reopened.quads()) == indexed.manifest["quads"]
+
+
+def test_the_endpoint_serves_an_indexed_store(both):
+    """Saved queries answer from the index in the server process; arbitrary SPARQL goes to the worker,
+    which loads graph.nq into memory before it gives up opening files."""
+    import json as _json
+
+    from tests.security.helpers import get, serving, sparql_url
+
+    _, indexed = both
+    with serving(indexed) as server:
+        status, _, body = get(server.url + "queries/tasks.json")
+        assert status == 200 and len(_json.loads(body)["results"]["bindings"]) == 112
+        count = "PREFIX gp: <https://w3id.org/greenplan/ontology#> SELECT (COUNT(?t) AS ?n) WHERE { GRAPH ?g { ?t a gp:Task } }"
+        status, _, body = get(sparql_url(server, count), accept="application/sparql-results+json")
+        assert status == 200 and _json.loads(body)["results"]["bindings"][0]["n"]["value"] == "112"
