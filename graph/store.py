@@ -26,8 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -135,6 +133,9 @@ def _publish(loc: Location, plans, dataset) -> None:
     """Write a cache store into a fresh sibling directory, then rename it to its key's name.  If that name
     is taken (another process built the same key: same inputs, same bytes), the existing store is kept:
     a directory another process may be reading is never written to."""
+    import shutil
+    import tempfile
+
     loc.directory.parent.mkdir(parents=True, exist_ok=True)
     aside = Path(tempfile.mkdtemp(prefix=f".{loc.directory.name}.", suffix=".building", dir=loc.directory.parent))
     try:
@@ -149,6 +150,8 @@ def _publish(loc: Location, plans, dataset) -> None:
 
 
 def _write_store(loc: Location, plans, dataset) -> None:
+    import shutil
+
     manifest = {
         "greenplan": __version__,
         "base": loc.base,
@@ -169,6 +172,9 @@ def _write_store(loc: Location, plans, dataset) -> None:
 
 def _write_index(directory: Path) -> None:
     """Bulk-load graph.nq into an on-disk Oxigraph store beside it, built aside and renamed into place."""
+    import shutil
+    import tempfile
+
     aside = Path(tempfile.mkdtemp(prefix=f".{INDEX_DIR}.", suffix=".building", dir=directory))
     old = directory / f".{INDEX_DIR}.old"
     try:
