@@ -259,11 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from greenplan.catalogue import ParameterError
     from greenplan.loaders.errors import PlanFormatError
+    from greenplan.results import ListError
     from greenplan.store import StoreError
 
     try:
         return args.func(args)
-    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError) as e:
+    except (PlanFormatError, StoreError, ParameterError, ListError, FileNotFoundError) as e:
         return _usage(str(e))
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
         return _usage(f"SPARQL syntax error: {e}")
