@@ -94,10 +94,11 @@ class SavedQuery:
     lists: dict[str, str] = field(default_factory=dict)   # column → key kind (``#+ lists:``)
 
     def finish(self, result):
-        """The rows as the user sees them: list columns sorted by their declared key and joined by 、."""
-        from greenplan.results import join_lists
+        """The rows as the user sees them: list columns sorted by their declared key and joined by 、,
+        decimals in canonical form (the same answer from every SPARQL engine)."""
+        from greenplan.results import canonical_rows, join_lists
 
-        return join_lists(result, self.lists) if self.lists else result
+        return join_lists(canonical_rows(result), self.lists)
 
     @property
     def title(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from greenplan.vocab import XSD_DECIMAL, XSD_STRING
+from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL, XSD_STRING
 
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -48,13 +48,21 @@ def python_value(term):
 _DECIMAL = re.compile(r"([+-]?)0*(\d*?)(?:\.(\d*?)0*)?")
 
 
-def canonical(term):
-    """An xsd:decimal in canonical form (``1715.0`` → ``1715``, ``+0.50`` → ``0.5``); other terms unchanged.
+_BOOLEAN = {"1": "true", "0": "false"}
 
-    Engines print decimals differently (Jena ``1715.0``, Oxigraph and Virtuoso ``1715``) and Virtuoso keeps
-    no lexical form of a stored decimal, so one form is printed everywhere.  A literal that is not a valid
-    decimal is left as it is."""
-    if not (isinstance(term, ox.Literal) and term.datatype is not None and term.datatype.value == XSD_DECIMAL):
+
+def canonical(term):
+    """An xsd:decimal or xsd:boolean in canonical form (``1715.0`` → ``1715``, ``+0.50`` → ``0.5``, boolean
+    ``1`` → ``true``); other terms unchanged.
+
+    Engines print these differently (Jena ``1715.0``, Oxigraph and Virtuoso ``1715``; Virtuoso booleans
+    ``0``/``1``) and Virtuoso keeps no lexical form of a stored number, so one form is printed everywhere.
+    A literal that is not a valid decimal is left as it is."""
+    if not (isinstance(term, ox.Literal) and term.datatype is not None):
+        return term
+    if term.datatype.value == XSD_BOOLEAN:
+        return ox.Literal(_BOOLEAN[term.value], datatype=term.datatype) if term.value in _BOOLEAN else term
+    if term.datatype.value != XSD_DECIMAL:
         return term
     m = _DECIMAL.fullmatch(term.value)
     if not m or not (m.group(2) or m.group(3) is not None):
@@ -64,6 +72,13 @@ def canonical(term):
     if sign == "-" and text.strip("0.") != "":
         text = "-" + text
     return term if text == term.value else ox.Literal(text, datatype=term.datatype)
+
+
+def canonical_rows(result: Result) -> Result:
+    """The result with every xsd:decimal in canonical form (:func:`canonical`)."""
+    if result.boolean is not None:
+        return result
+    return Result(result.variables, [[canonical(t) for t in row] for row in result.rows])
 
 
 def from_solutions(solutions) -> Result:
@@ -99,7 +114,7 @@ def join_lists(result: Result, lists: dict[str, str]) -> Result:
     separator="\\n")``, in whatever order the engine chose); they are ordered by their key (``position``:
     ``"N VALUE"`` by N, printed without N; ``number``: by value; ``text``: by code point), repeats are
     dropped and the rest joined by ``、``.  An empty list stays the empty string; unbound stays unbound."""
-    if result.boolean is not None:
+    if result.boolean is not None or not lists:
         return result
     index = {v: i for i, v in enumerate(result.variables)}
     missing = [c for c in lists if c not in index]
@@ -161,7 +176,11 @@ def to_json(result: Result) -> str:
 
 
 def from_json(text: str) -> Result:
-    data = json.loads(text)
+    return from_json_dict(json.loads(text))
+
+
+def from_json_dict(data: dict) -> Result:
+    """A W3C SPARQL 1.1 Query Results JSON document, already parsed, as a :class:`Result`."""
     if "boolean" in data:
         return Result([], [], bool(data["boolean"]))
     variables = data["head"]["vars"]

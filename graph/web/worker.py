@@ -38,6 +38,7 @@ def answer_job(store, job: dict, max_results: int):
     from greenplan.catalogue import saved_query
     from greenplan.results import Result
 
+    q = None
     if "saved" in job:
         q = saved_query(job["saved"])
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
@@ -69,7 +70,8 @@ def answer_job(store, job: dict, max_results: int):
         if len(rows) == max_results:
             raise ResultLimit(limit)
         rows.append([s[v] for v in variables])
-    return Result(variables, rows)
+    result = Result(variables, rows)
+    return q.finish(result) if q is not None else result   # list columns ordered and joined, as run_saved does
 
 
 def _exit_with_parent(parent: int) -> None:
