@@ -20,6 +20,8 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
         p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
+        p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="with --endpoint: give up a request after this many seconds without an answer (default 60)")
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -37,7 +39,7 @@ def _open(args):
     if getattr(args, "endpoint", None):
         from greenplan.remote import EndpointStore
 
-        return EndpointStore(args.endpoint, base=args.base)
+        return EndpointStore(args.endpoint, base=args.base, timeout=getattr(args, "timeout", 60.0))
     from greenplan.store import open_store
 
     return open_store(args.store, args.source, args.base, log=_log)
@@ -242,6 +244,12 @@ def _push_options(p):
     p.add_argument("--source", action="append", metavar="PATH", help="plan text file (repeatable; default: the bundled plan)")
     p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
+    p.add_argument("--user", metavar="NAME", help="user name for HTTP basic/digest authentication; the password "
+                   "comes from GREENPLAN_PASSWORD or a prompt (never from the command line)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="give up a request after this many seconds without an answer (default 30)")
+    p.add_argument("--from", dest="start", metavar="GRAPH",
+                   help="resume: send this graph and those after it (graphs go in sorted order)")
 
 
 # Commands implemented in their own modules (each module has main(args) -> exit code).

@@ -45,6 +45,8 @@ class EndpointStore:
         if not re.match(r"^https?://[^/\s]", url or ""):
             raise StoreError(f"--endpoint {url!r}: give the http(s) URL of a SPARQL query endpoint, "
                              "e.g. http://127.0.0.1:7878/query")
+        if not timeout > 0:
+            raise StoreError(f"--timeout {timeout:g}: give a number of seconds greater than 0")
         self.url = url
         self.timeout = timeout
         self._base = base

@@ -55,8 +55,9 @@ def endpoint(tmp_path_factory, store, plans_store):
                 else:
                     srv = stack.enter_context(virtuoso_server(where))
                 push(local, srv.store)
-                started[key] = (srv.query, local)
-            return started[key]
+                started[key] = (srv.query, local, srv)
+            return started[key][:2]
+        get.server = lambda server, dataset: (get(server, dataset), started[(server, dataset)][2])[1]
         yield get
 
 
@@ -196,3 +197,40 @@ def test_sparql_prints_the_same_through_the_endpoint(name, server, endpoint, cap
         assert len(here.splitlines()) > 1
         code, there = cli(capsys, ["sparql", SPARQL[name], "--format", fmt, "--endpoint", url])
         assert (code, there) == (0, here), f"{name} --format {fmt} on {server}"
+
+
+# --- push with credentials: Virtuoso's /sparql-graph-crud-auth answers with an HTTP digest challenge -----
+
+GREENPLAN_GRAPHS = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
+    FILTER(STRSTARTS(STR(?g), "https://w3id.org/greenplan/graph/")) }"""
+
+
+def test_push_with_digest_credentials_to_virtuoso(endpoint, capsys, monkeypatch):
+    from tests.virtuoso import PASSWORD, USER
+
+    srv = endpoint.server("virtuoso", "plan")
+    url, local = endpoint("virtuoso", "plan")
+    remote = EndpointStore(url)
+    topics = "https://w3id.org/greenplan/graph/topics"
+    srv.isql(f"SPARQL CLEAR GRAPH <{topics}>;")                    # so the push must restore it
+    in_topics = sum(1 for q in local.quads() if q.graph_name.value == topics)
+    assert in_topics > 0
+    assert remote.run(GREENPLAN_GRAPHS).column("n")[0] == len(local.quads()) - in_topics
+    monkeypatch.setenv("GREENPLAN_PASSWORD", PASSWORD)
+    code, out = cli(capsys, ["push", "--store", srv.store_auth, "--user", USER, "--local-store", str(local.directory)])
+    assert code == 0, out
+    assert f"pushed 5 graphs, {len(local.quads())} triples" in out
+    assert remote.run(GREENPLAN_GRAPHS).column("n")[0] == len(local.quads())
+
+
+def test_push_to_virtuoso_with_a_wrong_password_or_none_changes_nothing(endpoint, capsys, monkeypatch):
+    from tests.virtuoso import USER
+
+    srv = endpoint.server("virtuoso", "plan")
+    url, local = endpoint("virtuoso", "plan")
+    monkeypatch.setenv("GREENPLAN_PASSWORD", "not-the-password")
+    for extra in (["--user", USER], []):
+        code, err = cli(capsys, ["push", "--store", srv.store_auth, "--local-store", str(local.directory), *extra])
+        assert code == 2 and "Traceback" not in err
+        assert "HTTP 401" in err and "Replaced before the failure: none" in err
+    assert EndpointStore(url).run(GREENPLAN_GRAPHS).column("n")[0] == len(local.quads())
