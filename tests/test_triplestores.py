@@ -276,3 +276,22 @@ def test_every_saved_query_gives_the_same_csv_on_jena_arq(store, tmp_path):
             differ.append(f"{q.name} {params}: {first_difference(here, there)}")
     assert len(jobs) > len(catalogue())
     assert not differ, f"{len(differ)} of {len(jobs)} answers differ on Jena ARQ:\n" + "\n".join(differ[:8])
+
+
+# --- the rules of queries/PORTABILITY.md that a reader can check without a server ----------------------
+
+@pytest.mark.parametrize("query", catalogue(), ids=lambda q: q.name)
+def test_saved_query_follows_the_portability_rules(query):
+    import re
+
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
+    code = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', body)          # string contents out of the way
+    separators = re.findall(r'separator\s*=\s*("(?:[^"\\]|\\.)*")', body)
+    assert all(s == '"\\n"' for s in separators), f"{query.name}: GROUP_CONCAT separators {separators}; use \"\\n\""
+    if "GROUP_CONCAT" in code.upper():
+        assert query.lists, f"{query.name}: a GROUP_CONCAT list needs a `#+ lists:` header (its order is undefined)"
+    assert not re.search(r"[\w>)]\*(?=\s*[?$<\w(])", code), f"{query.name}: a zero-length path (*)"
+    assert not re.search(r"[\w>)]\?(?=\s*[?$<\w(])", code), f"{query.name}: a zero-length path (?)"
+    assert not re.search(r"\blang\s*\([^)]*\)\s*=", code), f"{query.name}: lang(…) = …; use langMatches"
+    for column in query.lists:
+        assert re.search(rf"AS\s+\?{column}\b", code), f"{query.name}: #+ lists names {column}, which it never binds"
