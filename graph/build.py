@@ -11,11 +11,12 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from greenplan.authority import Authority
+from greenplan.authority import COLLECTIVE, Authority, Resolved
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.resources import graph_name, ontology_files
-from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
+from greenplan.taskparties import emit_plan_documentary, emit_task_parties
+from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
 
@@ -99,6 +100,10 @@ class PlanBuilder:
         self.g = _Graph(minter.plan_graph(self.pid))
         self.plan_iri = minter.plan(self.pid)
         self.minted_orgs: set[str] = set()
+        meta = plan.metadata
+        # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
+        self.jurisdiction, self.jurisdiction_basis = authority.plan_jurisdiction(
+            meta.jurisdiction_code, meta.jurisdiction_name, meta.issuer, plan.title)
 
     def iri(self, *path: object) -> str:
         return self.m.part(self.pid, *path)
@@ -121,21 +126,44 @@ class PlanBuilder:
         if span is not None:
             self.span(subject, span)
 
-    def body(self, name: OwnerName, context: str, span: Span) -> str:
-        """IRI of the body a printed name denotes; unknown names become new bodies, with a warning."""
-        res = self.auth.resolve(name)
-        if res.iri:
-            return res.iri
-        iri = self.m.unlisted_org(name.spelling)
-        if iri not in self.minted_orgs:
-            self.minted_orgs.add(iri)
-            self.g.a(iri, "org:Organization")
-            self.g.add(iri, "skos:prefLabel", zh(name.spelling))
-            self.g.add(iri, "org:classification", GP + "UnlistedBody")
-        self.report.add("warning", span, f"{context}: body {name.spelling!r} is not in the authority list "
-                                         f"(ontology/bureaus.ttl); created a new body for it — add the spelling "
-                                         f"as a skos:altLabel of the right body if it is one")
-        return iri
+    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
+        """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
+        an authority list is emitted once into the plan's graph, and every warning is reported."""
+        r = self.auth.resolve(spelling, self.jurisdiction, municipal)
+        if r.warning:
+            self.report.add("warning", span, f"{context}: {r.warning}")
+        if r.listed or r.iri in self.minted_orgs:
+            return r
+        self.minted_orgs.add(r.iri)
+        g = self.g
+        if r.kind == COLLECTIVE:
+            g.a(r.iri, "gp:CollectiveParty")
+            g.add(r.iri, "skos:prefLabel", zh(r.label))
+            g.add(r.iri, "skos:prefLabel", en(self.auth.collectives.get(r.label) or None))
+        else:
+            g.a(r.iri, "org:Organization")
+            g.add(r.iri, "skos:prefLabel", zh(r.label))
+            if r.spelling.strip() != r.label:
+                g.add(r.iri, "skos:altLabel", zh(r.spelling.strip()))
+            g.add(r.iri, "org:classification", r.classification)
+            g.add(r.iri, "org:subOrganizationOf", r.parent)
+        if r.jurisdiction:
+            g.add(r.iri, "gp:jurisdiction", self.m.place(r.jurisdiction))
+        return r
+
+    def body(self, name, context: str, span: Span | None) -> str:
+        """IRI of the body (or collective party) a printed name denotes. ``name``: anything with ``.spelling`` and
+        optionally ``.municipal`` (a ``市`` carried from the first name of its cell or note)."""
+        return self.resolve(name.spelling, context, span, bool(getattr(name, "municipal", False))).iri
+
+    def collective(self, party, context: str, span: Span | None) -> str:
+        """IRI of the collective party node (one per phrase and plan jurisdiction)."""
+        return self.resolve(party.spelling, context, span).iri
+
+    def parties(self, spellings: list[str], context: str, span: Span | None) -> list[Resolved]:
+        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others."""
+        carry = bool(spellings) and self.auth.carries(spellings[0])
+        return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
         p, g = self.plan, self.g
@@ -146,6 +174,10 @@ class PlanBuilder:
         g.add(doc, "gp:fileName", string(p.source_file))
         g.add(doc, "gp:sha256", string(p.source_sha256))
         g.add(doc, "gp:lineCount", integer(p.line_count))
+        if p.source_url:   # a fetched (or crawled) page: the graph names its URL as the source
+            g.add(doc, "prov:hadPrimarySource", p.source_url)
+            if p.fetched_at:
+                g.add(doc, "prov:generatedAtTime", ox.Literal(p.fetched_at, datatype=ox.NamedNode(XSD_DATETIME)))
 
         pl = self.plan_iri
         g.a(pl, "gp:Plan", "eli:LegalResource")
@@ -160,11 +192,23 @@ class PlanBuilder:
         g.add(pl, "gp:status", zh(p.status))
         g.add(pl, "dcterms:language", string(meta.language))
         g.add(pl, "dcterms:source", doc)
+        if p.source_url:
+            g.add(pl, "dcterms:source", p.source_url)
         self.span(pl, p.title_span)
-        if meta.jurisdiction_code:
-            g.add(pl, "gp:jurisdiction", self.m.place(meta.jurisdiction_code))
+        if self.jurisdiction:
+            g.add(pl, "gp:jurisdiction", self.m.place(self.jurisdiction))
+            if self.jurisdiction not in self.auth.divisions:
+                self.report.add("warning", p.title_span, f"jurisdiction {self.jurisdiction!r} is not a division of "
+                                                         f"ontology/divisions.ttl or places.ttl; names are resolved in "
+                                                         f"it alone (add it with tools/divisions.py)")
+        else:
+            self.report.add("warning", p.title_span, "the plan's jurisdiction is not known (no jurisdiction_code or "
+                                                     "jurisdiction_name in its .meta.toml, no known issuing body, no "
+                                                     "division named in its title): local names such as 市X局 stay "
+                                                     "unresolved")
         if meta.issuer:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
+        emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
 
         chapter_iri = {}
         for c in p.chapters:
@@ -241,17 +285,7 @@ class PlanBuilder:
             g.add(s, "gp:number", integer(t.number))
             g.add(s, "gp:text", zh(t.text))
             g.add(s, "gp:measure", measure_iri[t.measure_index])
-            g.add(s, "gp:ownersAsPrinted", zh(t.owners_raw))
-            g.add(s, "gp:openOwnerList", boolean(t.open_list))
-            for o in t.owners:
-                b = self.body(o, f"task {t.number}", t.span)
-                own = self.iri("task", t.number, "owner", o.position)
-                g.a(own, "gp:Ownership")
-                g.add(s, "gp:responsibleBody", b)
-                g.add(s, "gp:ownership", own)
-                g.add(own, "gp:body", b)
-                g.add(own, "gp:listPosition", integer(o.position))
-                g.add(own, "gp:spellingAsPrinted", zh(o.spelling))
+            emit_task_parties(self, s, t)   # parties, note, deadline (graph/taskparties.py)
             sec = section_by_title.get(t.measure)
             if sec is not None:
                 for sent_iri, text in sentence_iris.get(sec[0].index, []):
@@ -272,7 +306,7 @@ class PlanBuilder:
             for lead in pr.leads:
                 g.add(s, "gp:leadBureau", self.body(lead, f"project {pr.number} lead bureau", pr.span))
             if pr.builder:
-                known = self.auth.lookup(pr.builder)
+                known = self.auth.lookup(pr.builder, self.jurisdiction)
                 unit = known or self.m.construction_unit(pr.builder)
                 g.add(s, "gp:constructionUnit", unit)
                 if not known and unit not in self.minted_orgs:
@@ -299,7 +333,7 @@ def build(plans: list[Plan], report: LoadReport | None = None, base: str | None 
         raise ValueError(f"two sources share the plan identifier {', '.join(dup)}; give each source a distinct "
                          f"identifier in its .meta.toml file")
     resources = resource_quads(minter)
-    authority = Authority(resources)
+    authority = Authority(resources, minter)
     quads = list(resources)
     for plan in plans:
         builder = PlanBuilder(plan, minter, authority, report)

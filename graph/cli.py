@@ -15,7 +15,8 @@ import sys
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan text file (repeatable; default: the bundled Zhanjiang plan)")
+                   help="plan file (.txt, .html/.htm, .docx) or http(s):// URL (repeatable; default: the bundled "
+                        "Zhanjiang plan)")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
@@ -222,6 +223,8 @@ def _network_options(p):
     p.add_argument("--chapter", metavar="N", help="only tasks of this chapter (number or title)")
     p.add_argument("--min-weight", type=int, default=1, metavar="N", help="only edges with at least N shared tasks")
     p.add_argument("--plan", metavar="ID", help="only this plan (identifier) when the store holds several")
+    p.add_argument("--collectives", action="store_true",
+                   help="count collective parties (各省级人民政府, 有关部门 …) as nodes beside the bodies (default: left out)")
 
 
 def _serve_options(p):
@@ -241,7 +244,8 @@ def _metadata_options(p):
 def _push_options(p):
     p.add_argument("--store", required=True, metavar="URL",
                    help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
-    p.add_argument("--source", action="append", metavar="PATH", help="plan text file (repeatable; default: the bundled plan)")
+    p.add_argument("--source", action="append", metavar="PATH", help="plan file (.txt, .html/.htm, .docx) or http(s):// URL "
+                                                                     "(repeatable; default: the bundled plan)")
     p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
     p.add_argument("--user", metavar="NAME", help="user name for HTTP basic/digest authentication; the password "

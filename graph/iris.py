@@ -16,11 +16,19 @@ project                           ``{base}plan/{plan}/project/{n}``
 note                              ``{base}plan/{plan}/note/{k}``
 source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``
 topic match / place mention       ``{record}/topic/{slug}`` / ``{record}/place/{code}``
-body (plan-independent)           ``{base}org/{slug}`` (slugs in ``ontology/bureaus.ttl``)
-body not in the authority list    ``{base}org/unlisted-{sha1(spelling)[:12]}``
+listed body (plan-independent)    ``{base}org/{code}/{slug}`` (``ontology/bodies/{code}.ttl``; code CN = national,
+                                  else the GB/T 2260 code of its jurisdiction); former ``{base}org/{slug}`` are
+                                  owl:sameAs aliases
+unlisted body of a jurisdiction   ``{base}org/{code}/unlisted-{sha1(full zh name)[:12]}``
+local office of a national body   ``{base}org/{code}/office-{sha1(spelling)[:12]}``
+government of a division          ``{base}org/{code}/government``
+collective party                  ``{base}org/{code}/collective-{sha1(phrase)[:12]}`` (``{base}org/collective-…``
+                                  in a plan of no known jurisdiction)
+body of no known jurisdiction     ``{base}org/unlisted-{sha1(spelling)[:12]}``
 construction unit                 ``{base}org/unit-{sha1(name)[:12]}``
 topic / place (plan-independent)  ``{base}topic/{slug}`` / ``{base}place/{code-or-slug}``
-ontology-file graphs              ``{base}graph/{file stem}`` (ontology, bureaus, topics, places)
+ontology-file graphs              ``{base}graph/{path without .ttl}`` (ontology, topics, places, divisions,
+                                  bodies/CN, bodies/440800, …)
 ================================  ==============================================
 
 Only names derived from the document (numbers, hashes of printed names) go
@@ -53,6 +61,23 @@ class Minter:
 
     def unlisted_org(self, spelling: str) -> str:
         return self.org(f"unlisted-{_digest(spelling)}")
+
+    def jurisdiction_body(self, code: str, name: str) -> str:
+        return self.org(f"{code}/unlisted-{_digest(name)}")
+
+    def local_office(self, code: str, spelling: str) -> str:
+        return self.org(f"{code}/office-{_digest(spelling)}")
+
+    def government(self, code: str) -> str:
+        return self.org(f"{code}/government")
+
+    def collective(self, code: str | None, phrase: str) -> str:
+        return self.org(f"{code}/collective-{_digest(phrase)}" if code else f"collective-{_digest(phrase)}")
+
+    @staticmethod
+    def place_code(place_iri: str) -> str:
+        """The key of a place IRI (``…/place/440100`` → ``440100``)."""
+        return place_iri.rsplit("/place/", 1)[-1]
 
     def construction_unit(self, name: str) -> str:
         return self.org(f"unit-{_digest(name)}")

@@ -151,22 +151,23 @@ def _bodies(store, plan=None) -> dict:
     return out
 
 
-def build_network(store, topic=None, chapter=None, min_weight=1, plan=None):
+def build_network(store, topic=None, chapter=None, min_weight=1, plan=None, collectives=False):
     """Run the saved queries on ``store`` and build the network (with metrics as node attributes).
 
-    Without filters every body that owns a task is a node (isolated ones included); with ``topic``,
+    Collective parties (各省级人民政府, 有关部门 …) are nodes only with ``collectives``.  Without filters every body that owns a task is a node (isolated ones included); with ``topic``,
     ``chapter`` or ``min_weight`` > 1 only bodies that keep at least one edge remain.  Node task
     counts (``tasks``, ``sole``) are always over the whole plan."""
     from greenplan.api import run_saved
 
     if min_weight < 1:
         raise NetworkError(f"--min-weight {min_weight}: give a whole number of shared tasks, 1 or more")
-    params = {"minShared": str(min_weight)}
+    params = {"minShared": str(min_weight), "collectives": "true" if collectives else "false"}
     for key, value in (("topic", topic), ("chapter", chapter), ("plan", plan)):
         if value:
             params[key] = str(value)
     pairs = run_saved(store, "bureau-pairs", params).dicts()
-    workload = run_saved(store, "bureau-workload", {"plan": plan} if plan else {}).dicts()
+    workload_params = {"collectives": params["collectives"], **({"plan": plan} if plan else {})}
+    workload = run_saved(store, "bureau-workload", workload_params).dicts()
     filtered = bool(topic or chapter or min_weight > 1)
     if filtered:
         ends = {r["bureauA"] for r in pairs} | {r["bureauB"] for r in pairs}
@@ -396,8 +397,9 @@ def main(args) -> int:
         print(f"greenplan: error: --format {fmt} needs --out FILE (or redirect standard output to a file)",
               file=sys.stderr)
         return 2
-    if args.view != "bureaus" and (args.topic or args.chapter or args.min_weight != 1):
-        print(f"greenplan: error: --topic, --chapter and --min-weight filter the bureaus view, not --view {args.view}",
+    if args.view != "bureaus" and (args.topic or args.chapter or args.min_weight != 1 or args.collectives):
+        print(f"greenplan: error: --topic, --chapter, --min-weight and --collectives apply to the bureaus view, "
+              f"not --view {args.view}",
               file=sys.stderr)
         return 2
     store = _open(args)
@@ -411,7 +413,7 @@ def main(args) -> int:
                 print(f"wrote {args.out}", file=sys.stderr)
             return 0
         if args.view == "bureaus":
-            G = build_network(store, args.topic, args.chapter, args.min_weight, args.plan)
+            G = build_network(store, args.topic, args.chapter, args.min_weight, args.plan, args.collectives)
         else:
             G = bipartite_network(store, args.view, args.plan)
         if args.metrics:

@@ -17,10 +17,21 @@ def bundled_plan() -> Path:
 
 
 def ontology_files() -> list[Path]:
-    """Every Turtle file of ``ontology/``; each becomes its own named graph."""
-    return sorted(folder("ontology").glob("*.ttl"))
+    """Every Turtle file of ``ontology/`` and its sub-folders (``bodies/``); each becomes its own named graph."""
+    return sorted(folder("ontology").rglob("*.ttl"))
 
 
 def graph_name(path: Path) -> str:
-    """Named-graph name of an ontology file: ``greenplan.ttl`` → ``ontology``, else the file's stem."""
-    return "ontology" if path.stem == "greenplan" else path.stem
+    """Named-graph name of an ontology file: ``greenplan.ttl`` → ``ontology``, ``bodies/CN.ttl`` → ``bodies/CN``,
+    else the file's stem."""
+    if path.stem == "greenplan":
+        return "ontology"
+    return path.relative_to(folder("ontology")).with_suffix("").as_posix()
+
+
+def data_table(name: str) -> list[dict[str, str]]:
+    """Rows of a TAB-separated table of ``ontology/`` (``#`` comment lines, then a header line)."""
+    lines = [ln.rstrip("\n") for ln in (folder("ontology") / name).read_text(encoding="utf-8").splitlines()]
+    lines = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
+    head = lines[0].split("\t")
+    return [dict(zip(head, (ln.split("\t") + [""] * len(head))[: len(head)])) for ln in lines[1:]]

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from greenplan import __version__
 from greenplan.iris import default_base
-from greenplan.loaders.paths import metadata_path
+from greenplan.loaders.paths import is_url, metadata_path
 from greenplan.resources import bundled_plan, ontology_files
 
 GRAPH_FILE = "graph.nq"
@@ -69,14 +69,22 @@ class Location:
 
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
     base = base or default_base()
-    srcs = [Path(s).resolve() for s in (sources or [])] or [bundled_plan()]
+    explicit = store or os.environ.get("GREENPLAN_STORE")
+    kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
+    srcs = [_kept(s, kept) if is_url(s) else Path(s).resolve() for s in (sources or [])] or [bundled_plan()]
     for s in srcs:
         if not s.is_file():
-            raise StoreError(f"{s}: no such source file; pass --source with the path of a plan text file")
-    explicit = store or os.environ.get("GREENPLAN_STORE")
+            raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
+                             f"(.txt, .html, .docx) or an http(s):// URL")
     if explicit:
         return Location(Path(explicit), True, srcs, base)
     return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base)
+
+
+def _kept(url: str, directory: Path) -> Path:
+    from greenplan.loaders.fetch import kept_copy   # only when a source is a URL (keeps the query path light)
+
+    return kept_copy(url, directory)
 
 
 def _write_atomically(path: Path, writer) -> None:

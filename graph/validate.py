@@ -35,6 +35,7 @@ AS_PRINTED = {
     "startYear": "yearsAsPrinted",
     "endYear": "yearsAsPrinted",
     "responsibleBody": "ownersAsPrinted",
+    "ownership": "ownersAsPrinted",
     "leadBureau": "leadAsPrinted",
 }
 

@@ -22,6 +22,7 @@ XSD_INTEGER = PREFIXES["xsd"] + "integer"
 XSD_DECIMAL = PREFIXES["xsd"] + "decimal"
 XSD_BOOLEAN = PREFIXES["xsd"] + "boolean"
 XSD_STRING = PREFIXES["xsd"] + "string"
+XSD_DATETIME = PREFIXES["xsd"] + "dateTime"
 
 
 def expand(curie: str) -> str:

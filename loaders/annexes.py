@@ -1,4 +1,5 @@
-"""Annex 1 (重点任务分工表, tasks) and annex 2 (重点项目建设表, projects)."""
+"""The annex tables of the text export: rows of cells (annex 1 重点任务分工表, annex 2 重点项目建设表), and the
+key-project record made from a row (any format)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.owners import split_owners
-from greenplan.loaders.records import LoadReport, Note, Project, Span, Task
+from greenplan.loaders.records import LoadReport, Note, Project, Span
 
 TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
 PROJECT_HEADER = ("序号", "项目名称", "项目内容", "建设年限（年）", "投资额（亿元）", "建设单位", "牵头单位")
@@ -17,7 +18,7 @@ SINGLE_YEAR = re.compile(r"^(\d{4})$")
 NOTE_END = "。"   # a loose line below a row's last cell that ends a sentence is a note, not a wrapped name
 
 
-def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
+def table_rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
           report: LoadReport, notes: list[Note], annex: int, what: str) -> list[list[Cell]]:
     """Group tokens into rows of ``width`` cells, skipping page headers and collecting notes."""
     rows: list[list[Cell]] = []
@@ -68,44 +69,15 @@ def _rows(file: str, toks: list[Token], header: tuple[str, ...], width: int,
     return rows
 
 
-def _number(file: str, cell: Cell, what: str) -> int:
-    if not NUMBER.match(cell.text):
-        raise PlanFormatError(file, cell.first, f"a {what} number (序号, digits)", cell.text)
-    return int(cell.text)
+def row_number(file: str, cell: Cell, what: str) -> int:
+    return _number_text(file, cell.text, Span(file, cell.first, cell.last), what)
 
 
-def _check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
+def check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
     for k, (n, span) in enumerate(numbers):
         expected = numbers[k - 1][0] + 1 if k else 1
         if n != expected:
             report.add("warning", span, f"{what} number {n} where {expected} was expected (numbers should run 1, 2, 3 …)")
-
-
-def read_tasks(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Task]:
-    tasks: list[Task] = []
-    chapter = measure = ""
-    measure_keys: dict[tuple[str, str], int] = {}
-    for c in _rows(file, toks, TASK_HEADER, 5, report, notes, 1, "task"):
-        span = Span(file, c[0].first, c[4].last)
-        number = _number(file, c[2], "task")
-        if c[0].text:
-            chapter = c[0].text
-        if c[1].text:
-            measure = c[1].text
-        if not chapter or not measure:
-            raise PlanFormatError(file, c[0].first, "a chapter (重点工作) and a measure (主要任务) on the first task row",
-                                  c[0].text or "an empty cell")
-        key = (chapter, measure)
-        measure_index = measure_keys.setdefault(key, len(measure_keys) + 1)
-        if not c[3].text:
-            report.add("warning", Span(file, c[3].first, c[3].last), f"task {number} has an empty task text (任务内容)")
-        owners, open_list = split_owners(c[4].text)
-        if not owners:
-            report.add("warning", Span(file, c[4].first, c[4].last),
-                       f"task {number} has no responsible body (主要责任单位 is empty); kept without owners")
-        tasks.append(Task(number, chapter, measure, measure_index, c[3].text, owners, c[4].text, open_list, span))
-    _check_sequence([(t.number, t.span) for t in tasks], "task", report)
-    return tasks
 
 
 def _years(raw: str) -> tuple[int | None, int | None]:
@@ -117,36 +89,42 @@ def _years(raw: str) -> tuple[int | None, int | None]:
     return start, end
 
 
-def read_projects(file: str, toks: list[Token], report: LoadReport, notes: list[Note]) -> list[Project]:
-    projects: list[Project] = []
-    for c in _rows(file, toks, PROJECT_HEADER, 7, report, notes, 2, "project"):
-        span = Span(file, c[0].first, c[6].last)
-        number = _number(file, c[0], "project")
-        years_raw = c[3].text
-        start, end = _years(years_raw)
-        if start is None:
-            report.add("warning", Span(file, c[3].first, c[3].last),
-                       f"project {number}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
-        elif end < start:
-            report.add("warning", Span(file, c[3].first, c[3].last),
-                       f"project {number}: construction period {years_raw!r} ends before it starts; kept as printed")
-        investment_raw = c[4].text
-        try:
-            investment = Decimal(investment_raw)
-            if not investment.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            investment = None
-            report.add("warning", Span(file, c[4].first, c[4].last),
-                       f"project {number}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
-        builder = c[5].text or None
-        if builder is None:
-            report.add("info", Span(file, c[5].first, c[5].last),
-                       f"project {number}: the construction unit (建设单位) is blank in the source")
-        leads, _ = split_owners(c[6].text)
-        if not leads:
-            report.add("warning", Span(file, c[6].first, c[6].last), f"project {number}: the lead bureau (牵头单位) is blank")
-        projects.append(Project(number, c[1].text, c[2].text, years_raw, start, end, investment_raw, investment,
-                                builder, c[6].text, leads, span))
-    _check_sequence([(p.number, p.span) for p in projects], "project", report)
-    return projects
+def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport, number: str | None = None) -> Project:
+    """One row of the key-project table (cells in PROJECT_HEADER order; ``number`` when Word numbering made it)."""
+    c = cells
+    span = Span(file, c[0][1].first, c[6][1].last, _common(c[0][1].xpath))
+    num = _number_text(file, number or c[0][0], c[0][1], "project")
+    years_raw = c[3][0]
+    start, end = _years(years_raw)
+    if start is None:
+        report.add("warning", c[3][1],
+                   f"project {num}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
+    elif end < start:
+        report.add("warning", c[3][1],
+                   f"project {num}: construction period {years_raw!r} ends before it starts; kept as printed")
+    investment_raw = c[4][0]
+    try:
+        investment = Decimal(investment_raw)
+        if not investment.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        investment = None
+        report.add("warning", c[4][1], f"project {num}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
+    builder = c[5][0] or None
+    if builder is None:
+        report.add("info", c[5][1], f"project {num}: the construction unit (建设单位) is blank in the source")
+    leads, _ = split_owners(c[6][0])
+    if not leads:
+        report.add("warning", c[6][1], f"project {num}: the lead bureau (牵头单位) is blank")
+    return Project(num, c[1][0], c[2][0], years_raw, start, end, investment_raw, investment, builder, c[6][0], leads, span)
+
+
+def _common(xpath: str | None) -> str | None:
+    """The row of a table cell's XPath (…/w:tr[3]/w:tc[1] → …/w:tr[3])."""
+    return xpath.rsplit("/", 1)[0] if xpath else None
+
+
+def _number_text(file: str, text: str, span: Span, what: str) -> int:
+    if not NUMBER.match(text):
+        raise PlanFormatError(file, span.first, f"a {what} number (序号, digits)", text)
+    return int(text)

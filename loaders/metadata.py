@@ -16,6 +16,7 @@ from greenplan.loaders.paths import metadata_path
 from greenplan.loaders.records import LoadReport, PlanMetadata, Span
 
 FIELDS = {"identifier", "title", "title_en", "jurisdiction_code", "jurisdiction_name", "issuer", "issuer_basis",
+          "number", "date_written", "date_published", "index_number", "subject",
           "status", "language", "description", "description_en"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -26,13 +27,19 @@ def slug_from_name(name: str) -> str:
 
 
 def read_metadata(source: Path, report: LoadReport) -> PlanMetadata:
+    return read_metadata_keys(source, report)[0]
+
+
+def read_metadata_keys(source: Path, report: LoadReport, warn_missing: bool = True) -> tuple[PlanMetadata, set[str]]:
+    """The metadata beside ``source`` and the keys its file sets (they win over what the document says)."""
     path = metadata_path(source)
     if not path.exists():
-        report.add("warning", None,
-                   f"no metadata file {path.name} next to {source.name}: using defaults "
-                   f"(identifier {slug_from_name(source.stem)!r}, no issuer or jurisdiction); "
-                   f"copy data/zhanjiang-green-plan-draft.meta.toml and edit it")
-        return PlanMetadata(identifier=slug_from_name(source.stem))
+        if warn_missing:
+            report.add("warning", None,
+                       f"no metadata file {path.name} next to {source.name}: using defaults "
+                       f"(identifier {slug_from_name(source.stem)!r}, no issuer or jurisdiction); "
+                       f"copy data/zhanjiang-green-plan-draft.meta.toml and edit it")
+        return PlanMetadata(identifier=slug_from_name(source.stem)), set()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
@@ -47,4 +54,5 @@ def read_metadata(source: Path, report: LoadReport) -> PlanMetadata:
         raise PlanFormatError(str(path), 1, "identifier: a slug of lower-case letters, digits and hyphens", ident,
                               "the identifier names the plan's IRIs; choose e.g. zhanjiang-green-economy")
     values = {k: data[k] for k in FIELDS if k in data and k != "identifier"}
-    return PlanMetadata(identifier=ident, source_path=str(path), **{k: str(v) for k, v in values.items()})
+    meta = PlanMetadata(identifier=ident, source_path=str(path), **{k: str(v) for k, v in values.items()})
+    return meta, set(data) & FIELDS

@@ -4,7 +4,7 @@ Names are separated by ``、``, ``，`` or ``,``.  A trailing ``等`` ("and
 others") leaves the list open.  A ``市`` on the first name carries over to the
 names that follow it (``市发展改革局、工业和信息化局``): the loader records that
 as a hint on each name; who a name denotes is decided later, against the
-bureau authority list (``ontology/bureaus.ttl``), never here.
+authority lists (``ontology/bodies/``, graph/authority.py), never here.
 """
 from __future__ import annotations
 

@@ -7,3 +7,8 @@ from pathlib import Path
 def metadata_path(source: Path) -> Path:
     """``NAME.meta.toml`` beside ``NAME.txt``."""
     return source.with_name(source.stem + ".meta.toml")
+
+
+def is_url(source: str) -> bool:
+    """A source given as an ``http(s)://`` URL (fetched once by :mod:`greenplan.loaders.fetch`)."""
+    return source[:8].lower().startswith(("http://", "https://"))

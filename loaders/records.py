@@ -13,14 +13,24 @@ from decimal import Decimal
 
 @dataclass(frozen=True)
 class Span:
+    """Where a record was printed.
+
+    ``first``/``last`` are source line numbers for text and HTML (1-based,
+    inclusive) and 1-based body-block ordinals for Word files.  ``xpath``,
+    when set, names the element: in the saved page for HTML, in
+    ``word/document.xml`` for Word (the graph emits it as a Web Annotation
+    XPathSelector; line ranges become RFC 5147 fragment selectors).
+    """
     file: str
     first: int
     last: int
+    xpath: str | None = None
 
     def __str__(self) -> str:
-        if self.first == self.last:
-            return f"{self.file}:{self.first}"
-        return f"{self.file}:{self.first}-{self.last}"
+        lines = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+        if self.xpath:
+            return f"{self.file}:{lines} ({self.xpath})"
+        return f"{self.file}:{lines}"
 
 
 @dataclass
@@ -40,13 +50,14 @@ class Chapter:
 
 @dataclass
 class Section:
-    index: int          # 1..30 (（一）…（三十）)
-    numeral: str
+    index: int          # document order 1..N, unique in the plan (the printed number where numbering runs on)
+    numeral: str        # as printed: 一 of （一）
     chapter: int        # index of the chapter it belongs to
     title: str          # without the closing 。
     text: str           # the paragraph(s) after the title, joined without separators
     sentences: list[Sentence]
     span: Span
+    number: int | None = None   # value of the printed numeral (restarts in each chapter in many documents)
 
 
 @dataclass
@@ -87,16 +98,59 @@ class OwnerName:
 
 
 @dataclass
+class Party:
+    """One party of a task, as the note or table row printed it."""
+    position: int       # 1-based across the whole note or row, in printed order
+    spelling: str       # as printed, without 等 or connecting words
+    role: str           # lead | supporting | participating | guiding | responsible
+    collective: bool    # 有关部门, 各省级人民政府, 各区、县级市 …: one party, never split
+    municipal: bool = False  # hint: a 市 on the first name of the note/cell carries over to this one
+
+
+@dataclass
+class NoteParse:
+    """What the responsibility parser reads from a note or a row's responsibility cells."""
+    parties: list[Party]
+    open_list: bool = False                                  # a trailing 等
+    standing_rules: list[str] = field(default_factory=list)  # 以下均需…落实，不再列出, as printed
+    problems: list[str] = field(default_factory=list)        # parts that could not be read
+
+
+@dataclass
+class StandingRule:
+    text: str           # as printed
+    span: Span
+
+
+@dataclass
+class Notice:
+    """The notice that issues a plan (国务院关于印发…的通知)."""
+    title: str
+    text: str
+    span: Span
+    number: str | None = None   # 发文字号 as printed
+    plan_title: str | None = None   # the issued plan's own title as printed
+
+
+@dataclass
 class Task:
-    number: int
-    chapter: str        # title as printed in the 重点工作 column
-    measure: str        # title as printed in the 主要任务 column
-    measure_index: int  # 1-based order of the measure in annex 1
+    number: int         # unique in the plan: the printed number where items are numbered, else document order
+    chapter: str        # title as printed in the 重点工作 column (or of the chapter the task is in)
+    measure: str        # title as printed in the 主要任务 column (or of the section / heading row)
+    measure_index: int  # 1-based order of the measure in the plan
     text: str
     owners: list[OwnerName]
     owners_raw: str
     open_list: bool     # the cell ends with 等: the list of bodies is not closed
     span: Span
+    label: str | None = None            # the number as printed (3, （四）, （四）2.)
+    note: str | None = None             # the responsibility note as printed, parentheses included
+    parties: list[Party] = field(default_factory=list)
+    deadline_raw: str | None = None     # 完成时限 / 2019年底前 / 持续推进, as printed
+    deadline_year: int | None = None
+    deadline_date: str | None = None    # ISO yyyy-mm-dd when a day is meant
+    section: int | None = None          # Section.index the task is printed in
+    columns: dict[str, str] = field(default_factory=dict)   # other cells of its table row, by header as printed
 
 
 @dataclass
@@ -137,6 +191,11 @@ class PlanMetadata:
     description: str | None = None
     description_en: str | None = None
     source_path: str | None = None  # the metadata file, when there is one
+    number: str | None = None          # 发文字号 as printed (国发〔2018〕39号)
+    date_written: str | None = None    # 成文日期, ISO yyyy-mm-dd
+    date_published: str | None = None  # 发布日期, ISO yyyy-mm-dd
+    index_number: str | None = None    # 索引号
+    subject: str | None = None         # 主题分类
 
 
 @dataclass
@@ -172,8 +231,8 @@ class Plan:
     line_count: int
     title: str
     title_span: Span
-    status: str
-    status_span: Span
+    status: str | None
+    status_span: Span | None
     preamble: str
     preamble_span: Span
     chapters: list[Chapter] = field(default_factory=list)
@@ -185,6 +244,11 @@ class Plan:
     projects: list[Project] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     unparsed: list[tuple[Span, str]] = field(default_factory=list)  # text kept but not interpreted
+    notice: Notice | None = None
+    standing_rules: list[StandingRule] = field(default_factory=list)
+    source_url: str | None = None       # for a fetched source: the URL the graph names as the source
+    fetched_at: str | None = None       # ISO time of the fetch
+    source_format: str = "text"         # text | html | docx
 
     @property
     def identifier(self) -> str:

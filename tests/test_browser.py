@@ -54,7 +54,7 @@ def test_from_home_to_task_59_and_its_owner(site, browser):
     owners = page.locator("ol.owners li a span[lang=zh]").all_inner_texts()
     assert "、".join(owners) == expected_bureaus(59)        # the order annex 1 prints
     page.click("ol.owners li >> nth=1 >> a")                 # the second owner: 科学技术局
-    page.wait_for_url("**/org/science-technology")
+    page.wait_for_url("**/org/440800/science-technology")
     assert "湛江市科学技术局" in page.inner_text("h1")
     assert page.locator('a[href="/plan/zhanjiang-green-economy/task/59"]').count() >= 1
     rec.check()

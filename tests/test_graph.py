@@ -44,7 +44,7 @@ def test_every_spelling_resolves_to_its_body(store):
     task_spellings = {n for cell in OWNER_CELLS.values() for n in re.split("[、，,]", cell.removesuffix("等"))}
     assert set(got) == task_spellings
     for spelling, body in got.items():
-        assert body == BASE + "org/" + SPELLINGS[spelling]["slug"], spelling
+        assert body == BASE + "org/440800/" + SPELLINGS[spelling]["slug"], spelling
 
 
 def test_projects_query_gives_annex_2(store):
@@ -90,7 +90,7 @@ def test_each_record_traces_to_its_lines(store):
 def test_named_graphs_and_no_union_default_graph(store):
     graphs = {q.graph_name.value for q in store.quads()}
     assert BASE + "graph/plan/zhanjiang-green-economy" in graphs
-    assert {BASE + "graph/ontology", BASE + "graph/bureaus"} <= graphs
+    assert {BASE + "graph/ontology", BASE + "graph/bodies/440800", BASE + "graph/bodies/CN", BASE + "graph/divisions"} <= graphs
     # the store's default graph is empty: queries must (and do) use GRAPH patterns
     assert not store.run("ASK { ?s ?p ?o }").boolean
 
@@ -116,27 +116,32 @@ def test_base_iri_is_configurable_and_iris_are_stable(tmp_path, source):
     build_store(loc)
     s = Store(loc.directory)
     assert any(q.subject.value == "http://example.org/gp/plan/zhanjiang-green-economy/task/59" for q in s.quads())
-    assert any(q.subject.value == "http://example.org/gp/org/development-reform" for q in s.quads())
+    assert any(q.subject.value == "http://example.org/gp/org/440800/development-reform" for q in s.quads())
     assert not any(q.subject.value.startswith(BASE + "plan/") for q in s.quads())
 
 
-def test_authority_list_is_complete_and_unambiguous():
-    quads = list(ox.parse(path=str(folder("ontology") / "bureaus.ttl"), format=ox.RdfFormat.TURTLE, base_iri=BASE))
+@pytest.mark.parametrize("code", ["440800", "CN"])
+def test_authority_list_is_complete_and_unambiguous(code):
+    quads = list(ox.parse(path=str(folder("ontology") / "bodies" / f"{code}.ttl"), format=ox.RdfFormat.TURTLE,
+                          base_iri=BASE))
     skos = "http://www.w3.org/2004/02/skos/core#"
     bodies = {q.subject.value for q in quads if q.predicate.value.endswith("#type") and q.object.value.endswith("#Organization")}
     assert len(bodies) >= 35
     seen: dict[str, str] = {}
     for b in bodies:
+        assert b.startswith(f"{BASE}org/{code}/"), b
         props = [(q.predicate.value, q.object) for q in quads if q.subject.value == b]
         zh = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "zh"]
         en = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "en"]
         kinds = [o for p, o in props if p.endswith("classification")]
-        assert len(zh) == 1 and len(en) == 1 and len(kinds) == 1, b
+        places = [o.value for p, o in props if p.endswith("#jurisdiction")]
+        assert len(zh) == 1 and len(en) == 1 and kinds and places == [f"{BASE}place/{code}"], b
         for p, o in props:
             if p in (skos + "prefLabel", skos + "altLabel") and o.language == "zh":
                 assert seen.setdefault(o.value, b) == b, f"{o.value} names two bodies"
-    for spelling, row in SPELLINGS.items():
-        assert seen.get(spelling) == BASE + "org/" + row["slug"]
+    if code == "440800":
+        for spelling, row in SPELLINGS.items():
+            assert seen.get(spelling) == BASE + "org/440800/" + row["slug"]
 
 
 def test_ontology_labels_and_definitions():
@@ -213,7 +218,7 @@ def test_wheel_carries_the_data_files(tmp_path):
     import zipfile
 
     names = zipfile.ZipFile(next(tmp_path.glob("greenplan-*.whl"))).namelist()
-    for needed in ("greenplan/cli.py", "greenplan/loaders/document.py", "greenplan/ontology/bureaus.ttl",
+    for needed in ("greenplan/cli.py", "greenplan/loaders/document.py", "greenplan/ontology/bodies/440800.ttl", "greenplan/ontology/bodies/CN.ttl",
                    "greenplan/queries/tasks.rq", "greenplan/data/zhanjiang-green-plan-draft.txt",
                    "greenplan/data/zhanjiang-green-plan-draft.meta.toml"):
         assert needed in names

@@ -33,7 +33,7 @@ SPELLINGS = {r["spelling"]: r for r in read_tsv("spellings.tsv")}
 
 
 def org(slug: str) -> str:
-    return f"{BASE}org/{slug}"
+    return f"{BASE}org/440800/{slug}"
 
 
 def owners(number: int) -> set[str]:

@@ -33,8 +33,10 @@ def remote(server):
 
 
 def expected_graphs() -> set[str]:
-    """One graph per plan and one per ontology/*.ttl file (greenplan.ttl → ontology)."""
-    stems = {"ontology" if p.stem == "greenplan" else p.stem for p in folder("ontology").glob("*.ttl")}
+    """One graph per plan and one per Turtle file of ontology/ (greenplan.ttl → ontology, bodies/CN.ttl → bodies/CN)."""
+    root = folder("ontology")
+    stems = {"ontology" if p.stem == "greenplan" else p.relative_to(root).with_suffix("").as_posix()
+             for p in root.rglob("*.ttl")}
     return {f"{BASE}graph/plan/{PLAN}"} | {f"{BASE}graph/{s}" for s in stems}
 
 

@@ -160,7 +160,7 @@ def test_ask_and_construct(site):
     status, _, body = sparql_get(site, PREFIX + f"ASK {{ GRAPH ?g {{ <{TASK59}> a gp:Task }} }}")
     assert status == 200 and json.loads(body) == {"head": {}, "boolean": True}
     construct = PREFIX + f"CONSTRUCT {{ <{TASK59}> gp:responsibleBody ?b }} WHERE {{ GRAPH ?g {{ <{TASK59}> gp:responsibleBody ?b }} }}"
-    bodies = {BASE + "org/" + s for s in ("development-reform", "science-technology", "industry-it", "transport")}
+    bodies = {BASE + "org/440800/" + s for s in ("development-reform", "science-technology", "industry-it", "transport")}
     for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES),
                         ("application/ld+json", ox.RdfFormat.JSON_LD)):
         status, ctype, body = sparql_get(site, construct, accept)
@@ -337,9 +337,9 @@ def test_task_59_by_content_negotiation(site, source):
 
 
 def test_owner_page_lists_the_task_and_partners(site):
-    html = fetch(site.url + "org/science-technology", "text/html")[2].decode("utf-8")
+    html = fetch(site.url + "org/440800/science-technology", "text/html")[2].decode("utf-8")
     assert 'href="/plan/zhanjiang-green-economy/task/59"' in html
-    assert 'href="/org/transport"' in html      # a partner on task 59
+    assert 'href="/org/440800/transport"' in html      # a partner on task 59
     assert "湛江市科学技术局" in html
 
 

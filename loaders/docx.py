@@ -1,0 +1,173 @@
+"""Read a Word file (.docx) into the document model (python-docx for the package, the body read as WordprocessingML).
+
+* Paragraphs and tables are taken in body order; a table cell keeps its paragraphs (a wrapped cell has several).
+* Vertically merged cells (``w:vMerge``): the continuing cells repeat the text of the cell that starts the merge
+  and are marked ``merged``; horizontally spanned cells (``w:gridSpan``) likewise.
+* Automatic numbering (``w:numPr`` on the paragraph or its style) is counted per list and level, as Word
+  shows it, and kept on the cell or paragraph (``Cell.number``; a paragraph gets its number in front of its text
+  when its text has none), since row numbers made this way are not in the text.
+* Locations: ``first``/``last`` are 1-based body-block ordinals, ``xpath`` the element in ``word/document.xml``.
+"""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.records import Span
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _val(el, path: str) -> str | None:
+    found = el.find(path, {"w": W}) if el is not None else None
+    return None if found is None else found.get(q("val"))
+
+
+class _Numbering:
+    """Counts automatic numbers the way Word shows them: one counter per list (numId) and level."""
+
+    def __init__(self, document):
+        self.starts: dict[tuple[str, int], int] = {}
+        self.abstract: dict[str, str] = {}
+        self.style_num: dict[str, tuple[str, int]] = {}
+        self.counters: dict[tuple[str, int], int] = {}
+        part = getattr(document.part, "numbering_part", None) if _has_numbering(document) else None
+        if part is not None:
+            root = part.element
+            starts_by_abstract: dict[str, dict[int, int]] = {}
+            for a in root.findall(q("abstractNum")):
+                levels = {}
+                for lvl in a.findall(q("lvl")):
+                    levels[int(lvl.get(q("ilvl")))] = int(_val(lvl, "w:start") or 1)
+                starts_by_abstract[a.get(q("abstractNumId"))] = levels
+            for n in root.findall(q("num")):
+                num_id = n.get(q("numId"))
+                abstract = _val(n, "w:abstractNumId")
+                for level, start in starts_by_abstract.get(abstract, {}).items():
+                    self.starts[(num_id, level)] = start
+        for style in document.styles.element.findall(q("style")):
+            num_id = _val(style, "w:pPr/w:numPr/w:numId")
+            if num_id:
+                self.style_num[style.get(q("styleId"))] = (num_id, int(_val(style, "w:pPr/w:numPr/w:ilvl") or 0))
+
+    def number(self, p) -> str | None:
+        num_id = _val(p, "w:pPr/w:numPr/w:numId")
+        level = _val(p, "w:pPr/w:numPr/w:ilvl")
+        if num_id is None:
+            style = _val(p, "w:pPr/w:pStyle")
+            if style not in self.style_num:
+                return None
+            num_id, lvl = self.style_num[style]
+            level = str(lvl)
+        if num_id == "0":   # numbering switched off
+            return None
+        lvl = int(level or 0)
+        key = (num_id, lvl)
+        self.counters[key] = self.counters.get(key, self.starts.get(key, 1) - 1) + 1
+        for deeper in [k for k in self.counters if k[0] == num_id and k[1] > lvl]:
+            del self.counters[deeper]
+        return str(self.counters[key])
+
+
+def _has_numbering(document) -> bool:
+    try:
+        document.part.numbering_part
+    except (KeyError, NotImplementedError):
+        return False
+    return True
+
+
+def _text(p) -> str:
+    out = []
+    for el in p.iter(q("t"), q("tab"), q("br"), q("cr")):
+        if el.tag == q("t"):
+            out.append(el.text or "")
+        elif el.tag == q("tab"):
+            out.append("\t")
+    return "".join(out).strip(" \t\u3000\xa0")
+
+
+def read_docx(path: Path, display_name: str | None = None) -> Document:
+    import docx   # python-docx
+
+    file = display_name or path.name
+    data = path.read_bytes()
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", str(e)[:60],
+                              "save the document as .docx from Word or LibreOffice") from None
+    numbering = _Numbering(document)
+    blocks: list[Block] = []
+    for el, tag, path_ in _body(document.element.body, "/w:document/w:body"):
+        n = len(blocks) + 1
+        span = Span(file, n, n, path_)
+        if tag == "p":
+            text = _text(el)
+            number = numbering.number(el)
+            if number and text and not text[0].isdigit():
+                text = f"{number}.{text}"
+            if text:   # an empty paragraph takes no block number (its XPath index still counts it)
+                blocks.append(Block("paragraph", span, text))
+        else:
+            blocks.append(Block("table", span, rows=_rows(el, path_, file, n, numbering)))
+    return Document(file, "docx", hashlib.sha256(data).hexdigest(), len(blocks), blocks)
+
+
+def _body(parent, path: str):
+    """(element, tag, XPath) of the paragraphs and tables in body order, inside content controls too."""
+    counts: dict[str, int] = {}
+    for el in parent:
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag not in ("p", "tbl", "sdt"):
+            continue
+        counts[tag] = counts.get(tag, 0) + 1
+        here = f"{path}/w:{tag}[{counts[tag]}]"
+        if tag == "sdt":
+            content = el.find(q("sdtContent"))
+            if content is not None:
+                yield from _body(content, here + "/w:sdtContent")
+        else:
+            yield el, tag, here
+
+
+def _rows(tbl, path: str, file: str, n: int, numbering: _Numbering) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    above: dict[int, Cell] = {}   # grid column → the cell that starts a vertical merge there
+    for r, tr in enumerate(tbl.findall(q("tr")), 1):
+        row: list[Cell] = []
+        col = 0
+        for c, tc in enumerate(tr.findall(q("tc")), 1):
+            span = Span(file, n, n, f"{path}/w:tr[{r}]/w:tc[{c}]")
+            paragraphs = []
+            number = None
+            for p in tc.findall(q("p")):
+                num = numbering.number(p)
+                number = number or num
+                t = _text(p)
+                if t:
+                    paragraphs.append(t)
+            width = int(_val(tc, "w:tcPr/w:gridSpan") or 1)
+            vmerge = tc.find(f"{q('tcPr')}/{q('vMerge')}")
+            continues = vmerge is not None and vmerge.get(q("val"), "continue") == "continue"
+            if continues and col in above:
+                top = above[col]
+                cell = Cell(top.paragraphs, span, merged=True, number=number)
+            else:
+                cell = Cell(paragraphs, span, number=number)
+                if vmerge is not None:
+                    above[col] = cell
+                else:
+                    above.pop(col, None)
+            for k in range(width):
+                row.append(cell if k == 0 else Cell(cell.paragraphs, span, merged=True))
+            col += width
+        rows.append(row)
+    return rows

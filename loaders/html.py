@@ -1,0 +1,190 @@
+"""Read a saved web page (a gov.cn policy page or its content block) into the document model.
+
+Parser: lxml's HTML parser (libxml2).  It recovers from the broken markup
+such pages carry (Word's ``<o:p>``, unclosed cells), gives every element its
+source line and an XPath (``getpath``) — the location the records keep — and
+is the parser the field uses.  html5lib would build the same tree more
+slowly; the standard library's ``html.parser`` builds no tree and no XPath.
+The bytes are decoded here (:mod:`greenplan.loaders.charset`), never guessed
+by the parser.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import lxml.html
+
+from greenplan.loaders.charset import decode_page
+from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.records import Span
+
+# where gov.cn puts the text; any page without it is read from its <body>
+CONTENT = ('//*[@id="UCAP-CONTENT"]', '//*[contains(concat(" ", normalize-space(@class), " "), " pages_content ")]',
+           "//body")
+PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote"}
+CONTAINERS = {"div", "center", "section", "article", "main", "body", "ul", "ol", "dl", "font", "span", "form"}
+SPACE = re.compile(r"[ \t\r\n\f]+")
+TRIM = " \t\r\n\f\u3000\xa0"
+# a metadata label cell of gov.cn's table: 索 引 号： / 标　　题：
+LABEL = re.compile(r"^([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,8})[：:]$")
+
+
+def clean(text: str) -> str:
+    return SPACE.sub(" ", text.replace("\xa0", " ")).strip(TRIM)
+
+
+def read_html(path: Path, display_name: str | None = None, data: bytes | None = None,
+              content_type: str | None = None) -> Document:
+    file = display_name or path.name
+    raw = path.read_bytes() if data is None else data
+    text, _ = decode_page(file, raw, content_type)
+    root = lxml.html.fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    tree = root.getroottree()
+    reader = _Reader(file, tree)
+    content = next((found[0] for q in CONTENT if (found := root.xpath(q))), root)
+    fields = _fields(reader, root, content)
+    reader.walk(content)
+    return Document(file, "html", hashlib.sha256(raw).hexdigest(), text.count("\n") + 1, reader.blocks, fields)
+
+
+def _fields(reader: "_Reader", root, content) -> dict[str, tuple[str, Span]]:
+    """Label/value pairs of metadata tables outside the content block (gov.cn: 索引号, 标题, 发文字号 …)."""
+    out: dict[str, tuple[str, Span]] = {}
+    for td in root.iter("td", "th"):
+        if content in td.iterancestors() or td is content or content in td.iterdescendants():
+            continue
+        m = LABEL.match(clean("".join(td.itertext())))
+        if not m:
+            continue
+        value = td.getnext()
+        while value is not None and not isinstance(value.tag, str):
+            value = value.getnext()
+        if value is None or value.tag not in ("td", "th"):
+            continue
+        label = re.sub(r"[\s\u3000]", "", m[1])
+        out.setdefault(label, (clean("".join(value.itertext())), reader.span(value)))
+    return out
+
+
+class _Reader:
+    def __init__(self, file: str, tree):
+        self.file = file
+        self.tree = tree
+        self.blocks: list[Block] = []
+
+    def span(self, el) -> Span:
+        first = el.sourceline or 1
+        last = max((d.sourceline or first for d in el.iter() if isinstance(d.tag, str)), default=first)
+        return Span(self.file, first, last, self.tree.getpath(el))
+
+    def walk(self, el) -> None:
+        if el.text and clean(el.text):   # text of a container before its first block
+            self.blocks.append(Block("paragraph", self.span(el), clean(el.text)))
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag.lower()
+            if tag == "table":
+                self.table(child)
+            elif tag in PARAGRAPHS or (tag in CONTAINERS and not _has_blocks(child)):
+                self.paragraphs(child)
+            elif tag in CONTAINERS:
+                self.walk(child)
+            if child.tail and clean(child.tail):
+                self.blocks.append(Block("paragraph", self.span(el), clean(child.tail)))
+
+    def paragraphs(self, el) -> None:
+        """One block per line of the element (a <br> starts a new one); empty lines are left out."""
+        for line in _lines(el):
+            if line:
+                self.blocks.append(Block("paragraph", self.span(el), line))
+
+    def table(self, el) -> None:
+        rows: list[list[Cell]] = []
+        pending: dict[int, tuple[int, Cell]] = {}   # column → (rows still covered, the spanning cell)
+        for tr in el.iter("tr"):
+            if _owner_table(tr) is not el:
+                continue
+            row: list[Cell] = []
+            col = 0
+            cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            for td in cells:
+                while col in pending:
+                    row.append(self._continued(pending, col))
+                    col += 1
+                paras = [p for p in _cell_lines(td) if p]
+                cell = Cell(paras, self.span(td))
+                span = _int(td.get("colspan"))
+                down = _int(td.get("rowspan"))
+                for k in range(span):
+                    row.append(cell if k == 0 else Cell(paras, cell.span, merged=True))
+                    if down > 1:
+                        pending[col] = (down - 1, cell)
+                    col += 1
+            while col in pending:
+                row.append(self._continued(pending, col))
+                col += 1
+            if row:
+                rows.append(row)
+        self.blocks.append(Block("table", self.span(el), rows=rows))
+
+    @staticmethod
+    def _continued(pending: dict[int, tuple[int, Cell]], col: int) -> Cell:
+        left, cell = pending[col]
+        if left <= 1:
+            del pending[col]
+        else:
+            pending[col] = (left - 1, cell)
+        return Cell(cell.paragraphs, cell.span, merged=True)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
+
+
+def _owner_table(tr):
+    return next(a for a in tr.iterancestors() if a.tag == "table")
+
+
+def _has_blocks(el) -> bool:
+    return any(isinstance(d.tag, str) and (d.tag in PARAGRAPHS or d.tag == "table" or d.tag in ("div", "center"))
+               for d in el.iterdescendants())
+
+
+def _lines(el) -> list[str]:
+    parts: list[str] = [""]
+    for piece in _pieces(el):
+        if piece is None:
+            parts.append("")
+        else:
+            parts[-1] += piece
+    return [clean(p) for p in parts]
+
+
+def _pieces(el):
+    """Text of an element in order; None where a <br> breaks the line."""
+    if el.text:
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            if child.tag == "br":
+                yield None
+            else:
+                yield from _pieces(child)
+        if child.tail:
+            yield child.tail
+
+
+def _cell_lines(td) -> list[str]:
+    paras = [p for p in td if isinstance(p.tag, str) and p.tag in PARAGRAPHS]
+    if not paras:
+        return _lines(td)
+    out: list[str] = []
+    for p in paras:
+        out.extend(_lines(p))
+    return out

@@ -1,0 +1,367 @@
+"""Responsibility notes and cells: who is responsible for a task, in printed order, with roles.
+
+A note closes a paragraph or sentence of a plan's text — ``（体育总局、北京冬奥组委负责）``,
+``（生态环境部牵头，国家发展改革委、工业和信息化部参与）``, ``（牵头单位：市发展改革委，配合单位：…）`` — and a
+task table prints the same in columns (牵头单位 / 配合单位 / 指导部门 …).  Both become :class:`NoteParse`:
+the parties in printed order (position 1-based across the whole note or row), each with its spelling as
+printed (never 等 or a connecting word), its role and whether it is a collective party (``有关部门``,
+``各省级人民政府``, ``各区、县级市`` …: one party each, never split at an inner 、).
+
+The words are data: ``ontology/responsibility-words.tsv`` (role words, column headers, connecting words,
+open-list marks, the first-is-lead sentence, standing-rule markers) and ``ontology/collective-parties.tsv``.
+
+State (:class:`NoteState`, one per plan): from the note that says ``列第一位者为牵头单位`` (``…，下同``) on, that
+note included, the first party of every note is the lead even when it is alone; the others keep the
+note's role word.  The rule only turns a ``responsible`` first party into ``lead``; a first party whose
+note names another role (指导, 参与 …) keeps it.  Table rows are not notes: their roles come from
+their column headers.
+
+Nothing here raises on odd input: what cannot be read is listed in ``problems`` (what was expected),
+and the caller keeps the text as printed and reports it with its location.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.resources import files
+
+from greenplan.loaders.records import NoteParse, Party
+
+OPENING = "（("
+CLOSING = "）)"
+SEPARATORS = "、，,；;"
+SENTENCE_END = "。"
+LABEL_COLON = "：:"
+WHITESPACE = re.compile(r"\s+")
+# characters of running prose that never occur in the name of a body: an ordinary parenthesis that happens to
+# end with a role word (（由企业自主负责）) is not a note
+PROSE = set("的将把了“”《》。")
+PROSE_OPENINGS = ("由", "对", "在")
+LONGEST_NAME = 40
+NO_ROLE_WORD = "expected a role word"
+PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
+
+
+@dataclass(frozen=True)
+class Words:
+    verbs: dict[str, str]          # role word → role, longest first
+    headers: dict[str, str]        # column header / label → role, longest first
+    joiners: tuple[str, ...]       # longest first; split only next to a collective phrase or an open mark
+    withs: tuple[str, ...]         # always split (会同)
+    opens: tuple[str, ...]         # longest first
+    first_lead: tuple[str, ...]
+    rule_start: tuple[str, ...]
+    rule_end: tuple[str, ...]
+    collectives: tuple[str, ...]   # longest first
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = files("greenplan.ontology").joinpath(name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+def _longest_first(items) -> list[str]:
+    return sorted(items, key=lambda s: (-len(s), s))
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    """The word lists of ``ontology/responsibility-words.tsv`` and ``ontology/collective-parties.tsv``."""
+    by_kind: dict[str, dict[str, str]] = {}
+    for row in _rows("responsibility-words.tsv"):
+        by_kind.setdefault(row["kind"], {})[row["form"]] = row.get("role") or ""
+    verbs = by_kind.get("verb", {})
+    headers = by_kind.get("header", {})
+    return Words(
+        verbs={k: verbs[k] for k in _longest_first(verbs)},
+        headers={k: headers[k] for k in _longest_first(headers)},
+        joiners=tuple(_longest_first(by_kind.get("joiner", {}))),
+        withs=tuple(_longest_first(by_kind.get("with", {}))),
+        opens=tuple(_longest_first(by_kind.get("open", {}))),
+        first_lead=tuple(by_kind.get("first-lead", {})),
+        rule_start=tuple(by_kind.get("rule-start", {})),
+        rule_end=tuple(by_kind.get("rule-end", {})),
+        collectives=tuple(_longest_first(r["phrase"] for r in _rows("collective-parties.tsv"))),
+    )
+
+
+@dataclass
+class NoteState:
+    """What a plan's notes have said so far that changes how later notes read (one per plan)."""
+    first_is_lead: bool = False
+    standing_rules: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def _inner(text: str) -> str:
+    """The note without its outer parentheses (full-width or ASCII) and without whitespace."""
+    t = WHITESPACE.sub("", text)
+    if len(t) >= 2 and t[0] in OPENING and t[-1] in CLOSING:
+        t = t[1:-1]
+    return t
+
+
+def column_role(header: str) -> str | None:
+    """The role a column header gives its cells (``牵头单位`` → lead), or None: not a responsibility column."""
+    return words().headers.get(WHITESPACE.sub("", header))
+
+
+class _Protected:
+    """A text with its collective phrases replaced by single private-use characters."""
+
+    def __init__(self, text: str):
+        self.phrases: list[str] = []
+        out = []
+        i = 0
+        collectives = words().collectives
+        while i < len(text):
+            for phrase in collectives:
+                if text.startswith(phrase, i):
+                    out.append(chr(PLACEHOLDER + len(self.phrases)))
+                    self.phrases.append(phrase)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        self.text = "".join(out)
+
+    def restore(self, s: str) -> str:
+        return "".join(self.phrases[ord(c) - PLACEHOLDER] if self.is_placeholder(c) else c for c in s)
+
+    def is_placeholder(self, c: str) -> bool:
+        return PLACEHOLDER <= ord(c) < PLACEHOLDER + len(self.phrases)
+
+    def has_placeholder(self, s: str) -> bool:
+        return any(self.is_placeholder(c) for c in s)
+
+
+def _strip_suffix(s: str, options) -> tuple[str, str | None]:
+    for o in options:
+        if s.endswith(o) and len(s) > len(o):
+            return s[: -len(o)], o
+    return s, None
+
+
+def _strip_prefix(s: str, options) -> tuple[str, str | None]:
+    for o in options:
+        if s.startswith(o) and len(s) > len(o):
+            return s[len(o):], o
+    return s, None
+
+
+def _split(s: str, seps: str) -> list[str]:
+    return [p for p in re.split("[" + re.escape(seps) + "]", s) if p]
+
+
+class _List:
+    """Reads a list of parties (``X、Y等和各省级人民政府``) into (spelling, collective) items."""
+
+    def __init__(self, prot: _Protected):
+        self.prot = prot
+        self.open_list = False
+        self.problems: list[str] = []
+
+    def read(self, s: str) -> list[tuple[str, bool]]:
+        out: list[tuple[str, bool]] = []
+        for item in _split(s, SEPARATORS):
+            for part in re.split("|".join(map(re.escape, words().withs)), item):
+                if part:
+                    out.extend(self._item(part))
+        return out
+
+    def _name(self, s: str) -> list[tuple[str, bool]]:
+        """One name: strip a trailing open mark (等 …); check that it reads as a name."""
+        w = words()
+        s, mark = _strip_suffix(s, w.opens)
+        if mark or s in w.opens:
+            self.open_list = True
+            if s in w.opens:
+                return []
+        spelling = self.prot.restore(s)
+        if (len(spelling) > LONGEST_NAME or PROSE & set(spelling) or spelling.startswith(PROSE_OPENINGS)
+                or spelling in w.joiners or spelling in w.withs):
+            self.problems.append(f"{spelling!r} does not read as the name of a body")
+            return []
+        return [(spelling, self.prot.has_placeholder(s))]
+
+    def _item(self, s: str) -> list[tuple[str, bool]]:
+        """An item that may hold collective phrases: ``X等和⟨C⟩``, ``⟨C⟩和⟨D⟩``, ``国务院⟨C⟩``."""
+        w = words()
+        at = next((k for k, c in enumerate(s) if self.prot.is_placeholder(c)), None)
+        if at is None:
+            return self._name(s)
+        prefix, phrase, rest = s[:at], s[at], s[at + 1:]
+        out: list[tuple[str, bool]] = []
+        if prefix:
+            before, joiner = _strip_suffix(prefix, w.joiners)
+            if before in w.opens:
+                name, mark = "", before
+            else:
+                name, mark = _strip_suffix(before, w.opens)
+            if joiner or mark:
+                self.open_list = self.open_list or bool(mark)
+                if name:
+                    out.extend(self._name(name))
+            else:
+                # glued to the phrase (国务院有关部门, 省级有关部门): the whole item is one collective party
+                phrase = prefix + phrase
+        if rest in w.opens:
+            self.open_list = True
+            rest = ""
+        more, joiner = _strip_prefix(rest, w.joiners)
+        if rest and not joiner:
+            # followed by more of its name (各区、县级市人民政府): the whole item is one collective party
+            more, mark = _strip_suffix(rest, w.opens)
+            self.open_list = self.open_list or bool(mark)
+            phrase, more = phrase + more, ""
+        out.append((self.prot.restore(phrase), True))
+        if more:
+            out.extend(self._item(more))
+        return out
+
+
+def _is_first_lead(sentence: str) -> bool:
+    return any(m in sentence for m in words().first_lead)
+
+
+def _is_standing_rule(sentence: str) -> bool:
+    w = words()
+    return sentence.startswith(w.rule_start) and any(m in sentence for m in w.rule_end)
+
+
+def _labelled(prot: _Protected, s: str) -> list[tuple[str, str]] | None:
+    """``牵头单位：A，配合单位：B`` → [(role, "A，"), (role, "B")]; None when no label is present."""
+    headers = words().headers
+    pattern = "(" + "|".join(re.escape(h) for h in headers) + ")[" + LABEL_COLON + "]"
+    found = list(re.finditer(pattern, s))
+    if not found:
+        return None
+    parts = []
+    if s[: found[0].start()].strip(SEPARATORS):
+        parts.append(("", s[: found[0].start()]))
+    for k, m in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(s)
+        parts.append((headers[m.group(1)], s[m.end():end]))
+    return parts
+
+
+def _clauses(s: str, default_role: str | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Segments of a sentence grouped by the role word that closes them: [(role, list text)].
+
+    ``X、Y，各省级人民政府按职责分工负责``: segments without a role word join the next one that has one.
+    Trailing segments without one take ``default_role`` (a table cell's header) or are a problem.
+    """
+    verbs = words().verbs
+    groups: list[tuple[str, str]] = []
+    pending: list[str] = []
+    problems: list[str] = []
+    for seg in re.split("[，,；;]", s):
+        if not seg:
+            continue
+        body, verb = _strip_suffix(seg, verbs)
+        if seg in verbs:
+            problems.append(f"the role word {seg!r} has no body before it")
+            pending = []
+            continue
+        if verb is None:
+            pending.append(seg)
+            continue
+        groups.append((verbs[verb], "、".join(pending + [body])))
+        pending = []
+    if pending:
+        if default_role:
+            groups.append((default_role, "、".join(pending)))
+        else:
+            roles = "、".join(sorted(verbs, key=len)[:5])
+            problems.append(f"{NO_ROLE_WORD} ({roles} …) after {'，'.join(pending)!r}")
+    return groups, problems
+
+
+# ---------------------------------------------------------------------------------------------- public
+
+def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
+    lst = _List(prot)
+    for role, text in groups:
+        if not role:
+            parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
+            continue
+        for spelling, collective in lst.read(text):
+            parse.parties.append(Party(len(parse.parties) + 1, spelling, role, collective))
+    parse.open_list = parse.open_list or lst.open_list
+    parse.problems.extend(lst.problems)
+
+
+def parse_note(text: str, state: NoteState) -> NoteParse:
+    """The parties of a responsibility note as printed (``（X、Y等负责）``, with or without its parentheses)."""
+    inner = _inner(text)
+    parse = NoteParse([])
+    if not inner:
+        parse.problems.append("an empty note: expected bodies and a role word (负责, 牵头 …)")
+        return parse
+    sentences = [s for s in inner.split(SENTENCE_END) if s]
+    if any(_is_first_lead(s) for s in sentences):
+        state.first_is_lead = True
+    for sentence in sentences:
+        if _is_first_lead(sentence):
+            continue
+        if _is_standing_rule(sentence):
+            parse.standing_rules.append(sentence)
+            if sentence not in state.standing_rules:
+                state.standing_rules.append(sentence)
+            continue
+        prot = _Protected(sentence)
+        labelled = _labelled(prot, prot.text)
+        if labelled is not None:
+            _read(prot, labelled, parse)
+            continue
+        groups, problems = _clauses(prot.text, None)
+        parse.problems.extend(problems)
+        _read(prot, groups, parse)
+    if not parse.parties and not parse.problems and not parse.standing_rules:
+        parse.problems.append("no bodies found: expected bodies and a role word (负责, 牵头 …)")
+    if state.first_is_lead and parse.parties and parse.parties[0].role == "responsible":
+        parse.parties[0].role = "lead"
+    return parse
+
+
+def parse_cells(cells: list[tuple[str, str]], state: NoteState) -> NoteParse:
+    """The parties of one table row's responsibility cells: (column header as printed, cell text), in order.
+
+    A cell may itself use role words (``市发展改革局牵头，市财政局配合``); names without one take the column's role.
+    """
+    parse = NoteParse([])
+    for header, cell in cells:
+        role = column_role(header)
+        if role is None:
+            parse.problems.append(f"column {header!r} is not a responsibility column "
+                                  f"(expected one of {'、'.join(words().headers)})")
+            continue
+        text = WHITESPACE.sub("", cell)
+        if not text:
+            continue
+        prot = _Protected(text)
+        groups, problems = _clauses(prot.text, role)
+        parse.problems.extend(problems)
+        _read(prot, groups, parse)
+    return parse
+
+
+def is_note(text: str) -> bool:
+    """Whether a parenthesised text (with or without its parentheses) is a responsibility note.
+
+    It is when it is shaped like one — every clause closed by a role word, or labels (牵头单位：…) — and at least
+    one party reads (or it states a standing rule).  A note with some names that do not read is still a note:
+    :func:`parse_note` lists those in ``problems`` for the caller to report.  An ordinary parenthesis
+    (（此件公开发布）, （PPP）, （市、区）, （由企业自主负责）, a sentence in brackets) is not.
+    """
+    inner = _inner(text)
+    if not inner:
+        return False
+    parse = parse_note(inner, NoteState())
+    shaped = not any(p.startswith(NO_ROLE_WORD) for p in parse.problems)
+    return shaped and (bool(parse.parties) or bool(parse.standing_rules))
