@@ -4,8 +4,9 @@
 
 The catalogue is read when the tests are collected, so a query added to queries/ is compared too, with its
 defaults and with every value that its parameters with a lookup (queries/parameters/NAME.rq: topic, bureau,
-place, chapter, side, plan) take on the bundled plan (on Oxigraph's server, whose engine is the local one, the
-first, middle and last value). Each server
+place, chapter, side, plan, …) take on the bundled plan — an even spread of 80 where a lookup lists more (the
+national places and bodies) — and on Oxigraph's server, whose engine is the local one, the first, middle and
+last value. Each server
 runs twice: with the bundled plan and with a store of two plans (bench/corpus.py). One instance of each is
 started per session and stopped at its end.
 """
@@ -67,16 +68,24 @@ def cli(capsys, args: list[str]) -> tuple[int, str]:
     return code, captured.out if code == 0 else captured.err
 
 
+MOST = 80     # values per parameter at most: the national lists hold hundreds of places and bodies
+
+
+def spread(values: list, n: int) -> list:
+    """``n`` values evenly spaced over ``values``, first and last included (all of them when there are fewer)."""
+    if len(values) <= n:
+        return values
+    return [values[round(i * (len(values) - 1) / (n - 1))] for i in range(n)]
+
+
 def parameter_cases(query, store, every: bool = True) -> list[dict[str, str]]:
-    """The defaults, then every value of each parameter that has a lookup (queries/parameters/NAME.rq) —
-    or, with ``every=False``, its first, middle and last value."""
+    """The defaults, then the values of each parameter that has a lookup (queries/parameters/NAME.rq): every
+    value, or an even spread of ``MOST`` when there are more — or, with ``every=False``, first, middle, last."""
     cases: list[dict[str, str]] = [{}]
     for p in query.parameters:
         if lookup_path(p.name) is not None:
             values = [{p.name: str(term.value)} for term, _label in choices(store, p.name)]
-            if not every and len(values) > 3:
-                values = [values[0], values[len(values) // 2], values[-1]]
-            cases += values
+            cases += spread(values, MOST if every else 3)
     return cases
 
 
@@ -219,7 +228,8 @@ def test_push_with_digest_credentials_to_virtuoso(endpoint, capsys, monkeypatch)
     monkeypatch.setenv("GREENPLAN_PASSWORD", PASSWORD)
     code, out = cli(capsys, ["push", "--store", srv.store_auth, "--user", USER, "--local-store", str(local.directory)])
     assert code == 0, out
-    assert f"pushed 5 graphs, {len(local.quads())} triples" in out
+    graphs = len({q.graph_name for q in local.quads()})
+    assert f"pushed {graphs} graphs, {len(local.quads())} triples" in out
     assert remote.run(GREENPLAN_GRAPHS).column("n")[0] == len(local.quads())
 
 
