@@ -22,9 +22,8 @@ from greenplan.cli import main
 from greenplan.push import push
 from greenplan.remote import EndpointStore
 from greenplan.results import to_csv
-from greenplan.store import Store, build_store, locate
 from tests.servers import oxigraph_server
-from tests.test_speed_paths import corpus_module
+from tests.test_speed_paths import corpus_store
 from tests.virtuoso import virtuoso_server
 
 SERVERS = ("oxigraph", "virtuoso")
@@ -34,11 +33,7 @@ DATASETS = ("plan", "plans")        # the bundled plan; two plans in one store
 @pytest.fixture(scope="session")
 def plans_store(tmp_path_factory):
     """The bundled plan (corpus-000) and variant 1 of bench/corpus.py built into one store."""
-    d = tmp_path_factory.mktemp("two-plans")
-    files = corpus_module().write_corpus(d, 2)
-    loc = locate(str(d / "store"), [str(f) for f in files])
-    build_store(loc)
-    return Store(loc.directory)
+    return corpus_store(tmp_path_factory.mktemp("two-plans"), 2)[1]
 
 
 @pytest.fixture(scope="session")

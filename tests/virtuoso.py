@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import require_system
-from tests.servers import free_port
+from tests.servers import Server, free_port, stop
 
 PACKAGE_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 STARTUP_SECONDS = 120      # a bound on start-up on a busy 2-core machine, not a timed assertion
@@ -27,14 +27,15 @@ USER, PASSWORD = "greenplan_pusher", "s3cret-Pw"
 
 
 @dataclass
-class Virtuoso:
-    url: str               # http://127.0.0.1:HTTPPORT
-    sql_port: int
-    directory: Path
-    process: subprocess.Popen
+class Virtuoso(Server):
+    sql_port: int = 0
 
     @property
     def query(self) -> str:
+        return self.url + "/sparql"
+
+    @property
+    def update(self) -> str:
         return self.url + "/sparql"
 
     @property
@@ -107,7 +108,7 @@ def virtuoso_server(directory: Path):
     log = open(directory / "stdout.log", "wb")
     proc = subprocess.Popen([shutil.which("virtuoso-t"), "+foreground", "+configfile", str(ini)],
                             cwd=directory, stdout=log, stderr=subprocess.STDOUT)
-    server = Virtuoso(f"http://127.0.0.1:{http_port}", sql_port, directory, proc)
+    server = Virtuoso(f"http://127.0.0.1:{http_port}", directory, proc, sql_port)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while not _answers(server.url):
@@ -128,10 +129,5 @@ def virtuoso_server(directory: Path):
         server.isql(f"grant SPARQL_UPDATE to \"{USER}\";")
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 60)
         log.close()
