@@ -18,6 +18,7 @@ from greenplan.resources import graph_name, ontology_files
 from greenplan.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
 
+RFC5147 = "http://tools.ietf.org/rfc/rfc5147"   # fragment identifiers for text/plain (line=F,L)
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
 
 
@@ -109,14 +110,28 @@ class PlanBuilder:
         return self.m.part(self.pid, *path)
 
     def span(self, subject: str, span: Span) -> None:
-        s = self.m.span(self.pid, span.first, span.last)
+        """Where ``subject`` was printed, as a Web Annotation specific resource of the source document: an
+        XPath selector for the element of a page or Word file, an RFC 5147 line selector for text."""
+        s = self.m.element_span(self.pid, span.xpath) if span.xpath else self.m.span(self.pid, span.first, span.last)
         self.g.add(subject, "prov:wasDerivedFrom", s)
         if s not in self._spans:
             self._spans.add(s)
-            self.g.a(s, "gp:SourceSpan")
-            self.g.add(s, "gp:firstLine", integer(span.first))
-            self.g.add(s, "gp:lastLine", integer(span.last))
-            self.g.add(s, "gp:inDocument", self.iri("source"))
+            doc = self.iri("source")
+            self.g.a(s, "gp:SourceSpan", "oa:SpecificResource")
+            if self.plan.source_format != "docx":      # Word spans count body blocks, not lines
+                self.g.add(s, "gp:firstLine", integer(span.first))
+                self.g.add(s, "gp:lastLine", integer(span.last))
+            self.g.add(s, "gp:inDocument", doc)
+            self.g.add(s, "oa:hasSource", doc)
+            selector = s + "/selector"
+            self.g.add(s, "oa:hasSelector", selector)
+            if span.xpath:
+                self.g.a(selector, "oa:XPathSelector")
+                self.g.add(selector, "rdf:value", string(span.xpath))
+            else:
+                self.g.a(selector, "oa:FragmentSelector")
+                self.g.add(selector, "dcterms:conformsTo", RFC5147)
+                self.g.add(selector, "rdf:value", string(f"line={span.first - 1},{span.last}"))
 
     def record(self, subject: str, cls: str, span: Span | None, position: int | None = None) -> None:
         self.g.a(subject, cls)
@@ -209,6 +224,15 @@ class PlanBuilder:
         if meta.issuer:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
         emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
+
+        if p.notice:   # a notice that issues the plan, published with it as one document
+            n = self.iri("notice")
+            self.record(n, "gp:Notice", p.notice.span)
+            g.add(n, "dcterms:title", zh(p.notice.title))
+            g.add(n, "gp:text", zh(p.notice.text))
+            g.add(n, "eli:number", string(p.notice.number))
+            g.add(pl, "gp:issuingNotice", n)
+            g.add(pl, "dcterms:alternative", zh(p.notice.plan_title))
 
         chapter_iri = {}
         for c in p.chapters:

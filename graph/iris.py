@@ -14,7 +14,9 @@ measure                           ``{base}plan/{plan}/measure/{k}`` (annex order
 task / its k-th owner listing     ``{base}plan/{plan}/task/{n}`` / ``…/task/{n}/owner/{k}``
 project                           ``{base}plan/{plan}/project/{n}``
 note                              ``{base}plan/{plan}/note/{k}``
+notice that issues the plan       ``{base}plan/{plan}/notice``
 source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``
+element of a page or Word file    ``…/source/element/{sha1(xpath)[:12]}`` (its selector: ``…/selector``)
 topic match / place mention       ``{record}/topic/{slug}`` / ``{record}/place/{code}``
 listed body (plan-independent)    ``{base}org/{code}/{slug}`` (``ontology/bodies/{code}.ttl``; code CN = national,
                                   else the GB/T 2260 code of its jurisdiction); former ``{base}org/{slug}`` are
@@ -103,3 +105,6 @@ class Minter:
 
     def span(self, plan: str, first: int, last: int) -> str:
         return self.part(plan, "source", "lines", f"{first}-{last}")
+
+    def element_span(self, plan: str, xpath: str) -> str:
+        return self.part(plan, "source", "element", _digest(xpath))

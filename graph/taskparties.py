@@ -14,7 +14,8 @@ Per party of a task (``{task}/owner/{position}``, printed order)::
 
 What of a note could not be read (``gp:unreadParty``, flagged by the shape ``gps:Task-unreadParty``), the
 note as printed (``gp:noteAsPrinted``), the responsibility cells or note as printed (``gp:ownersAsPrinted``),
-the open-list flag and the deadline (as printed, year, date) sit on the task.  On the plan: document number
+the open-list flag, the deadline (as printed, year, date), the number as printed (``gp:numberAsPrinted``) and
+the row's other table cells (``gp:cell`` → ``gp:TableCell`` with ``gp:header``, ``gp:text``) sit on the task.  On the plan: document number
 (``eli:number``), dates written and published (``eli:date_document``, ``eli:date_publication``), index number,
 subject, and the standing rules (``gp:standingRule``, once per plan).  Vocabulary: ``ontology/parties.ttl``.
 """
@@ -63,6 +64,15 @@ def emit_task_parties(builder, subject: str, task: Task) -> None:
         # roles do not matter here, so a fresh state is enough
         for problem in parse_note(task.note, NoteState()).problems:
             g.add(subject, "gp:unreadParty", _literal(problem, "string"))
+    g.add(subject, "gp:numberAsPrinted", _zh(task.label))
+    for k, (header, text) in enumerate(task.columns.items(), 1):
+        # the row's other cells (主要内容, 推广范围 …), by their header as printed
+        cell = builder.iri("task", task.number, "cell", k)
+        g.a(cell, "gp:TableCell")
+        g.add(subject, "gp:cell", cell)
+        g.add(cell, "gp:header", _zh(header))
+        g.add(cell, "gp:text", _zh(text))
+        g.add(cell, "gp:position", _literal(str(k), "integer"))
     g.add(subject, "gp:deadlineAsPrinted", _zh(task.deadline_raw))
     if task.deadline_year is not None:
         g.add(subject, "gp:deadlineYear", _literal(f"{task.deadline_year:04d}", "gYear"))

@@ -16,6 +16,7 @@ PREFIXES: dict[str, str] = {
     "eli": "http://data.europa.eu/eli/ontology#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "void": "http://rdfs.org/ns/void#",
+    "oa": "http://www.w3.org/ns/oa#",
 }
 RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD_INTEGER = PREFIXES["xsd"] + "integer"

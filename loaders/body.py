@@ -27,6 +27,13 @@ def chinese_number(numeral: str) -> int:
     return NUMERALS.index(numeral) + 1
 
 
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 15 → 十五, 20 → 二十, 99 → 九十九 (the inverse of :func:`chinese_number`)."""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else NUMERALS[tens - 1] + "十")
+    return head + (NUMERALS[units - 1] if units else "")
+
+
 def _direction(verb: str, bound: str | None) -> str:
     if verb in ("下降", "降低"):
         return "decrease"

@@ -11,14 +11,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
+
+from greenplan.loaders.body import chinese_numeral
 
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.records import Span
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CHINESE_FORMATS = {"chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
+                   "taiwaneseCounting", "taiwaneseCountingThousand", "japaneseCounting"}
 
 
 def q(tag: str) -> str:
@@ -31,33 +36,33 @@ def _val(el, path: str) -> str | None:
 
 
 class _Numbering:
-    """Counts automatic numbers the way Word shows them: one counter per list (numId) and level."""
+    """Counts automatic numbers the way Word shows them: one counter per list (numId) and level, printed with
+    the level's text (``%1.``, ``（%1）``, ``%1、``) and format (decimal, Chinese counting)."""
 
     def __init__(self, document):
-        self.starts: dict[tuple[str, int], int] = {}
-        self.abstract: dict[str, str] = {}
+        self.levels: dict[tuple[str, int], tuple[int, str, str]] = {}   # (numId, ilvl) → start, format, text
         self.style_num: dict[str, tuple[str, int]] = {}
         self.counters: dict[tuple[str, int], int] = {}
         part = getattr(document.part, "numbering_part", None) if _has_numbering(document) else None
         if part is not None:
             root = part.element
-            starts_by_abstract: dict[str, dict[int, int]] = {}
+            by_abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
             for a in root.findall(q("abstractNum")):
-                levels = {}
-                for lvl in a.findall(q("lvl")):
-                    levels[int(lvl.get(q("ilvl")))] = int(_val(lvl, "w:start") or 1)
-                starts_by_abstract[a.get(q("abstractNumId"))] = levels
+                by_abstract[a.get(q("abstractNumId"))] = {
+                    int(lvl.get(q("ilvl"))): (int(_val(lvl, "w:start") or 1), _val(lvl, "w:numFmt") or "decimal",
+                                              _val(lvl, "w:lvlText") or f"%{int(lvl.get(q('ilvl'))) + 1}.")
+                    for lvl in a.findall(q("lvl"))}
             for n in root.findall(q("num")):
                 num_id = n.get(q("numId"))
-                abstract = _val(n, "w:abstractNumId")
-                for level, start in starts_by_abstract.get(abstract, {}).items():
-                    self.starts[(num_id, level)] = start
+                for level, spec in by_abstract.get(_val(n, "w:abstractNumId"), {}).items():
+                    self.levels[(num_id, level)] = spec
         for style in document.styles.element.findall(q("style")):
             num_id = _val(style, "w:pPr/w:numPr/w:numId")
             if num_id:
                 self.style_num[style.get(q("styleId"))] = (num_id, int(_val(style, "w:pPr/w:numPr/w:ilvl") or 0))
 
-    def number(self, p) -> str | None:
+    def number(self, p) -> tuple[int, str] | None:
+        """(count, label as Word prints it) of a numbered paragraph, or None."""
         num_id = _val(p, "w:pPr/w:numPr/w:numId")
         level = _val(p, "w:pPr/w:numPr/w:ilvl")
         if num_id is None:
@@ -70,10 +75,22 @@ class _Numbering:
             return None
         lvl = int(level or 0)
         key = (num_id, lvl)
-        self.counters[key] = self.counters.get(key, self.starts.get(key, 1) - 1) + 1
+        start, _, text = self.levels.get(key, (1, "decimal", f"%{lvl + 1}."))
+        self.counters[key] = self.counters.get(key, start - 1) + 1
         for deeper in [k for k in self.counters if k[0] == num_id and k[1] > lvl]:
             del self.counters[deeper]
-        return str(self.counters[key])
+
+        def shown(m) -> str:
+            k = (num_id, int(m[1]) - 1)
+            fmt = self.levels.get(k, (1, "decimal", ""))[1]
+            return _formatted(self.counters.get(k, self.levels.get(k, (1,))[0]), fmt)
+        return self.counters[key], re.sub(r"%([1-9])", shown, text)
+
+
+def _formatted(n: int, fmt: str) -> str:
+    if fmt in CHINESE_FORMATS and 0 < n < 100:
+        return chinese_numeral(n)
+    return str(n)
 
 
 def _has_numbering(document) -> bool:
@@ -112,8 +129,8 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
         if tag == "p":
             text = _text(el)
             number = numbering.number(el)
-            if number and text and not text[0].isdigit():
-                text = f"{number}.{text}"
+            if number and text and not text.startswith(number[1].strip()):
+                text = number[1].strip() + text
             if text:   # an empty paragraph takes no block number (its XPath index still counts it)
                 blocks.append(Block("paragraph", span, text))
         else:
@@ -150,7 +167,7 @@ def _rows(tbl, path: str, file: str, n: int, numbering: _Numbering) -> list[list
             number = None
             for p in tc.findall(q("p")):
                 num = numbering.number(p)
-                number = number or num
+                number = number or (str(num[0]) if num else None)
                 t = _text(p)
                 if t:
                     paragraphs.append(t)

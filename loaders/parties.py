@@ -41,6 +41,7 @@ PROSE = set("的将把了“”《》。")
 PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
 NO_ROLE_WORD = "expected a role word"
+YEAR = re.compile(r"^(到|于|在)?\d{4}年")
 PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
 
 
@@ -52,6 +53,7 @@ class Words:
     withs: tuple[str, ...]         # always split (会同)
     opens: tuple[str, ...]         # longest first
     first_lead: tuple[str, ...]
+    times: tuple[str, ...]         # time phrases that are no party (持续推进)
     rule_start: tuple[str, ...]
     rule_end: tuple[str, ...]
     collectives: tuple[str, ...]   # longest first
@@ -82,6 +84,7 @@ def words() -> Words:
         withs=tuple(_longest_first(by_kind.get("with", {}))),
         opens=tuple(_longest_first(by_kind.get("open", {}))),
         first_lead=tuple(by_kind.get("first-lead", {})),
+        times=tuple(_longest_first(by_kind.get("time", {}))),
         rule_start=tuple(by_kind.get("rule-start", {})),
         rule_end=tuple(by_kind.get("rule-end", {})),
         collectives=tuple(_longest_first(r["phrase"] for r in _rows("collective-parties.tsv"))),
@@ -225,6 +228,11 @@ class _List:
         return out
 
 
+def _is_time(segment: str) -> bool:
+    """A deadline or time phrase (2019年底前, 2020年6月底前完成, 持续推进): it starts with a year or a time word."""
+    return bool(YEAR.search(segment)) or any(segment.startswith(t) for t in words().times)
+
+
 def _is_first_lead(sentence: str) -> bool:
     return any(m in sentence for m in words().first_lead)
 
@@ -264,6 +272,8 @@ def _clauses(s: str, default_role: str | None) -> tuple[list[tuple[str, str]], l
         if not seg:
             continue
         body, verb = _strip_suffix(seg, verbs)
+        if verb is None and _is_time(seg):
+            continue   # a deadline printed in the note (2019年底前完成, 持续推进) is no party; the caller reads it
         if seg in verbs:
             problems.append(f"the role word {seg!r} has no body before it")
             pending = []
@@ -284,6 +294,16 @@ def _clauses(s: str, default_role: str | None) -> tuple[list[tuple[str, str]], l
 
 # ---------------------------------------------------------------------------------------------- public
 
+def _marked_role(spelling: str) -> tuple[str, str | None]:
+    """``市发展改革局（牵头）`` → (``市发展改革局``, lead): a role word in brackets after a name gives that name's role."""
+    if len(spelling) > 2 and spelling[-1] in CLOSING:
+        start = max(spelling.rfind(c) for c in OPENING)
+        word = spelling[start + 1:-1]
+        if start > 0 and word in words().verbs:
+            return spelling[:start], words().verbs[word]
+    return spelling, None
+
+
 def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
     lst = _List(prot)
     for role, text in groups:
@@ -291,7 +311,8 @@ def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> 
             parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
             continue
         for spelling, collective in lst.read(text):
-            parse.parties.append(Party(len(parse.parties) + 1, spelling, role, collective))
+            spelling, marked = _marked_role(spelling)
+            parse.parties.append(Party(len(parse.parties) + 1, spelling, marked or role, collective))
     parse.open_list = parse.open_list or lst.open_list
     parse.problems.extend(lst.problems)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from greenplan.loaders.body import GOAL_YEAR, chinese_number, parse_targets
+from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
@@ -30,6 +30,7 @@ from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
+ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
 ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$")
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -163,8 +164,8 @@ class _Reader:
                 number = chinese_number(m[1])
                 restarts = number == 1
                 if not restarts and number != last_number + 1:
-                    self.report.add("warning", b.span, f"section （{m[1]}） where （{last_number + 1}） or a "
-                                                        f"restart at （一） was expected; kept as printed")
+                    self.report.add("warning", b.span, f"section （{m[1]}） where （{chinese_numeral(last_number + 1)}）"
+                                                        f" or a restart at （一） was expected; kept as printed")
                 last_number = number
                 title, rest = _title(m[2])
                 current = _Section(len(sections) + 1, m[1], number, len(chapters), title, f"（{m[1]}）", b.span)
@@ -420,13 +421,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     r = _Reader(doc, report)
     paras = r.paras
     start = r.first_chapter()
-    has_table = any(b.kind == "table" for b in paras)
-    if start is None and not has_table:
-        first = next((b.text for b in paras if b.kind == "paragraph" and b.text), "")
-        raise PlanFormatError(doc.file, paras[0].span.first if paras else 1,
-                              "a plan: chapter headings like 一、总体要求 or a task table with a 序号 column",
-                              first or "no text", "check that the file is a policy plan or the page that publishes it")
-    if start is None:
+    if start is None:   # no chapters: a plan only if its paragraphs carry responsibility notes or it has a task table
         start = len(paras)
     stop = r.body_end(start) if start < len(paras) else len(paras)
 
@@ -496,10 +491,11 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
         if DATE.match(squeeze(b.text)) and t and len(t) <= SIGNATURE_MAX and not re.search(r"[。，；：、（）.．]", t):
             signature = t
             break
-    if not chapters and not r.tasks:
+    if not chapters and not r.tasks and not r.projects:
         raise PlanFormatError(doc.file, paras[0].span.first if paras else 1,
-                              "a plan: chapter headings like 一、总体要求, responsibility notes or a task table",
-                              printed_title or "no text")
+                              "a plan: chapter headings like 一、总体要求, responsibility notes such as （X负责） or a "
+                              "task table with a responsibility column", printed_title or "no text",
+                              "check that the file is a policy plan or the page that publishes it")
 
     sections = [Section(s.index, s.numeral, s.chapter, s.title, "".join(t for _, t in s.pieces),
                         _sentences(s.pieces), _join_spans([s.span] + [sp for sp, _ in s.pieces]), s.number)
@@ -616,7 +612,13 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
 
 
 def _numbered(tasks: list[Task]) -> list[Task]:
-    """Printed numbers where every task has a distinct one, else document order."""
+    """Printed numbers where items are numbered and every task has a distinct one (a 1., 2. … list running through
+    the plan, or a table's 序号), else document order."""
+    from_notes = [t for t in tasks if t.note is not None]
+    items = [ITEM_LABEL.search(t.label or "") for t in from_notes]
+    if from_notes and all(items) and len({int(m[1] or m[2]) for m in items}) == len(items):
+        for t, m in zip(from_notes, items):
+            t.number = int(m[1] or m[2])
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
         for k, t in enumerate(tasks, 1):

@@ -121,6 +121,26 @@ def test_table_row_cells_with_headers():
     assert column_role("主要内容") is None and column_role("推广范围") is None
 
 
+def test_role_in_brackets_after_a_name_and_more_role_words():
+    r = parse_cells([("责任单位", "市发展改革局（牵头）、市财政局、各区、县级市（配合）")], NoteState())
+    assert table(r) == [(1, "市发展改革局", "lead", False), (2, "市财政局", "responsible", False),
+                        (3, "各区、县级市", "supporting", True)]
+    r = parse_note("（市发展改革局牵头落实，市财政局配合落实）", NoteState())
+    assert table(r) == [(1, "市发展改革局", "lead", False), (2, "市财政局", "supporting", False)]
+    r = parse_note("（市商务局等部门具体负责）", NoteState())
+    assert table(r) == [(1, "市商务局", "responsible", False)] and r.open_list
+
+
+def test_deadline_clauses_in_a_note_are_no_parties():
+    for text in ("（市发展改革局负责，2019年底前完成）", "（2019年底前，市发展改革局负责）", "（市发展改革局负责，持续推进）"):
+        r = parse_note(text, NoteState())
+        assert table(r) == [(1, "市发展改革局", "responsible", False)] and not r.problems, text
+    # a year inside a body's name, with its role word, is still a body
+    assert table(parse_note("（2010年上海世博会事务协调局负责）", NoteState())) == [
+        (1, "2010年上海世博会事务协调局", "responsible", False)]
+    assert not is_note("（2019年底前完成）")
+
+
 def test_collective_phrase_with_more_of_its_name_is_one_party():
     r = parse_note("（市财政局、市税务局，各区、县级市城市管理部门按职责分工负责）", NoteState())
     assert table(r) == [(1, "市财政局", "responsible", False), (2, "市税务局", "responsible", False),
@@ -521,3 +541,41 @@ def test_plain_text_with_numbered_items_and_labelled_notes_end_to_end(tmp_path):
             OPTIONAL { ?t gp:deadlineAsPrinted ?deadline } } } ORDER BY ?n""").dicts()
     assert [(r["n"], r["open"], r["deadline"]) for r in facts] == [
         (1, False, "2020年底前"), (2, False, None), (3, True, None)]
+
+
+def test_zhanjiang_standing_rule_is_on_the_plan_once(store):
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?rule WHERE { GRAPH ?g { ?p a gp:Plan ; gp:standingRule ?rule } }""").dicts()
+    assert [r["rule"] for r in rows] == ["以下各项工作均需各县（市、区）人民政府（管委会）落实，不再一一列出"]
+
+
+def test_cli_network_collectives_flag(corpus_store, plans, tmp_path, capsys):
+    import json
+
+    from greenplan.cli import main
+
+    identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gf-2018-42-agricultural-mechanisation"][0])
+    counts = {}
+    for flag in ([], ["--collectives"]):
+        out = tmp_path / f"n{len(flag)}.json"
+        assert main(["network", "--store", str(corpus_store.directory), "--plan", identifier, "--format", "json",
+                     "--out", str(out)] + flag) == 0
+        graph = json.loads(out.read_text(encoding="utf-8"))
+        counts[bool(flag)] = {n["label"] for n in graph["nodes"]}
+    # 各省级人民政府 closes （十九） alone: a node only with --collectives (it shares no task, so no edge)
+    assert "各省级人民政府" not in counts[False] and "各省级人民政府" in counts[True]
+    assert main(["network", "--store", str(corpus_store.directory), "--view", "projects", "--collectives",
+                 "--format", "json"]) == 2
+    assert "--collectives" in capsys.readouterr().err
+
+
+def test_table_row_cells_and_printed_numbers_in_the_graph(corpus_store, plans):
+    """126's annex row 10 (read off the page): 主要内容 and 推广范围 cells kept by header; the printed number."""
+    plan = next(r["plan"] for r in plans if r["number"] == PAGES["gbf-2018-126-innovation-reform-measures"][0])
+    rows = corpus_store.run(f"""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?printed ?header ?text WHERE {{ GRAPH ?g {{
+            ?t gp:plan <{plan}> ; gp:number 10 ; gp:numberAsPrinted ?printed ; gp:cell ?c .
+            ?c gp:header ?header ; gp:text ?text ; gp:position ?k }} }} ORDER BY ?k""").dicts()
+    assert [(r["printed"], r["header"]) for r in rows] == [("10", "主要内容"), ("10", "推广范围")]
+    assert rows[0]["text"].startswith("根据科技型中小企业的特点，在区域性股权市场推出“科技创新板”")
+    assert rows[1]["text"] == "8个改革试验区域"

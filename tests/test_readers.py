@@ -455,3 +455,97 @@ def test_word_numbered_items_and_content_controls(tmp_path):
         ("（二）", "加强资金保障。", "（市财政局负责）")]
     assert plan.tasks[2].span.xpath == "/w:document/w:body/w:sdt[1]/w:sdtContent/w:p[1]"
     assert plan.tasks[0].span.xpath == "/w:document/w:body/w:p[4]"
+
+
+def test_records_point_to_their_element_or_lines_with_web_annotation_selectors(plans, tmp_path):
+    import pyoxigraph as ox
+
+    from greenplan.build import build
+
+    src = tmp_path / "district.txt"
+    src.write_text(LABELLED, encoding="utf-8")
+    text_plan, _ = load(src)
+    page_plan, _ = plans["gbf-2018-126-innovation-reform-measures"]
+    store = ox.Store()
+    store.extend(build([page_plan, text_plan]).quads)
+    query = """PREFIX oa: <http://www.w3.org/ns/oa#> PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?id ?kind ?value WHERE { GRAPH ?g {
+            ?task a gp:Task ; gp:number 1 ; gp:plan/<http://purl.org/dc/terms/identifier> ?id ;
+                  prov:wasDerivedFrom ?span .
+            ?span a oa:SpecificResource ; oa:hasSource ?doc ; oa:hasSelector ?sel . ?sel a ?kind ; rdf:value ?value .
+            ?doc a gp:SourceDocument } } ORDER BY ?id"""
+    rows = [(r["id"].value, r["kind"].value.rsplit("#", 1)[1], r["value"].value) for r in store.query(query)]
+    xpath = page_plan.tasks[0].span.xpath
+    assert rows == [("district", "FragmentSelector", "line=3,5"), ("gbf-2018-126", "XPathSelector", xpath)]
+    assert xpath.endswith("/table/tbody/tr[3]")
+
+
+def test_word_headings_numbered_in_chinese_by_word(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+
+    from tests.docx_layout import _number
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        '</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    document.add_paragraph("某市节能降碳工作方案")
+    for level, text in ((0, "总体要求"), (1, "指导思想。坚持节约优先。"), (0, "重点任务"),
+                        (1, "推进节能降碳。实施节能改造。（市发展改革局负责）"), (1, "完善保障。加强资金保障。（市财政局负责）")):
+        p = document.add_paragraph(text)
+        _number(p, "90")
+        p._p.pPr.numPr.ilvl.set(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", str(level))
+    path = tmp_path / "numbered.docx"
+    document.save(str(path))
+    plan, _ = load(path)
+    assert [(c.numeral, c.title) for c in plan.chapters] == [("一", "总体要求"), ("二", "重点任务")]
+    assert [(s.chapter, s.numeral, s.title) for s in plan.sections] == [
+        (1, "一", "指导思想"), (2, "一", "推进节能降碳"), (2, "二", "完善保障")]   # Word restarts level 2
+    assert [(t.label, t.text) for t in plan.tasks] == [("（一）", "实施节能改造。"), ("（二）", "加强资金保障。")]
+
+
+def test_items_numbered_through_the_plan_keep_their_printed_numbers(tmp_path):
+    src = tmp_path / "list.txt"
+    src.write_text("某市重点任务清单\n一、产业转型\n（一）工业。\n1.推进节能改造。（市工业和信息化局负责）\n"
+                   "2.建设绿色园区。（市发展改革局负责）\n（二）能源。\n3.发展光伏。（市能源局负责）\n"
+                   "二、保障措施\n（一）资金。\n4.加大投入。（市财政局负责）\n", encoding="utf-8")
+    plan, _ = load(src)
+    assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）3."), (4, "（一）4.")]
+    restarting = tmp_path / "restarting.txt"
+    restarting.write_text(src.read_text(encoding="utf-8").replace("3.发展光伏", "1.发展光伏"), encoding="utf-8")
+    plan, _ = load(restarting)
+    assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）1."), (4, "（一）4.")]
+
+
+def test_a_notice_without_chapters_whose_paragraphs_carry_notes_is_a_plan(tmp_path):
+    src = tmp_path / "notice.txt"
+    src.write_text("某市人民政府办公室关于做好节能工作的通知\n各区人民政府，市有关单位：\n"
+                   "一要加强节能监管。（市发展改革局负责）二要推广节能技术。（市科技局、市工业和信息化局负责）\n",
+                   encoding="utf-8")
+    plan, _ = load(src)
+    assert plan.title == "某市人民政府办公室关于做好节能工作的通知" and plan.chapters == []
+    assert [(t.text, [p.spelling for p in t.parties]) for t in plan.tasks] == [
+        ("一要加强节能监管。", ["市发展改革局"]), ("二要推广节能技术。", ["市科技局", "市工业和信息化局"])]
+
+
+def test_the_notice_is_recorded_in_the_graph_with_the_plan_it_issues(plans):
+    import pyoxigraph as ox
+
+    from greenplan.build import build
+
+    store = ox.Store()
+    store.extend(build([plans["gbf-2018-128-zero-waste-cities"][0]]).quads)
+    rows = list(store.query("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?title ?number ?own WHERE { GRAPH ?g { ?plan gp:issuingNotice ?n ; dcterms:alternative ?own .
+            ?n a gp:Notice ; dcterms:title ?title ; eli:number ?number } }"""))
+    assert [(r["title"].value, r["number"].value, r["own"].value) for r in rows] == [
+        ("国务院办公厅关于印发“无废城市”建设试点工作方案的通知", "国办发〔2018〕128号", "“无废城市”建设试点工作方案")]
