@@ -34,9 +34,10 @@ def build(plans, report=None, base: str | None = None):
 
 
 def run_saved(store, name: str, params: dict[str, str] | None = None) -> Result:
-    """Run the saved query ``queries/<name>.rq`` with parameters bound as RDF terms."""
+    """Run the saved query ``queries/<name>.rq`` with parameters bound as RDF terms; list columns are
+    ordered and joined as the query's ``#+ lists:`` header says (:meth:`SavedQuery.finish`)."""
     q = saved_query(name)
-    return store.run(q.text, q.bindings(params, store))
+    return q.finish(store.run(q.text, q.bindings(params, store)))
 
 
 def sparql(store, text: str):

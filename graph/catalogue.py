@@ -23,6 +23,14 @@ slug, a zh or en label); the lookup runs on the same store and gives the term
 that is bound.  An unknown value is an error that lists the valid ones.  The
 web UI lists the same values for enumerated parameters (``#+ enumerate``).
 
+List columns ("numbers joined by 、", "owners in annex order") are declared
+under ``#+ lists:`` with the key their items are ordered by (``position``:
+items ``"N VALUE"`` ordered by the integer N; ``number``: integer items;
+``text``: items by code point).  The query builds them with
+``GROUP_CONCAT(…; separator="\n")``, whose order SPARQL leaves open;
+:meth:`SavedQuery.finish` orders and joins them, so every SPARQL engine gives
+the same answer (see README, "Portable saved queries").
+
 There is no registry in Python: the catalogue is whatever ``.rq`` files the
 folder holds.
 """
@@ -40,6 +48,7 @@ from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
 PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?\b")
 TYPES = ("iri", "integer", "decimal", "string")
+LIST_KEYS = ("position", "number", "text")   # how the items of a ``#+ lists:`` column are ordered
 
 
 class ParameterError(ValueError):
@@ -82,6 +91,14 @@ class SavedQuery:
     description: str = ""
     tags: list[str] = field(default_factory=list)
     parameters: list[Parameter] = field(default_factory=list)
+    lists: dict[str, str] = field(default_factory=dict)   # column → key kind (``#+ lists:``)
+
+    def finish(self, result):
+        """The rows as the user sees them: list columns sorted by their declared key and joined by 、,
+        decimals in canonical form (the same answer from every SPARQL engine)."""
+        from greenplan.results import canonical_rows, join_lists
+
+        return join_lists(canonical_rows(result), self.lists)
 
     @property
     def title(self) -> str:
@@ -219,9 +236,17 @@ def parse(path: Path) -> SavedQuery:
         if name not in params:
             raise ParameterError(f"{path}: #+ defaults names {name!r}, but the query has no ?_{name} variable")
     tags = meta.get("tags", [])
+    lists = {}
+    for item in meta.get("lists", []) if isinstance(meta.get("lists"), list) else []:
+        column, kind = item if isinstance(item, tuple) else (item, "")
+        kind = kind.split("#")[0].strip()
+        if kind not in LIST_KEYS:
+            raise ParameterError(f"{path}: #+ lists: {column}: {kind!r} is not a list key; "
+                                 f"use one of {', '.join(LIST_KEYS)}")
+        lists[column] = kind
     return SavedQuery(path.stem, path, text, str(meta.get("summary", "")), str(meta.get("description", "")),
                       [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
-                      sorted(params.values(), key=lambda p: p.name))
+                      sorted(params.values(), key=lambda p: p.name), lists)
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")

@@ -21,6 +21,8 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
         p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
+        p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="with --endpoint: give up a request after this many seconds without an answer (default 60)")
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -38,7 +40,7 @@ def _open(args):
     if getattr(args, "endpoint", None):
         from greenplan.remote import EndpointStore
 
-        return EndpointStore(args.endpoint, base=args.base)
+        return EndpointStore(args.endpoint, base=args.base, timeout=getattr(args, "timeout", 60.0))
     from greenplan.store import open_store
 
     return open_store(args.store, args.source, args.base, log=_log)
@@ -262,6 +264,12 @@ def _push_options(p):
                                                                      "(repeatable; default: the bundled plan)")
     p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
+    p.add_argument("--user", metavar="NAME", help="user name for HTTP basic/digest authentication; the password "
+                   "comes from GREENPLAN_PASSWORD or a prompt (never from the command line)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="give up a request after this many seconds without an answer (default 30)")
+    p.add_argument("--from", dest="start", metavar="GRAPH",
+                   help="resume: send this graph and those after it (graphs go in sorted order)")
 
 
 # Commands implemented in their own modules (each module has main(args) -> exit code).
@@ -280,12 +288,13 @@ def main(argv: list[str] | None = None) -> int:
     from greenplan.catalogue import ParameterError
     from greenplan.loaders.errors import PlanFormatError
     from greenplan.output import OutputError, exit_on_signals
+    from greenplan.results import ListError
     from greenplan.store import StoreError
 
     exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
     try:
         return args.func(args)
-    except (PlanFormatError, StoreError, ParameterError, FileNotFoundError, OutputError) as e:
+    except (PlanFormatError, StoreError, ParameterError, ListError, FileNotFoundError, OutputError) as e:
         return _usage(str(e))
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
         return _usage(f"SPARQL syntax error: {e}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from greenplan.vocab import XSD_STRING
+from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL, XSD_STRING
 
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -44,12 +45,99 @@ def python_value(term):
     return term.value
 
 
+_DECIMAL = re.compile(r"([+-]?)0*(\d*?)(?:\.(\d*?)0*)?")
+
+
+_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def canonical(term):
+    """An xsd:decimal or xsd:boolean in canonical form (``1715.0`` → ``1715``, ``+0.50`` → ``0.5``, boolean
+    ``1`` → ``true``); other terms unchanged.
+
+    Engines print these differently (Jena ``1715.0``, Oxigraph and Virtuoso ``1715``; Virtuoso booleans
+    ``0``/``1``) and Virtuoso keeps no lexical form of a stored number, so one form is printed everywhere.
+    A literal that is not a valid decimal is left as it is."""
+    if not (isinstance(term, ox.Literal) and term.datatype is not None):
+        return term
+    if term.datatype.value == XSD_BOOLEAN:
+        return ox.Literal(_BOOLEAN[term.value], datatype=term.datatype) if term.value in _BOOLEAN else term
+    if term.datatype.value != XSD_DECIMAL:
+        return term
+    m = _DECIMAL.fullmatch(term.value)
+    if not m or not (m.group(2) or m.group(3) is not None):
+        return term
+    sign, whole, frac = m.group(1), m.group(2) or "0", m.group(3) or ""
+    text = whole + ("." + frac if frac else "")
+    if sign == "-" and text.strip("0.") != "":
+        text = "-" + text
+    return term if text == term.value else ox.Literal(text, datatype=term.datatype)
+
+
+def canonical_rows(result: Result) -> Result:
+    """The result with every xsd:decimal in canonical form (:func:`canonical`)."""
+    if result.boolean is not None:
+        return result
+    return Result(result.variables, [[canonical(t) for t in row] for row in result.rows])
+
+
 def from_solutions(solutions) -> Result:
     if isinstance(solutions, ox.QueryBoolean):
         return Result([], [], bool(solutions))
     variables = [v.value for v in solutions.variables]
-    rows = [[s[v] for v in variables] for s in solutions]
+    rows = [[canonical(s[v]) for v in variables] for s in solutions]
     return Result(variables, rows)
+
+
+class ListError(ValueError):
+    """A list column whose items do not have the declared key (the query breaks its own ``#+ lists:``)."""
+
+
+LIST_SEPARATOR = "\n"     # between the items of a list column in the SPARQL answer
+JOINED_BY = "、"            # between them in what greenplan prints
+
+
+def _list_key(kind: str, item: str, column: str):
+    if kind == "text":
+        return item, item
+    head, _, rest = item.partition(" ")
+    if not re.fullmatch(r"[+-]?\d+", head) or (kind == "number" and rest):
+        what = "an integer" if kind == "number" else "an integer position, a space and a value"
+        raise ListError(f"list column {column!r}: item {item!r} is not {what}")
+    return int(head), (head if kind == "number" else rest)
+
+
+def join_lists(result: Result, lists: dict[str, str]) -> Result:
+    """Order and join the list columns of a saved query's answer.
+
+    Each column named in ``lists`` holds items separated by a line break (``GROUP_CONCAT(…;
+    separator="\\n")``, in whatever order the engine chose); they are ordered by their key (``position``:
+    ``"N VALUE"`` by N, printed without N; ``number``: by value; ``text``: by code point), repeats are
+    dropped and the rest joined by ``、``.  An empty list stays the empty string; unbound stays unbound."""
+    if result.boolean is not None or not lists:
+        return result
+    index = {v: i for i, v in enumerate(result.variables)}
+    missing = [c for c in lists if c not in index]
+    if missing:
+        raise ListError(f"#+ lists names {', '.join(missing)}, but the answer has no such column")
+    rows = []
+    for row in result.rows:
+        row = list(row)
+        for column, kind in lists.items():
+            i = index[column]
+            term = row[i]
+            if term is None or term.value == "":
+                continue
+            keyed = sorted((_list_key(kind, item, column) for item in term.value.split(LIST_SEPARATOR)),
+                           key=lambda kv: kv[0])
+            seen, values = set(), []
+            for _, value in keyed:
+                if value not in seen:
+                    seen.add(value)
+                    values.append(value)
+            row[i] = ox.Literal(JOINED_BY.join(values))
+        rows.append(row)
+    return Result(result.variables, rows)
 
 
 def term_json(t) -> dict:
@@ -88,11 +176,16 @@ def to_json(result: Result) -> str:
 
 
 def from_json(text: str) -> Result:
-    data = json.loads(text)
+    return from_json_dict(json.loads(text))
+
+
+def from_json_dict(data: dict) -> Result:
+    """A W3C SPARQL 1.1 Query Results JSON document, already parsed, as a :class:`Result`."""
     if "boolean" in data:
         return Result([], [], bool(data["boolean"]))
     variables = data["head"]["vars"]
-    rows = [[term_from_json(b[v]) if v in b else None for v in variables] for b in data["results"]["bindings"]]
+    rows = [[canonical(term_from_json(b[v])) if v in b else None for v in variables]
+            for b in data["results"]["bindings"]]
     return Result(variables, rows)
 
 

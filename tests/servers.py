@@ -50,6 +50,16 @@ def oxigraph_executable() -> str | None:
     return shutil.which("oxigraph") or shutil.which("oxigraph", path=os.path.dirname(sys.executable))
 
 
+def stop(proc: subprocess.Popen, seconds: float) -> None:
+    """SIGTERM, then SIGKILL if the process is still there after ``seconds``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -87,10 +97,5 @@ def oxigraph_server(directory: Path):
             time.sleep(0.05)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 10)
         log.close()

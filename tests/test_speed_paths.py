@@ -124,14 +124,18 @@ def owner_lines(text: str) -> dict[int, int]:
     return out
 
 
+def corpus_store(directory: Path, plans: int) -> tuple[list[Path], Store]:
+    """The first ``plans`` plans of bench/corpus.py (the bundled plan first) written and built under ``directory``."""
+    files = corpus_module().write_corpus(directory, plans)
+    loc = locate(str(directory / "store"), [str(f) for f in files])
+    build_store(loc)
+    return files, Store(loc.directory)
+
+
 @pytest.fixture(scope="module")
 def two_plans(tmp_path_factory):
     """The bundled plan (identifier corpus-000) and variant 1 of bench/corpus.py in one store."""
-    d = tmp_path_factory.mktemp("corpus")
-    files = corpus_module().write_corpus(d, 2)
-    loc = locate(str(d / "store"), [str(f) for f in files])
-    build_store(loc)
-    return files, Store(loc.directory)
+    return corpus_store(tmp_path_factory.mktemp("corpus"), 2)
 
 
 def variant_cells(path: Path) -> dict[int, str]:

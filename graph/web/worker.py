@@ -72,10 +72,12 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     from greenplan.results import Result
     from greenplan.sparqltext import query_form
 
+    q = None
+    if "saved" in job:
+        q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
     if "bound_text" in job:      # a saved query with its parameters already substituted (the server caches it)
         text, bindings = job["bound_text"], {}
-    elif "saved" in job:
-        q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
+    elif q is not None:
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
         text, bindings = job["sparql"], {}
@@ -116,6 +118,8 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
                 raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
             rows.append(row)
         result = Result(variables, rows)
+        if q is not None:
+            result = q.finish(result)   # list columns ordered and joined, as run_saved does
     if "accept" not in job and "format" not in job:
         return result
     return render(result, job.get("accept"), job.get("format"), job.get("base"), max_bytes)
