@@ -143,6 +143,8 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
     try:
         _check_package(file, data)
         document = docx.Document(str(path))
+    except PlanFormatError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, OpcError,
             etree.XMLSyntaxError) as e:
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
