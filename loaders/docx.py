@@ -150,9 +150,14 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
         raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", found,
                               "save the document as .docx from Word or LibreOffice") from None
+    body = getattr(document.element, "body", None)
+    if document.element.tag != q("document") or body is None:
+        raise PlanFormatError(file, 1, "word/document.xml with a w:document element holding a w:body",
+                              f"a {etree.QName(document.element).localname} element" if body is None
+                              else "another root element", "save the document as .docx from Word or LibreOffice")
     numbering = _Numbering(document)
     blocks: list[Block] = []
-    for el, tag, path_ in _body(document.element.body, "/w:document/w:body"):
+    for el, tag, path_ in _body(body, "/w:document/w:body"):
         n = len(blocks) + 1
         span = Span(file, n, n, path_)
         if tag == "p":

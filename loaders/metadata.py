@@ -7,6 +7,7 @@ defaults (identifier from the file name) and a warning in the load report.
 """
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from pathlib import Path
@@ -62,6 +63,10 @@ def read_metadata_keys(source: Path, report: LoadReport, warn_missing: bool = Tr
         raise PlanFormatError(str(path), _key_line(text, "jurisdiction_code"),
                               "jurisdiction_code: a six-digit administrative division code (GB/T 2260) or CN", str(code),
                               "e.g. jurisdiction_code = \"440800\" for 湛江市; leave it out when not known")
+    for key in ("date_written", "date_published"):
+        if key in data and not _iso_date(str(data[key])):
+            raise PlanFormatError(str(path), _key_line(text, key), f"{key}: a date written YYYY-MM-DD",
+                                  str(data[key]), f"e.g. {key} = 2018-11-12 (a TOML date) or \"2018-11-12\"")
     values = {k: data[k] for k in FIELDS if k in data and k != "identifier"}
     meta = PlanMetadata(identifier=ident, source_path=str(path), **{k: str(v) for k, v in values.items()})
     return meta, set(data) & FIELDS
@@ -87,6 +92,13 @@ def _read(path: Path) -> str:
         line = data[: e.start].count(b"\n") + 1
         raise PlanFormatError(str(path), line, "UTF-8 text", f"byte 0x{data[e.start]:02x}",
                               "save the metadata file as UTF-8") from None
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        return bool(re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)) and bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 def _key_line(text: str, key: str) -> int:

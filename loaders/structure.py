@@ -11,6 +11,7 @@ printed and reported.
 """
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -59,8 +60,12 @@ def squeeze(text: str) -> str:
 
 
 def iso_date(text: str | None) -> str | None:
+    """2018年11月12日 → 2018-11-12; None when not a date of the calendar (2018年13月45日)."""
     m = DATE.match(text.strip()) if text else None
-    return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
+    try:
+        return datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else None
+    except ValueError:
+        return None
 
 
 def deadline(raw: str | None) -> tuple[int | None, str | None]:
@@ -524,8 +529,11 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     take("title", fields.get("标题"))
     take("number", fields.get("发文字号") or number)
     take("issuer", fields.get("发文机关") or signature)
-    take("date_written", iso_date(fields.get("成文日期")))
-    take("date_published", iso_date(fields.get("发布日期")))
+    for key, label in (("date_written", "成文日期"), ("date_published", "发布日期")):
+        printed = fields.get(label)
+        take(key, iso_date(printed))
+        if printed and key not in meta_given and iso_date(printed) is None:
+            report.add("warning", None, f"{label} {printed[:40]!r} is not a date of the calendar; left out of the graph")
     take("index_number", fields.get("索引号"))
     take("subject", fields.get("主题分类"))
     if "identifier" not in meta_given and meta.number:

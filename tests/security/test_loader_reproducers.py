@@ -237,3 +237,31 @@ def test_a_symlink_loop_as_source_is_one_line_and_exit_2(tmp_path):
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
     assert "a.txt" in run.stderr and "symbolic link" in run.stderr
+
+
+# --- dates -----------------------------------------------------------------------------------------------------
+
+def test_a_written_date_not_of_the_calendar_is_reported_and_left_out(tmp_path):
+    page = Path(__file__).parent.parent / "data" / "gov-cn" / "gbf-2018-129-consumption-poverty-alleviation.html"
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<td>2018年12月30日</td>") == 1            # 成文日期 as printed on the page
+    target = tmp_path / page.name
+    target.write_text(html.replace("<td>2018年12月30日</td>", "<td>2018年13月45日</td>"), encoding="utf-8")
+    plan, report = load(target)
+    assert plan.metadata.date_written is None
+    assert any("2018年13月45日" in w.message for w in report.warnings())
+    dataset = build([plan], report)
+    assert not [q for q in dataset.quads if q.predicate.value.endswith("date_document")]
+
+
+@pytest.mark.parametrize("value", ['"2018-02-30"', '"yesterday"', '"2018-1-2"'])
+def test_a_metadata_date_that_is_not_a_date_is_rejected(tmp_path, value):
+    meta = _meta(date_written=value)
+    with pytest.raises(PlanFormatError) as e:
+        load(_plan(tmp_path, meta=meta))
+    assert _located(e.value, ".meta.toml") == meta.decode().splitlines().index(f"date_written = {value}") + 1
+
+
+def test_a_metadata_date_as_a_toml_date_is_accepted(tmp_path):
+    plan, _ = load(_plan(tmp_path, meta=_meta(date_written="2021-03-01")))
+    assert plan.metadata.date_written == "2021-03-01"
