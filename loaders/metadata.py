@@ -67,6 +67,10 @@ def read_metadata_keys(source: Path, report: LoadReport, warn_missing: bool = Tr
         if key in data and not _iso_date(str(data[key])):
             raise PlanFormatError(str(path), _key_line(text, key), f"{key}: a date written YYYY-MM-DD",
                                   str(data[key]), f"e.g. {key} = 2018-11-12 (a TOML date) or \"2018-11-12\"")
+    for key in sorted(set(data) & FIELDS):
+        if len(str(data[key])) > limits.MAX_CELL_CHARS:
+            raise PlanFormatError(str(path), _key_line(text, key), f"{key}: at most {limits.MAX_CELL_CHARS:,} characters",
+                                  f"{len(str(data[key])):,} characters", "metadata values are short")
     values = {k: data[k] for k in FIELDS if k in data and k != "identifier"}
     meta = PlanMetadata(identifier=ident, source_path=str(path), **{k: str(v) for k, v in values.items()})
     return meta, set(data) & FIELDS

@@ -164,6 +164,7 @@ def _run(fmt: str, tmp: Path, build) -> None:
     failures: list[str] = []
     kinds: Counter = Counter()
     outcomes = {"error": 0, "loaded": 0}
+    slowest = (0.0, -1)
     started = time.perf_counter()
     for k in ([only] if only is not None else range(CASES)):
         files, steps = make(k)
@@ -171,11 +172,13 @@ def _run(fmt: str, tmp: Path, build) -> None:
             path.write_bytes(data)
         source = files[0][0]
         stage = "load"
+        began = time.perf_counter()
         try:
             plan, report = load(source)
             stage = "build"
             build(plan, report)
         except PlanFormatError as e:
+            slowest = max(slowest, (time.perf_counter() - began, k))
             if not LOCATED.match(str(e)):
                 failures.append(f"{fmt} case {k} {steps}: error not one located line: {str(e)[:300]!r}")
             outcomes["error"] += 1
@@ -188,8 +191,9 @@ def _run(fmt: str, tmp: Path, build) -> None:
                             + "".join(traceback.format_exception(e)[-3:]))
             continue
         outcomes["loaded"] += 1
+        slowest = max(slowest, (time.perf_counter() - began, k))
     elapsed = time.perf_counter() - started
-    print(f"{fmt}: {CASES if only is None else 1} cases in {elapsed:.1f} s: {outcomes}")
+    print(f"{fmt}: {CASES if only is None else 1} cases in {elapsed:.1f} s: {outcomes}; slowest case {slowest[1]}: {slowest[0]:.2f} s")
     if failures:
         for path, data in make(int(failures[0].split()[2]))[0]:
             (tmp / ("first-failure-" + path.name)).write_bytes(data)

@@ -265,3 +265,14 @@ def test_a_metadata_date_that_is_not_a_date_is_rejected(tmp_path, value):
 def test_a_metadata_date_as_a_toml_date_is_accepted(tmp_path):
     plan, _ = load(_plan(tmp_path, meta=_meta(date_written="2021-03-01")))
     assert plan.metadata.date_written == "2021-03-01"
+
+
+def test_a_metadata_value_over_the_per_cell_limit_is_a_located_error(tmp_path, monkeypatch):
+    most = max(len(line.strip()) for line in _text().split("\n")) + 10      # the plan's own lines stay within
+    monkeypatch.setattr(limits, "MAX_CELL_CHARS", most)
+    load(_plan(tmp_path, meta=_meta(description='"' + "绿" * most + '"')))     # at the limit: loads
+    meta = _meta(description='"' + "绿" * (most + 1) + '"')
+    with pytest.raises(PlanFormatError) as e:
+        load(_plan(tmp_path, meta=meta))
+    assert _located(e.value, ".meta.toml") == meta.decode().splitlines().index(
+        'description = "' + "绿" * (most + 1) + '"') + 1
