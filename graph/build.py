@@ -70,7 +70,8 @@ def integer(n: int | None) -> ox.Literal | None:
 
 
 def decimal(d) -> ox.Literal | None:
-    return None if d is None else ox.Literal(str(d), datatype=ox.NamedNode(XSD_DECIMAL))
+    # fixed-point text: str(Decimal) may give an exponent ("1E-7"), which is not an xsd:decimal
+    return None if d is None else ox.Literal(format(d, "f"), datatype=ox.NamedNode(XSD_DECIMAL))
 
 
 def string(s: str | None) -> ox.Literal | None:

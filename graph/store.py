@@ -79,7 +79,7 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
     base = base or default_base()
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
-    srcs = [_kept(s, kept) if is_url(s) else Path(s).resolve() for s in (sources or [])] or [bundled_plan()]
+    srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
     for s in srcs:
         if not s.is_file():
             raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
@@ -87,6 +87,15 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
     if explicit:
         return Location(Path(explicit), True, srcs, base)
     return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base)
+
+
+def _resolved(source: str) -> Path:
+    """The absolute path of a source file; a symbolic-link loop is a usage error, not a traceback."""
+    try:
+        return Path(source).resolve()
+    except (RuntimeError, OSError) as e:    # Python 3.11 raises RuntimeError("Symlink loop …"), 3.13 OSError
+        raise StoreError(f"{source}: cannot resolve the source path ({e}); pass --source with the path of a "
+                         f"plan file, not a looping symbolic link") from None
 
 
 def _kept(url: str, directory: Path) -> Path:

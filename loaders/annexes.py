@@ -3,16 +3,15 @@ key-project record made from a row (any format)."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.numbers import amount_yi, printed_count
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.records import LoadReport, Note, Project, Span
 
 TASK_HEADER = ("重点工作", "主要任务", "序号", "任务内容", "主要责任单位")
 PROJECT_HEADER = ("序号", "项目名称", "项目内容", "建设年限（年）", "投资额（亿元）", "建设单位", "牵头单位")
-NUMBER = re.compile(r"^\d+$")
 YEARS = re.compile(r"^(\d{4})\s*[-－–—~～至]\s*(\d{4})$")
 SINGLE_YEAR = re.compile(r"^(\d{4})$")
 NOTE_END = "。"   # a loose line below a row's last cell that ends a sentence is a note, not a wrapped name
@@ -103,12 +102,8 @@ def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport,
         report.add("warning", c[3][1],
                    f"project {num}: construction period {years_raw!r} ends before it starts; kept as printed")
     investment_raw = c[4][0]
-    try:
-        investment = Decimal(investment_raw)
-        if not investment.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
-        investment = None
+    investment = amount_yi(investment_raw)   # the document's grammar only: digits, a decimal point, 亿元/万元
+    if investment is None:
         report.add("warning", c[4][1], f"project {num}: investment {investment_raw!r} is not a number of 亿元; kept as printed")
     builder = c[5][0] or None
     if builder is None:
@@ -125,6 +120,7 @@ def _common(xpath: str | None) -> str | None:
 
 
 def _number_text(file: str, text: str, span: Span, what: str) -> int:
-    if not NUMBER.match(text):
-        raise PlanFormatError(file, span.first, f"a {what} number (序号, digits)", text)
-    return int(text)
+    number = printed_count(text)
+    if number is None:
+        raise PlanFormatError(file, span.first, f"a {what} number (序号, 1 to 9 digits)", text)
+    return number

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from greenplan.loaders.numbers import chinese_count
 from greenplan.loaders.records import LoadReport, Sentence, Target
 
 NUMERALS = "一二三四五六七八九十"
@@ -17,14 +18,9 @@ QUANTITATIVE = re.compile(r"^(?P<indicator>.+?)(?P<verb>下降|降低|达到|保
 QUALITATIVE = re.compile(r"^(?P<indicator>.+?)(?P<statement>完成.+|实现.+|稳中有降.*)$")
 
 
-def chinese_number(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十五 → 15, 二十 → 20, 三十 → 30."""
-    if numeral == "十":
-        return 10
-    if "十" in numeral:
-        tens, _, units = numeral.partition("十")
-        return (NUMERALS.index(tens) + 1 if tens else 1) * 10 + (NUMERALS.index(units) + 1 if units else 0)
-    return NUMERALS.index(numeral) + 1
+def chinese_number(numeral: str) -> int | None:
+    """一 → 1, 十 → 10, 十五 → 15, 二十 → 20, 三十 → 30; None when out of counting order (三五, 十十十)."""
+    return chinese_count(numeral)
 
 
 def chinese_numeral(n: int) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.fetch import source_record
 from greenplan.loaders.metadata import read_metadata_keys
@@ -32,6 +33,10 @@ def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadR
         raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan (.txt, .html, .docx), "
                                 f"e.g. data/zhanjiang-green-plan-draft.txt")
     file = display_name or path.name
+    if path.stat().st_size > limits.MAX_DOCUMENT_BYTES:
+        raise PlanFormatError(file, 1, f"a plan file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)}",
+                              limits.size(path.stat().st_size), "a plan is a few hundred kilobytes; split the file "
+                              "or remove what is not the plan")
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PlanFormatError(file, 1, "a plan file ending in " + ", ".join(sorted(FORMATS)), path.suffix or "no suffix",
@@ -54,8 +59,22 @@ def load_document(doc: Document, source: Path, report: LoadReport | None = None,
     ``warn_missing``: report a missing metadata file (the export layout carries no issuer or date)."""
     from greenplan.loaders.structure import read_structure
 
+    check_sizes(doc)
     report = report or LoadReport()
     meta, given = read_metadata_keys(source, report, warn_missing=warn_missing)
     plan = read_structure(doc, meta, report, given)
     plan.source_url, plan.fetched_at = source_record(source)
     return plan, report
+
+
+def check_sizes(doc: Document) -> None:
+    """Every paragraph and table cell within the per-cell limit (a huge literal breaks the store), else a located error."""
+    most = limits.MAX_CELL_CHARS
+    for b in doc.blocks:
+        texts = [(b.text, b.span)] + [(c.text, c.span) for row in b.rows for c in row if not c.merged]
+        for text, span in texts:
+            if len(text) > most:
+                where = f" (element {span.xpath})" if span.xpath else ""
+                raise PlanFormatError(doc.file, span.first, f"a paragraph or table cell of at most {most:,} characters"
+                                      f"{where}", f"{len(text):,} characters",
+                                      "a plan's paragraphs and cells are short; the file may be damaged or not a plan")

@@ -11,17 +11,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from greenplan.loaders.body import chinese_numeral
 
+from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.records import Span
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+LEVELS, START, GRID_SPAN = 8, 32767, 63     # Word's bounds: list levels 0–8, w:start, columns of a table
 CHINESE_FORMATS = {"chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
                    "taiwaneseCounting", "taiwaneseCountingThousand", "japaneseCounting"}
 
@@ -49,8 +53,8 @@ class _Numbering:
             by_abstract: dict[str, dict[int, tuple[int, str, str]]] = {}
             for a in root.findall(q("abstractNum")):
                 by_abstract[a.get(q("abstractNumId"))] = {
-                    int(lvl.get(q("ilvl"))): (int(_val(lvl, "w:start") or 1), _val(lvl, "w:numFmt") or "decimal",
-                                              _val(lvl, "w:lvlText") or f"%{int(lvl.get(q('ilvl'))) + 1}.")
+                    _int(lvl.get(q("ilvl")), 0, LEVELS): (_int(_val(lvl, "w:start"), 1, START), _val(lvl, "w:numFmt") or "decimal",
+                                              _val(lvl, "w:lvlText") or f"%{_int(lvl.get(q('ilvl')), 0, LEVELS) + 1}.")
                     for lvl in a.findall(q("lvl"))}
             for n in root.findall(q("num")):
                 num_id = n.get(q("numId"))
@@ -59,7 +63,7 @@ class _Numbering:
         for style in document.styles.element.findall(q("style")):
             num_id = _val(style, "w:pPr/w:numPr/w:numId")
             if num_id:
-                self.style_num[style.get(q("styleId"))] = (num_id, int(_val(style, "w:pPr/w:numPr/w:ilvl") or 0))
+                self.style_num[style.get(q("styleId"))] = (num_id, _int(_val(style, "w:pPr/w:numPr/w:ilvl"), 0, LEVELS))
 
     def number(self, p) -> tuple[int, str] | None:
         """(count, label as Word prints it) of a numbered paragraph, or None."""
@@ -73,7 +77,7 @@ class _Numbering:
             level = str(lvl)
         if num_id == "0":   # numbering switched off
             return None
-        lvl = int(level or 0)
+        lvl = _int(level, 0, LEVELS)
         key = (num_id, lvl)
         start, _, text = self.levels.get(key, (1, "decimal", f"%{lvl + 1}."))
         self.counters[key] = self.counters.get(key, start - 1) + 1
@@ -85,6 +89,14 @@ class _Numbering:
             fmt = self.levels.get(k, (1, "decimal", ""))[1]
             return _formatted(self.counters.get(k, self.levels.get(k, (1,))[0]), fmt)
         return self.counters[key], re.sub(r"%([1-9])", shown, text)
+
+
+def _int(value: str | None, default: int, most: int) -> int:
+    """An integer attribute of the package (ilvl, start, gridSpan), bounded; ``default`` when it is not one."""
+    try:
+        return min(int(value), most) if value is not None and len(value) < 10 else default
+    except ValueError:
+        return default
 
 
 def _formatted(n: int, fmt: str) -> str:
@@ -111,19 +123,41 @@ def _text(p) -> str:
     return "".join(out).strip(" \t\u3000\xa0")
 
 
+def _check_package(file: str, data: bytes) -> None:
+    """Refuse a package whose parts unpack to more than the document size limit (a zip bomb) before reading it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        total = sum(i.file_size for i in z.infolist())
+    if total > limits.MAX_DOCUMENT_BYTES:
+        raise PlanFormatError(file, 1, f"a Word file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)} unpacked",
+                              f"parts of {limits.size(total)}", "split the document or remove embedded media")
+
+
 def read_docx(path: Path, display_name: str | None = None) -> Document:
     import docx   # python-docx
+
+    from docx.opc.exceptions import OpcError
+    from lxml import etree
 
     file = display_name or path.name
     data = path.read_bytes()
     try:
+        _check_package(file, data)
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", str(e)[:60],
+    except PlanFormatError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, OpcError,
+            etree.XMLSyntaxError) as e:
+        found = f"{type(e).__name__}: {e}".replace("\n", " ")
+        raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", found,
                               "save the document as .docx from Word or LibreOffice") from None
+    body = getattr(document.element, "body", None)
+    if document.element.tag != q("document") or body is None:
+        raise PlanFormatError(file, 1, "word/document.xml with a w:document element holding a w:body",
+                              f"a {etree.QName(document.element).localname} element" if body is None
+                              else "another root element", "save the document as .docx from Word or LibreOffice")
     numbering = _Numbering(document)
     blocks: list[Block] = []
-    for el, tag, path_ in _body(document.element.body, "/w:document/w:body"):
+    for el, tag, path_ in _body(body, "/w:document/w:body"):
         n = len(blocks) + 1
         span = Span(file, n, n, path_)
         if tag == "p":
@@ -171,7 +205,7 @@ def _rows(tbl, path: str, file: str, n: int, numbering: _Numbering) -> list[list
                 t = _text(p)
                 if t:
                     paragraphs.append(t)
-            width = int(_val(tc, "w:tcPr/w:gridSpan") or 1)
+            width = max(1, _int(_val(tc, "w:tcPr/w:gridSpan"), 1, GRID_SPAN))
             vmerge = tc.find(f"{q('tcPr')}/{q('vMerge')}")
             continues = vmerge is not None and vmerge.get(q("val"), "continue") == "continue"
             if continues and col in above:

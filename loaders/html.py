@@ -14,9 +14,11 @@ import hashlib
 import re
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 
 from greenplan.loaders.charset import decode_page
+from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.records import Span
 
@@ -27,6 +29,7 @@ PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", 
 CONTAINERS = {"div", "center", "section", "article", "main", "body", "ul", "ol", "dl", "font", "span", "form"}
 SPACE = re.compile(r"[ \t\r\n\f]+")
 TRIM = " \t\r\n\f\u3000\xa0"
+COLSPAN_MAX, ROWSPAN_MAX = 1000, 65534            # the clamps of the HTML table model
 # a metadata label cell of gov.cn's table: 索 引 号： / 标　　题：
 LABEL = re.compile(r"^([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,8})[：:]$")
 
@@ -40,7 +43,11 @@ def read_html(path: Path, display_name: str | None = None, data: bytes | None = 
     file = display_name or path.name
     raw = path.read_bytes() if data is None else data
     text, _ = decode_page(file, raw, content_type)
-    root = lxml.html.fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    try:
+        root = lxml.html.fromstring(text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as e:
+        raise PlanFormatError(file, 1, "an HTML page", f"{type(e).__name__}: {e}",
+                              "save the page from the browser as HTML") from None
     tree = root.getroottree()
     reader = _Reader(file, tree)
     content = next((found[0] for q in CONTENT if (found := root.xpath(q))), root)
@@ -116,8 +123,8 @@ class _Reader:
                     col += 1
                 paras = [p for p in _cell_lines(td) if p]
                 cell = Cell(paras, self.span(td))
-                span = _int(td.get("colspan"))
-                down = _int(td.get("rowspan"))
+                span = _int(td.get("colspan"), COLSPAN_MAX)
+                down = _int(td.get("rowspan"), ROWSPAN_MAX)
                 for k in range(span):
                     row.append(cell if k == 0 else Cell(paras, cell.span, merged=True))
                     if down > 1:
@@ -140,9 +147,10 @@ class _Reader:
         return Cell(cell.paragraphs, cell.span, merged=True)
 
 
-def _int(value: str | None) -> int:
+def _int(value: str | None, most: int) -> int:
+    """A colspan/rowspan: 1 when missing or not a number, at most ``most`` (the HTML standard's clamps)."""
     try:
-        return max(1, int(value)) if value else 1
+        return min(max(1, int(value)), most) if value and len(value) < 10 else 1
     except ValueError:
         return 1
 

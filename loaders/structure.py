@@ -11,6 +11,7 @@ printed and reported.
 """
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, p
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
+from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
@@ -37,7 +39,7 @@ DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 STATUS = re.compile(r"^（(.+稿)）$")
 NOTICE = re.compile(r"关于印发(.+)的通知$")
 ANNEX_LIST = re.compile(r"^附\s*件\s*\d*\s*[：:]")
-ANNEX_HEADING = re.compile(r"^附\s*件\s*(\d*)$")
+ANNEX_HEADING = re.compile(r"^附\s*件\s*([0-9]{0,3})$")
 TITLE_END = "。：:"
 HEADING_MAX = 60          # a chapter heading is a short line (long 一、… paragraphs are running text)
 SIGNATURE_MAX = 20        # the issuing body's name above the closing date
@@ -58,8 +60,12 @@ def squeeze(text: str) -> str:
 
 
 def iso_date(text: str | None) -> str | None:
+    """2018年11月12日 → 2018-11-12; None when not a date of the calendar (2018年13月45日)."""
     m = DATE.match(text.strip()) if text else None
-    return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
+    try:
+        return datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat() if m else None
+    except ValueError:
+        return None
 
 
 def deadline(raw: str | None) -> tuple[int | None, str | None]:
@@ -159,14 +165,19 @@ class _Reader:
                 current = None
                 self.pending = None
                 continue
+            if m and len(text) <= HEADING_MAX and chinese_number(m[1]) is None:
+                self.report.add("warning", b.span, f"heading-like line {text[:30]!r}: {m[1]} is not a Chinese counting "
+                                                    f"number; kept as running text")
             m = SECTION.match(text)
             if m and chapters:
                 number = chinese_number(m[1])
-                restarts = number == 1
-                if not restarts and number != last_number + 1:
+                if number is None:
+                    self.report.add("warning", b.span, f"section numeral （{m[1]}） is not a Chinese counting number "
+                                                        f"(（一） … （九十九））; kept as printed, without a number")
+                elif number != 1 and number != last_number + 1:
                     self.report.add("warning", b.span, f"section （{m[1]}） where （{chinese_numeral(last_number + 1)}）"
                                                         f" or a restart at （一） was expected; kept as printed")
-                last_number = number
+                last_number = number if number is not None else last_number
                 title, rest = _title(m[2])
                 current = _Section(len(sections) + 1, m[1], number, len(chapters), title, f"（{m[1]}）", b.span)
                 if rest:
@@ -268,14 +279,15 @@ class _Reader:
             for j, cell in enumerate(row):
                 kind = kinds.get(j)
                 text = cell.text.strip()
+                header = headers[j] if j < len(headers) else f"column {j + 1}"   # a row wider than its header
                 if kind == "party":
-                    parties_cells.append((headers[j], text))
+                    parties_cells.append((header, text))
                 elif kind == "number":
                     number_cell = cell
                 elif kind:
                     values.setdefault(kind, text)
                 else:
-                    columns[headers[j]] = text
+                    columns[header] = text
             if not any(values.values()) and not any(t for _, t in parties_cells):
                 continue
             chap = values.get("chapter") or chap
@@ -302,7 +314,8 @@ class _Reader:
                 self.report.add("warning", span, f"task {label or ''} has no responsible body "
                                                  f"({'/'.join(hd for hd, _ in parties_cells)} is empty); kept without owners")
             self.tasks.append(Task(
-                number=int(label) if label and label.isdigit() and printed_number else len(self.tasks) + 1,
+                number=printed_count(label or "") if printed_count(label or "") and printed_number
+                else len(self.tasks) + 1,
                 chapter=chap, measure=meas,
                 measure_index=self.measures.setdefault((chap, meas), len(self.measures) + 1),
                 text=values.get("text", ""), owners=owners, owners_raw=owners_raw,
@@ -333,7 +346,13 @@ class _Reader:
     def read_projects(self, table: Block, h: int, headers: list[str], annex: int) -> None:
         at = [headers.index(name) for name in PROJECT_HEADER]
         for row in table.rows[h + 1:]:
-            if [squeeze(c.text) for c in row] == headers:
+            if not row or [squeeze(c.text) for c in row] == headers:
+                continue
+            if len(row) <= max(at):     # fewer cells than the header's columns: which cell is which is not known
+                text = "".join(c.text for c in row).strip()
+                self.report.add("warning", row[0].span, f"project table row of {len(row)} cells where the header has "
+                                                        f"{len(headers)}; kept as a note, not read as a project: {text[:30]!r}")
+                self.notes.append(Note(len(self.notes) + 1, annex, text, row[0].span))
                 continue
             if _heading_row(row):
                 if not self.table_note(row, annex):
@@ -510,8 +529,11 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     take("title", fields.get("标题"))
     take("number", fields.get("发文字号") or number)
     take("issuer", fields.get("发文机关") or signature)
-    take("date_written", iso_date(fields.get("成文日期")))
-    take("date_published", iso_date(fields.get("发布日期")))
+    for key, label in (("date_written", "成文日期"), ("date_published", "发布日期")):
+        printed = fields.get(label)
+        take(key, iso_date(printed))
+        if printed and key not in meta_given and iso_date(printed) is None:
+            report.add("warning", None, f"{label} {printed[:40]!r} is not a date of the calendar; left out of the graph")
     take("index_number", fields.get("索引号"))
     take("subject", fields.get("主题分类"))
     if "identifier" not in meta_given and meta.number:

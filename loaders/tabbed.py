@@ -21,7 +21,7 @@ from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.records import LoadReport, Note, Span
 from greenplan.loaders.text import decode_text
 
-ANNEX_HEADING = re.compile(r"^附\s*件\s*(\d+)\s*$")
+ANNEX_HEADING = re.compile(r"^附\s*件\s*([0-9]{1,3})\s*$")
 ANNEXES = {1: (TASK_HEADER, "task", 2), 2: (PROJECT_HEADER, "project", 0)}   # header, row kind, number column
 
 

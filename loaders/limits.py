@@ -1,0 +1,16 @@
+"""Size limits of what a loader reads (module constants, so that tests can set them small).
+
+A plan is a few hundred kilobytes; a single cell or paragraph a few thousand characters.  Far larger input is
+refused with a clear error before it reaches the graph (a literal of 16 MiB breaks the store's query buffer).
+"""
+from __future__ import annotations
+
+# a source file, a metadata file, the unpacked parts of a .docx; well below the store's 16 MiB buffer, which a
+# section's text (its paragraphs joined) must stay under
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+MAX_CELL_CHARS = 200_000                 # one paragraph or one table cell, in characters
+
+
+def size(n: int) -> str:
+    """A byte count for messages: 8,388,608 bytes (8.0 MiB)."""
+    return f"{n:,} bytes ({n / 1048576:.1f} MiB)"
