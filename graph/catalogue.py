@@ -108,7 +108,8 @@ class SavedQuery:
                 if p.required:
                     raise ParameterError(f"query {self.name} needs parameter {p.name}: pass --param {p.name}=VALUE")
                 continue
-            lookup = lookup_path(p.name, self.path.parent)
+            # a query in a subfolder of the catalogue (queries/network/) uses the catalogue's lookups
+            lookup = lookup_path(p.name, self.path.parent) or lookup_path(p.name, self.path.parent.parent)
             if store is not None and lookup is not None:
                 out[p.variable] = resolve(store, self.name, p.name, str(value), lookup)
             else:

@@ -365,9 +365,10 @@ def serialize(triples, fmt: str = "turtle") -> bytes:
 
 
 def main(args) -> int:
-    from greenplan.cli import _open
+    from greenplan.api import open_for
+    from greenplan.messages import log
 
-    data = serialize(describe(_open(args), args.site), args.format)
+    data = serialize(describe(open_for(args, log=log), args.site), args.format)
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     return 0

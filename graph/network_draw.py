@@ -158,16 +158,17 @@ def _title(G) -> str:
 
 def page_data(store, plan=None) -> dict:
     """What the page draws: nodes, edges (with task numbers), topics and each task's topics."""
-    from greenplan.network import TASK_BODIES_QUERY, TASK_TOPICS_QUERY, _local, _plan_binding, build_network
+    from greenplan.network import build_network, rows
+    from greenplan.vocab import local_name
 
     G = build_network(store, plan=plan)
     body_tasks: dict[str, list[int]] = {}
-    for r in store.run(TASK_BODIES_QUERY, _plan_binding(plan)).dicts():
+    for r in rows(store, "task-numbers", plan):
         body_tasks.setdefault(r["body"], []).append(int(r["number"]))
     task_topics: dict[int, list[str]] = {}
     topics: dict[str, dict] = {}
-    for r in store.run(TASK_TOPICS_QUERY, _plan_binding(plan)).dicts():
-        slug = _local(r["topic"])
+    for r in rows(store, "task-topics", plan):
+        slug = local_name(r["topic"])
         task_topics.setdefault(int(r["number"]), []).append(slug)
         t = topics.setdefault(slug, {"id": slug, "zh": r["zh"], "en": r["en"] or slug, "tasks": set()})
         t["tasks"].add(int(r["number"]))

@@ -45,7 +45,6 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
 from __future__ import annotations
 
 import signal
-import socket
 import threading
 import time
 from http import HTTPStatus
@@ -603,7 +602,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
     def _network(self) -> None:
-        from greenplan.network import html_page
+        from greenplan.network_draw import html_page
 
         page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
         self._send(200, page_html, protocol.HTML)
@@ -679,18 +678,19 @@ def limits_from(args) -> Limits:
 
 
 def main(args) -> int:
-    from greenplan.cli import _log, _open, _usage
+    from greenplan.api import open_for
+    from greenplan.messages import log, usage_error
 
     try:
         limits = limits_from(args)
     except ValueError as e:
-        return _usage(str(e))
-    store = _open(args)
+        return usage_error(str(e))
+    store = open_for(args, log=log)
     try:
-        server = make_server(store, args.host, args.port, log=_log, limits=limits)
+        server = make_server(store, args.host, args.port, log=log, limits=limits)
     except OSError as e:
-        return _usage(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
-                      "(0 picks a free one)")
+        return usage_error(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
+                           "(0 picks a free one)")
     url = server.url
     signal.signal(signal.SIGTERM, _stop)
     print(f"greenplan serve: {url}  (SPARQL endpoint {url}sparql; {store.base}X is served at {url}X)", flush=True)

@@ -76,13 +76,13 @@ def _key(iri: str) -> str:
 
 def tag_plan(plan, builder, quads) -> list[ox.Quad]:
     """Quads linking the plan's tasks, projects and targets to topics and places (in the plan's graph)."""
-    from greenplan.build import _Graph, zh
-    from greenplan.validate import misprint_rows
+    from greenplan.quads import Graph, zh
+    from greenplan.resources import misprint_rows
 
     readings = {printed: meant for printed, meant, _ in misprint_rows()}
     topics = Vocabulary.of_class(quads, CONCEPT)
     places = Vocabulary.of_class(quads, PLACE)
-    g = _Graph(builder.g.g.value)
+    g = Graph(builder.g.g.value)
 
     def link(record: str, text: str, about: str, with_places: bool) -> None:
         for concept, terms in topics.matches(text, readings):

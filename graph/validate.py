@@ -26,12 +26,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenplan.resources import misprint_rows
+
 GPS = "https://w3id.org/greenplan/shapes#"
 SH = "http://www.w3.org/ns/shacl#"
 SEVERITIES = ("Violation", "Warning", "Info")
 HEADINGS = {"Violation": "违规 / Violations", "Warning": "警告 / Warnings", "Info": "提示 / Info"}
 MISPRINT_PLACEHOLDER = '{ BIND ("" AS ?value) BIND ("" AS ?reading) BIND ("" AS ?note) FILTER (false) }'
-MISPRINTS_FILE = "misprints.tsv"
 # A result on one of these paths also shows the cell as printed (the loader keeps it when it cannot read it).
 AS_PRINTED = {
     "investment": "investmentAsPrinted",
@@ -63,23 +64,6 @@ def shape_files() -> list[Path]:
     from greenplan.resources import folder
 
     return sorted(folder("shapes").glob("*.ttl"))
-
-
-def misprint_rows() -> list[tuple[str, str, str]]:
-    """(misprint, reading, note) rows of ``shapes/misprints.tsv`` (comments and header skipped)."""
-    from greenplan.resources import folder
-
-    path = folder("shapes") / MISPRINTS_FILE
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#") or line.startswith("misprint\t"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 3 or not all(c.strip() for c in cells):
-            raise ValueError(f"{path}:{n}: expected three tab-separated cells (misprint, reading, note), "
-                             f"found {line!r}")
-        rows.append(tuple(c.strip() for c in cells))
-    return rows
 
 
 def _sparql_string(text: str) -> str:
@@ -473,9 +457,10 @@ def turtle(found: list, shapes_index=None) -> str:
 
 
 def main(args) -> int:
-    from greenplan.cli import _open
+    from greenplan.api import open_for
+    from greenplan.messages import log
 
-    store = _open(args)
+    store = open_for(args, log=log)
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":

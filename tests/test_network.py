@@ -19,6 +19,7 @@ import networkx as nx
 import pytest
 
 from greenplan import network as gn
+from greenplan import network_draw as draw
 from greenplan.api import run_saved
 from greenplan.cli import main
 from greenplan.resources import folder
@@ -281,7 +282,7 @@ def test_cli_errors_say_what_to_do(store, capsys):
 
 def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, browser, tmp_path):
     path = tmp_path / "network.html"
-    path.write_text(gn.html_page(store), encoding="utf-8")
+    path.write_text(draw.html_page(store), encoding="utf-8")
     page = browser.new_page()
     urls, errors = [], []
     page.on("request", lambda r: urls.append(r.url))

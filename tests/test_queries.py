@@ -157,7 +157,7 @@ def test_topic_cases_read_from_the_texts(store):
 
 def test_no_thesaurus_term_is_a_misprint():
     """A misprint (shapes/misprints.tsv) is read as meant when tagging; it is never a term of its own."""
-    from greenplan.validate import misprint_rows
+    from greenplan.resources import misprint_rows
 
     terms = {t for d in thesaurus().values() for t in d["terms"]}
     misprints = {printed: meant for printed, meant, _ in misprint_rows()}
