@@ -71,7 +71,7 @@ class PlanBuilder:
                 self.g.add(s, "gp:lastLine", integer(span.last))
             self.g.add(s, "gp:inDocument", doc)
             self.g.add(s, "oa:hasSource", doc)
-            selector = s + "/selector"
+            selector = self.m.selector(s)
             self.g.add(s, "oa:hasSelector", selector)
             if span.xpath:
                 self.g.a(selector, "oa:XPathSelector")

@@ -55,9 +55,10 @@ def _print_result(result, args) -> None:
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
+        from greenplan.quads import triple_key
         from greenplan.vocab import PREFIXES
 
-        triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # stable across engines
+        triples = sorted(result, key=triple_key)  # stable across engines
         write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         return
     write_output(getattr(args, "out", None), render(result, args.format, bom=args.bom, max_width=args.max_width))

@@ -28,6 +28,8 @@ import sys
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
+from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES
 
 DCAT = PREFIXES["dcat"]
@@ -165,9 +167,10 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     if not site.endswith("/"):
         site += "/"
     g = _Graph()
-    catalog, dataset = _iri(base + "catalog"), _iri(base + "dataset")
-    service = _iri(base + "dataset/sparql-service")
-    scheme = base + "topic/scheme"
+    iris = Minter(base)
+    catalog, dataset = _iri(iris.catalog()), _iri(iris.dataset())
+    service = _iri(iris.dataset("sparql-service"))
+    scheme = iris.topic_scheme()
 
     plans = store.run(PLANS).rows
     plan_iris = sorted({row[0].value for row in plans})
@@ -229,7 +232,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     # temporal: the years the plans speak about
     start, end = store.run(YEARS).rows[0] if plans else (None, None)
     if start is not None and end is not None:
-        period = _iri(base + "dataset/temporal")
+        period = _iri(iris.dataset("temporal"))
         g.typed(period, DCT + "PeriodOfTime")
         g.add(period, DCAT + "startDate", _lit(start.value, dt=XSD + "gYear"))
         g.add(period, DCAT + "endDate", _lit(end.value, dt=XSD + "gYear"))
@@ -294,7 +297,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     g.typed(stable, SKOS + "Concept")
     g.add(stable, SKOS + "prefLabel", _lit("Stable", "en"))
     for fmt, (ext, media, code) in DISTRIBUTIONS.items():
-        dist = _iri(f"{base}dataset/distribution/{fmt}")
+        dist = _iri(iris.dataset("distribution", fmt))
         url = _iri(f"{site}download/graph.{ext}")
         media_type, file_type = _iri(IANA + media), _iri(EU + "file-type/" + code)
         g.typed(dist, DCAT + "Distribution")
@@ -350,7 +353,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
         examples.append(task.value)
     for ex in sorted(set(examples)):
         g.add(dataset, VOID + "exampleResource", _iri(ex))
-    return sorted(g.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(g.triples, key=triple_key)
 
 
 PREFIXES_OUT = {k: PREFIXES[k] for k in ("rdf", "rdfs", "xsd", "skos", "dcterms", "dcat", "void")}

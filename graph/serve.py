@@ -597,7 +597,7 @@ class Handler(BaseHTTPRequestHandler):
     def _void(self, fmt: str | None) -> None:
         from greenplan.metadata import describe as metadata
 
-        triples = _as_triples(metadata(self.server.store, self.server.site))
+        triples = metadata(self.server.store, self.server.site)
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
@@ -634,17 +634,6 @@ def _answer_saved(server: GreenplanServer, job: dict):
         raise QueryError(str(e)) from None
 
 
-def _as_triples(description) -> list:
-    """greenplan.metadata's answer (Oxigraph triples/quads, or an rdflib Graph) as Oxigraph triples."""
-    import pyoxigraph as ox
-
-    if hasattr(description, "serialize") and not isinstance(description, (list, tuple)):
-        data = description.serialize(format="nt")
-        data = data.encode() if isinstance(data, str) else data
-        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    return [ox.Triple(t.subject, t.predicate, t.object) for t in description]
-
-
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
           "http://purl.org/dc/terms/title", "https://w3id.org/greenplan/ontology#title",
           "https://w3id.org/greenplan/ontology#name")
@@ -654,6 +643,8 @@ def describe(store, iri: str) -> list:
     """CBD-like description: statements with the entity as subject, plus the labels of their objects."""
     import pyoxigraph as ox
 
+    from greenplan.quads import triple_key
+
     s = ox.NamedNode(iri)
     values = " ".join(f"<{p}>" for p in LABELS)
     triples = {ox.Triple(s, q.predicate, q.object) for q in store.ox.quads_for_pattern(s, None, None, None)}
@@ -662,7 +653,7 @@ def describe(store, iri: str) -> list:
     rows = store.query(f"SELECT DISTINCT ?o ?lp ?l WHERE {{ GRAPH ?g {{ {s} ?p ?o FILTER(isIRI(?o)) }} "
                        f"GRAPH ?g2 {{ ?o ?lp ?l }} VALUES ?lp {{ {values} }} }}")
     triples |= {ox.Triple(r["o"], r["lp"], r["l"]) for r in rows}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(triples, key=triple_key)
 
 
 def _stop(signum, frame):

@@ -6,6 +6,7 @@ Every module is read with :mod:`ast`, so the rules hold for imports inside funct
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,45 @@ def test_modules_import_each_other_without_a_cycle():
     edges = {n: {t for t in ts if not (n in PACKAGES and t.startswith(n + "."))} for n, ts in graph().items()}
     edges = {n: {t for t in ts if t not in PACKAGES or not n.startswith(t + ".")} for n, ts in edges.items()}
     assert cycles(edges) == []
+
+
+# --- IRIs are minted in one place ---------------------------------------------------------------
+
+STEP = re.compile(r"(^|/)(org|topic|place|plan|graph|dataset|catalog|selector|source|task|project|target|"
+                  r"chapter|section|sentence|principle|goal|measure|note|notice|owner)(/|$)")
+
+
+def built_iris(path: Path) -> list[str]:
+    """Expressions that glue a path step of the IRI scheme (``org/``, ``/topic/``, ``dataset`` …) to a
+    computed value: an f-string or a ``+`` of a string constant and something else.  A namespace constant
+    plus a local name (``DCAT + "dataset"``) names a vocabulary term, not a minted IRI."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.JoinedStr):
+            parts = node.values
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            if isinstance(node.left, ast.Name) and node.left.id.isupper():
+                continue
+            parts = [node.left, node.right]
+        else:
+            continue
+        texts = [p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str)]
+        if len(texts) < len(parts) and any(STEP.search(t) for t in texts):
+            found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_iri_finder_finds_minted_iris(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('a = base + "org/x"\nb = f"{record}/topic/{slug}"\nc = f"{site}download/graph.{ext}"\n'
+                      'd = "org/" + "x"\ne = DCAT + "dataset"\n', encoding="utf-8")
+    assert [x.split(":")[1] for x in built_iris(sample)] == ["1", "2"]
+
+
+# Paths built from the document's XPaths and the server's addresses, not IRIs.
+NOT_IRIS = {"greenplan.loaders.docx"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n != "greenplan.iris" and n not in NOT_IRIS))
+def test_iris_are_minted_only_in_iris_py(name):
+    assert built_iris(MODULES[name]) == []

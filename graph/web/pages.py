@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
 from greenplan.vocab import PREFIXES
 from greenplan.web.layout import esc, href, label_html, link, page, query_string, short, table, term_html
 
@@ -138,7 +139,7 @@ def home(store, base: str) -> str:
                            "ORDER BY ?place")
     blab = labels(store, _iris(browse, "scheme") | _iris(places, "place"))
     links = [f"<li>主题 Topics: {link(r['scheme'].value, base, blab.get(r['scheme'].value))}</li>" for r in browse
-             if r["scheme"].value.startswith(base + "topic/")]
+             if r["scheme"].value.startswith(Minter(base).topic(""))]
     links += [f"<li>地点 Places: {link(r['place'].value, base, blab.get(r['place'].value))}</li>" for r in places]
     parts.append('<h2>更多 More</h2><ul>' + "".join(links) +
                  '<li><a href="/queries">保存的查询 Saved queries</a> (forms, CSV/JSON)</li>'

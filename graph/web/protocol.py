@@ -19,6 +19,8 @@ import pyoxigraph as ox
 
 from greenplan.sparqltext import keywords
 from greenplan.results import Result, to_csv, to_json, to_tsv
+from greenplan.iris import Minter
+from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES
 
 JSON = "application/sparql-results+json"
@@ -215,13 +217,13 @@ def results_body(result: Result, fmt: str) -> bytes:
 
 def triples_body(triples, fmt: str, base: str | None = None) -> bytes:
     """Sorted triples as Turtle, JSON-LD or N-Triples (with the export's prefixes, incl. ``body:`` for ``{base}org/``)."""
-    triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    triples = sorted(triples, key=triple_key)
     rdf_format = RDF_FORMATS[fmt]
     if rdf_format is ox.RdfFormat.N_TRIPLES:
         return ox.serialize(triples, format=rdf_format)
     prefixes = dict(PREFIXES)
     if base:
-        prefixes.update({"body": base + "org/", "topic": base + "topic/", "place": base + "place/"})
+        prefixes.update(Minter(base).namespaces())
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
 
 
