@@ -29,6 +29,7 @@ import sys
 import pyoxigraph as ox
 
 from greenplan.iris import Minter
+from greenplan.resources import query_text
 from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES
 
@@ -61,43 +62,6 @@ DISTRIBUTIONS = {
 FORMAT_NAMES = {"turtle": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "trig": "TriG", "nquads": "N-Quads"}
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 KEYWORDS = [("政策规划", "policy plan"), ("知识图谱", "knowledge graph")]
-
-_Q = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# Every pattern sits in GRAPH ?g: a remote default graph need not be the union of the named graphs.
-PLANS = _Q + """SELECT ?plan ?id ?issuer ?place WHERE {
-  GRAPH ?g { ?plan a gp:Plan ; dcterms:identifier ?id .
-             OPTIONAL { ?plan gp:issuer ?issuer } OPTIONAL { ?plan gp:jurisdiction ?place } }
-} ORDER BY ?id ?issuer ?place"""
-PLAN_TEXT = _Q + """SELECT ?plan ?p ?o WHERE {
-  GRAPH ?g { ?plan a gp:Plan ; ?p ?o
-             FILTER(?p IN (dcterms:title, dcterms:description, dcterms:issued, dcterms:modified, dcterms:date)) }
-} ORDER BY ?plan ?p ?o"""
-LABELS = _Q + """SELECT ?s ?label WHERE {
-  GRAPH ?g { ?s skos:prefLabel|dcterms:title|rdfs:label ?label FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?_prefix)) }
-} ORDER BY ?s ?label"""
-YEARS = _Q + """SELECT (MIN(?y) AS ?start) (MAX(?y) AS ?end) WHERE {
-  GRAPH ?g { ?s gp:startYear|gp:endYear|gp:targetYear ?y }
-}"""
-TOPICS = _Q + """SELECT ?topic ?label (COUNT(DISTINCT ?x) AS ?uses) WHERE {
-  GRAPH ?g { ?topic a skos:Concept ; skos:inScheme ?_scheme ; skos:prefLabel ?label }
-  OPTIONAL { GRAPH ?g2 { ?x gp:about ?topic } }
-} GROUP BY ?topic ?label ORDER BY ?topic ?label"""
-TOP_TOPICS = _Q + """SELECT ?topic WHERE {
-  GRAPH ?g { ?topic a skos:Concept ; skos:inScheme ?_scheme }
-  FILTER NOT EXISTS { GRAPH ?g2 { ?topic skos:broader ?up } }
-} ORDER BY ?topic"""
-COUNTS = _Q + """SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } }"""
-ENTITIES = _Q + """SELECT (COUNT(DISTINCT ?s) AS ?entities) WHERE {
-  GRAPH ?g { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?_prefix)) }
-}"""
-CLASSES = _Q + """SELECT DISTINCT ?c WHERE { GRAPH ?g { ?s a ?c } } ORDER BY ?c"""
-PROPERTIES = _Q + """SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p"""
-FIRST_TASK = _Q + """SELECT ?task WHERE { GRAPH ?g { ?task a gp:Task ; gp:number ?n } } ORDER BY ?n ?task LIMIT 1"""
-
 
 def _iri(v: str) -> ox.NamedNode:
     return ox.NamedNode(v)
@@ -133,7 +97,7 @@ class _Graph:
 
 def _labels(store, prefix: str) -> dict[str, list[ox.Literal]]:
     out: dict[str, list[ox.Literal]] = {}
-    for s, label in _run(store, LABELS, {"_prefix": ox.Literal(prefix)}).rows:
+    for s, label in _run(store, query_text("metadata/labels"), {"_prefix": ox.Literal(prefix)}).rows:
         out.setdefault(s.value, []).append(label)
     return out
 
@@ -172,12 +136,12 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     service = _iri(iris.dataset("sparql-service"))
     scheme = iris.topic_scheme()
 
-    plans = store.run(PLANS).rows
+    plans = store.run(query_text("metadata/plans")).rows
     plan_iris = sorted({row[0].value for row in plans})
     issuers = sorted({row[2].value for row in plans if row[2] is not None})
     places = sorted({row[3].value for row in plans if row[3] is not None})
     text: dict[str, dict[str, list[ox.Literal]]] = {}
-    for plan, p, o in store.run(PLAN_TEXT).rows:
+    for plan, p, o in store.run(query_text("metadata/plan-text")).rows:
         text.setdefault(p.value, {}).setdefault(plan.value, []).append(o)
     labels = _labels(store, base)
 
@@ -230,7 +194,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
         g.add(catalog, DCT + "spatial", _iri(place))
 
     # temporal: the years the plans speak about
-    start, end = store.run(YEARS).rows[0] if plans else (None, None)
+    start, end = store.run(query_text("metadata/years")).rows[0] if plans else (None, None)
     if start is not None and end is not None:
         period = _iri(iris.dataset("temporal"))
         g.typed(period, DCT + "PeriodOfTime")
@@ -252,11 +216,12 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     # themes: the topic thesaurus concepts the plans' tasks and projects are about
     topics: dict[str, list[ox.Literal]] = {}
     used: set[str] = set()
-    for topic, label, uses in _run(store, TOPICS, {"_scheme": _iri(scheme)}).rows:
+    for topic, label, uses in _run(store, query_text("metadata/topics"), {"_scheme": _iri(scheme)}).rows:
         topics.setdefault(topic.value, []).append(label)
         if int(uses.value):
             used.add(topic.value)
-    themes = sorted(used) or [row[0].value for row in _run(store, TOP_TOPICS, {"_scheme": _iri(scheme)}).rows]
+    top = _run(store, query_text("metadata/top-topics"), {"_scheme": _iri(scheme)}).rows
+    themes = sorted(used) or [row[0].value for row in top]
     if topics:
         g.typed(scheme, SKOS + "ConceptScheme")
         title = labels.get(scheme) or [_lit("greenplan 主题词表", "zh"), _lit("greenplan topic thesaurus", "en")]
@@ -335,12 +300,13 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     g.add(service, DCT + "conformsTo", protocol)
 
     # VoID statistics, computed by SPARQL so that a remote store answers the same
-    classes = [row[0].value for row in store.run(CLASSES).rows if isinstance(row[0], ox.NamedNode)]
-    properties = [row[0].value for row in store.run(PROPERTIES).rows]
+    classes = [row[0].value for row in store.run(query_text("metadata/classes")).rows
+               if isinstance(row[0], ox.NamedNode)]
+    properties = [row[0].value for row in store.run(query_text("metadata/properties")).rows]
     integer = XSD + "integer"
-    g.add(dataset, VOID + "triples", _lit(str(_scalar(store, COUNTS).value), dt=integer))
+    g.add(dataset, VOID + "triples", _lit(str(_scalar(store, query_text("metadata/triples")).value), dt=integer))
     g.add(dataset, VOID + "entities",
-          _lit(str(_scalar(store, ENTITIES, {"_prefix": ox.Literal(base)}).value), dt=integer))
+          _lit(str(_scalar(store, query_text("metadata/entities"), {"_prefix": ox.Literal(base)}).value), dt=integer))
     g.add(dataset, VOID + "classes", _lit(str(len(classes)), dt=integer))
     g.add(dataset, VOID + "properties", _lit(str(len(properties)), dt=integer))
     for ns in sorted({_namespace(i) for i in classes + properties}):
@@ -348,7 +314,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     g.add(dataset, VOID + "uriSpace", _lit(base))
     g.add(dataset, VOID + "sparqlEndpoint", endpoint)
     examples = plan_iris + issuers
-    task = _scalar(store, FIRST_TASK)
+    task = _scalar(store, query_text("metadata/first-task"))
     if task is not None:
         examples.append(task.value)
     for ex in sorted(set(examples)):

@@ -13,6 +13,12 @@ def folder(name: str) -> Path:
     return Path(str(files(f"greenplan.{name}")))
 
 
+def query_text(name: str) -> str:
+    """The text of ``queries/<name>.rq`` — a query the code runs itself (``network/…``, ``metadata/…``), by its
+    path under ``queries/`` without ``.rq``."""
+    return (folder("queries") / f"{name}.rq").read_text(encoding="utf-8")
+
+
 def bundled_plan() -> Path:
     return folder("data") / BUNDLED_PLAN
 

@@ -634,24 +634,18 @@ def _answer_saved(server: GreenplanServer, job: dict):
         raise QueryError(str(e)) from None
 
 
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://purl.org/dc/terms/title", "https://w3id.org/greenplan/ontology#title",
-          "https://w3id.org/greenplan/ontology#name")
-
-
 def describe(store, iri: str) -> list:
     """CBD-like description: statements with the entity as subject, plus the labels of their objects."""
     import pyoxigraph as ox
 
     from greenplan.quads import triple_key
+    from greenplan.resources import query_text
 
     s = ox.NamedNode(iri)
-    values = " ".join(f"<{p}>" for p in LABELS)
     triples = {ox.Triple(s, q.predicate, q.object) for q in store.ox.quads_for_pattern(s, None, None, None)}
     if not triples:
         return []
-    rows = store.query(f"SELECT DISTINCT ?o ?lp ?l WHERE {{ GRAPH ?g {{ {s} ?p ?o FILTER(isIRI(?o)) }} "
-                       f"GRAPH ?g2 {{ ?o ?lp ?l }} VALUES ?lp {{ {values} }} }}")
+    rows = store.query(query_text("serve/object-labels"), {"_entity": s})
     triples |= {ox.Triple(r["o"], r["lp"], r["l"]) for r in rows}
     return sorted(triples, key=triple_key)
 

@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from greenplan.resources import misprint_rows
+from greenplan.resources import misprint_rows, query_text
 
 GPS = "https://w3id.org/greenplan/shapes#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -233,39 +233,6 @@ def zh_numeral(n: int) -> str:
     return str(n)
 
 
-NAMES_QUERY = """
-PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?node ?kind ?number ?label ?secpos ?first ?last WHERE {
-  GRAPH ?g {
-    { ?node a gp:Task ; gp:number ?number ; gp:text ?label . BIND("task" AS ?kind) }
-    UNION { ?node a gp:Project ; gp:number ?number ; gp:name ?label . BIND("project" AS ?kind) }
-    UNION { ?node a gp:Sentence ; gp:position ?number ; gp:section/gp:position ?secpos .
-            BIND("" AS ?label) BIND("sentence" AS ?kind) }
-    UNION { ?node a gp:Section ; gp:position ?number ; gp:title ?label . BIND("section" AS ?kind) }
-    UNION { ?node a gp:Chapter ; gp:position ?number ; gp:title ?label . BIND("chapter" AS ?kind) }
-    UNION { ?node a gp:Measure ; gp:position ?number ; gp:title ?label . BIND("measure" AS ?kind) }
-    UNION { ?node a gp:Target ; gp:position ?number ; gp:indicator ?label . BIND("target" AS ?kind) }
-    UNION { ?node a gp:Goal ; gp:position ?number ; gp:targetYear ?y . FILTER NOT EXISTS { ?node a gp:Target }
-            BIND(STR(?y) AS ?label) BIND("goal" AS ?kind) }
-    UNION { ?node a gp:Principle ; gp:position ?number ; gp:principleName ?label . BIND("principle" AS ?kind) }
-    UNION { ?node a gp:Note ; gp:position ?number ; gp:text ?label . BIND("note" AS ?kind) }
-    UNION { ?node a gp:Plan ; dcterms:title ?label . FILTER(LANG(?label) = "zh") BIND("plan" AS ?kind) }
-    OPTIONAL { ?node prov:wasDerivedFrom ?span . ?span gp:firstLine ?first ; gp:lastLine ?last }
-  }
-}
-"""
-ORG_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?node ?label WHERE { GRAPH ?g { ?node skos:prefLabel ?label . FILTER(LANG(?label) = "zh") } }
-"""
-AS_PRINTED_QUERY = """
-PREFIX gp: <https://w3id.org/greenplan/ontology#>
-SELECT ?node ?p ?value WHERE { GRAPH ?g { ?node ?p ?value .
-  FILTER(?p IN (gp:investmentAsPrinted, gp:yearsAsPrinted, gp:ownersAsPrinted, gp:leadAsPrinted)) } }
-"""
 KIND_ORDER = ("plan", "chapter", "section", "sentence", "principle", "goal", "target", "measure", "task",
               "project", "note", "org", "other")
 
@@ -297,12 +264,12 @@ class Namer:
             return store.run(query).dicts()
 
         self.nodes: dict[str, dict] = {}
-        for row in run(NAMES_QUERY):
+        for row in run(query_text("validate/names")):
             self.nodes.setdefault(row["node"], row)
-        for row in run(ORG_QUERY):
+        for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
         self.printed: dict[tuple[str, str], str] = {}
-        for row in run(AS_PRINTED_QUERY):
+        for row in run(query_text("validate/as-printed")):
             self.printed[(row["node"], row["p"].rsplit("#", 1)[-1])] = row["value"]
 
     def name(self, iri: str) -> str:
