@@ -31,13 +31,12 @@ import pyoxigraph as ox
 from greenplan.iris import Minter
 from greenplan.resources import query_text
 from greenplan.quads import triple_key
-from greenplan.vocab import PREFIXES
+from greenplan.vocab import PREFIXES, RDF_TYPE
 
 DCAT = PREFIXES["dcat"]
 DCT = PREFIXES["dcterms"]
 VOID = PREFIXES["void"]
 SKOS = PREFIXES["skos"]
-RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD = PREFIXES["xsd"]
 FOAF = "http://xmlns.com/foaf/0.1/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"

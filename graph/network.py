@@ -215,8 +215,9 @@ def metrics_result(rows, with_iri: bool = True):
 
     from greenplan.results import Result
 
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    integer, decimal = ox.NamedNode(xsd + "integer"), ox.NamedNode(xsd + "decimal")
+    from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
+
+    integer, decimal = ox.NamedNode(XSD_INTEGER), ox.NamedNode(XSD_DECIMAL)
     variables = (["body"] if with_iri else []) + ["label", "tasks", "sole", "degree", "weightedDegree",
                                                    "betweenness", "eigenvector", "community"]
     out = []

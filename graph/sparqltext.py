@@ -25,7 +25,6 @@ import re
 
 import pyoxigraph as ox
 
-from greenplan.catalogue import ParameterError
 
 # The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
 # string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold
@@ -40,6 +39,16 @@ _TOKEN = re.compile(r'''
   | (?P<other>\S)
 ''', re.VERBOSE)
 _CODE = ("var", "name", "word", "other")
+
+
+class ParameterError(ValueError):
+    """Unknown parameter, missing required one, or a value of the wrong type."""
+
+
+def variables(text: str) -> list[str]:
+    """The names of the variables (``?x``/``$x`` → ``x``) in the order they occur, outside strings, IRIs and
+    comments."""
+    return [m.group("name") for m in _TOKEN.finditer(text) if m.group("var") is not None]
 
 
 _OPERAND_END = re.compile(r"[\w)\]\"']\s*$")

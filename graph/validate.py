@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greenplan.resources import misprint_rows, query_text
+from greenplan.shacl import SH
+from greenplan.vocab import GP, PREFIXES, local_name
 
 GPS = "https://w3id.org/greenplan/shapes#"
-SH = "http://www.w3.org/ns/shacl#"
 SEVERITIES = ("Violation", "Warning", "Info")
 HEADINGS = {"Violation": "违规 / Violations", "Warning": "警告 / Warnings", "Info": "提示 / Info"}
 MISPRINT_PLACEHOLDER = '{ BIND ("" AS ?value) BIND ("" AS ?reading) BIND ("" AS ?note) FILTER (false) }'
@@ -270,7 +271,7 @@ class Namer:
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
         self.printed: dict[tuple[str, str], str] = {}
         for row in run(query_text("validate/as-printed")):
-            self.printed[(row["node"], row["p"].rsplit("#", 1)[-1])] = row["value"]
+            self.printed[(row["node"], local_name(row["p"]))] = row["value"]
 
     def name(self, iri: str) -> str:
         r = self.nodes.get(iri)
@@ -306,10 +307,7 @@ def _fallback(iri: str) -> str:
 
 
 def _local(term) -> str | None:
-    if term is None:
-        return None
-    s = str(term)
-    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+    return None if term is None else local_name(term)
 
 
 def findings(found: list, namer: Namer | None) -> list[Finding]:
@@ -320,7 +318,7 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
     for r in found:
         focus = r.focus.value
         severity = _local(r.severity)
-        path = r.path.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(r.path, ox.NamedNode) else None
+        path = local_name(r.path.value) if isinstance(r.path, ox.NamedNode) else None
         msgs = dict(r.messages)
         message = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or " / ".join(sorted(msgs.values()))
         printed = namer.as_printed(focus, path) if namer else None
@@ -387,7 +385,8 @@ def turtle(found: list, shapes_index=None) -> str:
     import pyoxigraph as ox
 
     sh = lambda n: ox.NamedNode(SH + n)  # noqa: E731
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    from greenplan.quads import TYPE as rdf_type
+
     shapes_index = shapes_index if shapes_index is not None else shapes()
     report = ox.BlankNode("report")
     triples = [ox.Triple(report, rdf_type, sh("ValidationReport")),
@@ -418,8 +417,7 @@ def turtle(found: list, shapes_index=None) -> str:
             triples.append(ox.Triple(node, sh("value"), r.value))
         triples += [ox.Triple(node, sh("resultMessage"), ox.Literal(text, language=lang or None))
                     for lang, text in r.messages]
-    prefixes = {"sh": SH, "gp": "https://w3id.org/greenplan/ontology#", "gps": GPS,
-                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    prefixes = {"sh": SH, "gp": GP, "gps": GPS, "xsd": PREFIXES["xsd"]}
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
 
 

@@ -129,7 +129,6 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
 # --- reading the query text -------------------------------------------------------------
 
 UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
-QUERY_WORDS = {"select", "construct", "describe", "ask"}
 # What makes the engine's parse tree deep: brackets, and chains of operators or of the keywords that
 # join graph patterns (a chain of 10,000 ``+`` or ``UNION`` is as deep as 10,000 brackets).  Counted
 # in the raw text, strings and comments included, so that no tokenizing trick can hide them: an
