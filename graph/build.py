@@ -89,6 +89,17 @@ class PlanBuilder:
         if span is not None:
             self.span(subject, span)
 
+    def label(self, subject: str, zh_text: str, en_text: str) -> None:
+        """The rdfs:label (zh and en) that generic linked-data tools show for a record."""
+        self.g.add(subject, "rdfs:label", zh(zh_text))
+        self.g.add(subject, "rdfs:label", en(en_text))
+
+    def numbered(self, kind: str, cls: str, item) -> str:
+        """The IRI of the ``item.index``-th ``kind`` (principle, goal, target), recorded with its class and span."""
+        s = self.iri(kind, item.index)
+        self.record(s, cls, item.span, item.index)
+        return s
+
     def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
         """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
         an authority list is emitted once into the plan's graph, and every warning is reported."""
@@ -211,23 +222,19 @@ class PlanBuilder:
                 g.add(t, "gp:section", s)
                 g.add(t, "gp:text", zh(sent.text))
         for pr in p.principles:
-            s = self.iri("principle", pr.index)
-            self.record(s, "gp:Principle", pr.span, pr.index)
+            s = self.numbered("principle", "gp:Principle", pr)
             g.add(s, "gp:principleName", zh(pr.name))
             g.add(s, "gp:text", zh(pr.text))
         for goal in p.goals:
-            s = self.iri("goal", goal.index)
-            self.record(s, "gp:Goal", goal.span, goal.index)
+            s = self.numbered("goal", "gp:Goal", goal)
             g.add(s, "gp:targetYear", integer(goal.year))
             g.add(s, "gp:text", zh(goal.text))
         for t in p.targets:
-            s = self.iri("target", t.index)
-            self.record(s, "gp:Target", t.span, t.index)
-            g.add(s, "gp:targetYear", integer(t.year))
-            g.add(s, "gp:indicator", zh(t.indicator))
-            g.add(s, "gp:statementAsPrinted", zh(t.statement))
-            g.add(s, "gp:targetValue", decimal(t.value))
-            g.add(s, "gp:unit", string(t.unit))
+            s = self.numbered("target", "gp:Target", t)
+            self.label(s, t.indicator or f"指标 {t.index}", f"Target {t.index}")
+            g.add_all(s, [("gp:targetYear", integer(t.year)), ("gp:indicator", zh(t.indicator)),
+                          ("gp:statementAsPrinted", zh(t.statement)), ("gp:targetValue", decimal(t.value)),
+                          ("gp:unit", string(t.unit))])
             if t.direction:
                 g.add(s, "gp:direction", GP + DIRECTIONS[t.direction])
             g.add(s, "gp:qualitativeStatement", zh(t.qualitative))
@@ -254,6 +261,7 @@ class PlanBuilder:
         for t in p.tasks:
             s = self.iri("task", t.number)
             self.record(s, "gp:Task", t.span)
+            self.label(s, f"任务 {t.number}", f"Task {t.number}")
             g.add(s, "gp:number", integer(t.number))
             g.add(s, "gp:text", zh(t.text))
             g.add(s, "gp:measure", measure_iri[t.measure_index])
@@ -266,6 +274,7 @@ class PlanBuilder:
         for pr in p.projects:
             s = self.iri("project", pr.number)
             self.record(s, "gp:Project", pr.span)
+            self.label(s, pr.name or f"项目 {pr.number}", f"Project {pr.number}")
             g.add(s, "gp:number", integer(pr.number))
             g.add(s, "gp:name", zh(pr.name))
             g.add(s, "gp:content", zh(pr.content))

@@ -32,6 +32,11 @@ class Graph:
             o = ox.NamedNode(o)
         self.quads.append(ox.Quad(ox.NamedNode(s), prop(p), o, self.g))
 
+    def add_all(self, s: str, statements) -> None:
+        """``add`` each (property, object) pair of ``statements`` to ``s``."""
+        for p, o in statements:
+            self.add(s, p, o)
+
     def a(self, s: str, *classes: str) -> None:
         for c in classes:
             self.quads.append(ox.Quad(ox.NamedNode(s), TYPE, prop(c), self.g))

@@ -293,20 +293,21 @@ def _about(store, iri: str, base: str, prop: str) -> str:
             + f"<h2>项目 Projects ({len(projects)})</h2>" + _project_table(store, projects, base))
 
 
+def _in_hierarchy(store, iri: str, base: str, detail: tuple, link: str, up: str, down: str, about: str) -> str:
+    """A topic or place: labels, one detail row, the nodes above and below it (``link``), what is about it."""
+    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")), detail,
+                 (up, _linked(store, iri, link, base)), (down, _linked(store, iri, link, base, inverse=True))])
+            + _about(store, iri, base, about))
+
+
 def _topic(store, iri: str, base: str) -> str:
-    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")),
-                 ("定义 Definition", _texts(store, iri, "skos:definition")),
-                 ("上位 Broader", _linked(store, iri, "skos:broader", base)),
-                 ("下位 Narrower", _linked(store, iri, "skos:broader", base, inverse=True))])
-            + _about(store, iri, base, "gp:about"))
+    return _in_hierarchy(store, iri, base, ("定义 Definition", _texts(store, iri, "skos:definition")),
+                         "skos:broader", "上位 Broader", "下位 Narrower", "gp:about")
 
 
 def _place(store, iri: str, base: str) -> str:
-    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")),
-                 ("行政区划代码 Division code", _texts(store, iri, "gp:divisionCode")),
-                 ("所属 Within", _linked(store, iri, "gp:within", base)),
-                 ("下辖 Contains", _linked(store, iri, "gp:within", base, inverse=True))])
-            + _about(store, iri, base, "gp:mentionsPlace"))
+    return _in_hierarchy(store, iri, base, ("行政区划代码 Division code", _texts(store, iri, "gp:divisionCode")),
+                         "gp:within", "所属 Within", "下辖 Contains", "gp:mentionsPlace")
 
 
 def _plan(store, iri: str, base: str) -> str:
