@@ -217,3 +217,15 @@ def test_the_modules_not_yet_moved_still_hold_queries():
 @pytest.mark.parametrize("name", sorted(n for n in MODULES if n not in GENERATED | NOT_YET))
 def test_every_sparql_text_is_a_file(name):
     assert built_sparql(MODULES[name]) == []
+
+
+# --- package data ------------------------------------------------------------------------------------
+
+def test_every_package_data_glob_matches_a_file():
+    import tomllib
+
+    setup = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = {package: ROOT / folder for package, folder in setup["package-dir"].items()}
+    empty = [f"{package}: {pattern}" for package, patterns in setup["package-data"].items()
+             for pattern in patterns if not [p for p in folders[package].glob(pattern) if p.is_file()]]
+    assert empty == []
