@@ -30,8 +30,8 @@ import pyoxigraph as ox
 
 from greenplan.iris import Minter
 from greenplan.resources import query_text
-from greenplan.quads import triple_key
-from greenplan.vocab import PREFIXES, RDF_TYPE
+from greenplan.quads import Graph
+from greenplan.vocab import PREFIXES
 
 DCAT = PREFIXES["dcat"]
 DCT = PREFIXES["dcterms"]
@@ -77,23 +77,6 @@ def _namespace(iri: str) -> str:
     return iri[:cut + 1]
 
 
-class _Graph:
-    def __init__(self):
-        self.triples: set[ox.Triple] = set()
-
-    def add(self, s, p: str, o) -> None:
-        s = s if isinstance(s, ox.NamedNode) else _iri(s)
-        self.triples.add(ox.Triple(s, _iri(p), o))
-
-    def typed(self, s, *classes: str) -> None:
-        for c in classes:
-            self.add(s, RDF_TYPE, _iri(c))
-
-    def labelled(self, s, p: str, labels: list[ox.Literal]) -> None:
-        for label in labels:
-            self.add(s, p, label)
-
-
 def _labels(store, prefix: str) -> dict[str, list[ox.Literal]]:
     out: dict[str, list[ox.Literal]] = {}
     for s, label in _run(store, query_text("metadata/labels"), {"_prefix": ox.Literal(prefix)}).rows:
@@ -129,7 +112,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     site = site or base
     if not site.endswith("/"):
         site += "/"
-    g = _Graph()
+    g = Graph()
     iris = Minter(base)
     catalog, dataset = _iri(iris.catalog()), _iri(iris.dataset())
     service = _iri(iris.dataset("sparql-service"))
@@ -145,8 +128,8 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     labels = _labels(store, base)
 
     # --- catalogue and dataset -------------------------------------------------
-    g.typed(catalog, DCAT + "Catalog")
-    g.typed(dataset, DCAT + "Dataset", VOID + "Dataset")
+    g.a(catalog, DCAT + "Catalog")
+    g.a(dataset, DCAT + "Dataset", VOID + "Dataset")
     g.add(catalog, DCAT + "dataset", dataset)
     g.add(catalog, DCAT + "service", service)
     titles = text.get(DCT + "title", {})
@@ -169,26 +152,26 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     homepage = _iri(site)
     g.add(catalog, FOAF + "homepage", homepage)
     g.add(dataset, DCAT + "landingPage", homepage)
-    g.typed(homepage, FOAF + "Document")
+    g.a(homepage, FOAF + "Document")
     for plan in plan_iris:  # the plans themselves are described inside the data
         g.add(dataset, DCT + "relation", _iri(plan))
 
     # publisher: the plans' issuer when they share one, else greenplan itself
     publisher = _iri(issuers[0]) if len(issuers) == 1 else _iri(base)
     names = labels.get(publisher.value, []) if len(issuers) == 1 else [_lit("greenplan", "en")]
-    g.typed(publisher, FOAF + "Agent")
-    g.labelled(publisher, FOAF + "name", [n for n in names if n.language in ("zh", "en")] or names)
+    g.a(publisher, FOAF + "Agent")
+    g.add_each(publisher, FOAF + "name", [n for n in names if n.language in ("zh", "en")] or names)
     kind = _iri(ADMS_PUBLISHER_TYPE + ("LocalAuthority" if len(issuers) == 1 else "NonProfitOrganisation"))
     g.add(publisher, DCT + "type", kind)
-    g.typed(kind, SKOS + "Concept")
+    g.a(kind, SKOS + "Concept")
     g.add(kind, SKOS + "prefLabel", _lit("Local Authority" if len(issuers) == 1 else "Non-Profit Organisation", "en"))
     for node in (catalog, dataset, service):
         g.add(node, DCT + "publisher", publisher)
 
     # spatial: the plans' jurisdictions
     for place in places:
-        g.typed(place, DCT + "Location")
-        g.labelled(place, SKOS + "prefLabel", labels.get(place, []))
+        g.a(place, DCT + "Location")
+        g.add_each(place, SKOS + "prefLabel", labels.get(place, []))
         g.add(dataset, DCT + "spatial", _iri(place))
         g.add(catalog, DCT + "spatial", _iri(place))
 
@@ -196,7 +179,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     start, end = store.run(query_text("metadata/years")).rows[0] if plans else (None, None)
     if start is not None and end is not None:
         period = _iri(iris.dataset("temporal"))
-        g.typed(period, DCT + "PeriodOfTime")
+        g.a(period, DCT + "PeriodOfTime")
         g.add(period, DCAT + "startDate", _lit(start.value, dt=XSD + "gYear"))
         g.add(period, DCAT + "endDate", _lit(end.value, dt=XSD + "gYear"))
         g.add(dataset, DCT + "temporal", period)
@@ -222,16 +205,16 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     top = _run(store, query_text("metadata/top-topics"), {"_scheme": _iri(scheme)}).rows
     themes = sorted(used) or [row[0].value for row in top]
     if topics:
-        g.typed(scheme, SKOS + "ConceptScheme")
+        g.a(scheme, SKOS + "ConceptScheme")
         title = labels.get(scheme) or [_lit("greenplan 主题词表", "zh"), _lit("greenplan topic thesaurus", "en")]
-        g.labelled(scheme, DCT + "title", title)
+        g.add_each(scheme, DCT + "title", title)
         g.add(catalog, DCAT + "themeTaxonomy", _iri(scheme))
     keywords = [_lit(zh, "zh") for zh, _ in KEYWORDS] + [_lit(en, "en") for _, en in KEYWORDS]
     for place in places:
         keywords += _lang(labels.get(place, []), "zh")
     for topic in themes:
-        g.typed(topic, SKOS + "Concept")
-        g.labelled(topic, SKOS + "prefLabel", topics[topic])
+        g.a(topic, SKOS + "Concept")
+        g.add_each(topic, SKOS + "prefLabel", topics[topic])
         g.add(topic, SKOS + "inScheme", _iri(scheme))
         for node in (dataset, service):
             g.add(node, DCAT + "theme", _iri(topic))
@@ -243,35 +226,35 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     # languages and licence
     for code in ("ZHO", "ENG"):
         lang = _iri(EU + "language/" + code)
-        g.typed(lang, DCT + "LinguisticSystem")
+        g.a(lang, DCT + "LinguisticSystem")
         g.add(catalog, DCT + "language", lang)
         g.add(dataset, DCT + "language", lang)
     licence = _iri(LICENCE)
-    g.typed(licence, DCT + "LicenseDocument")
+    g.a(licence, DCT + "LicenseDocument")
     g.add(licence, PREFIXES["rdfs"] + "label", _lit(LICENCE_LABEL, "en"))
     licence_type = _iri(ADMS_LICENCE_TYPE + "Attribution")
     g.add(licence, DCT + "type", licence_type)
-    g.typed(licence_type, SKOS + "Concept")
+    g.a(licence_type, SKOS + "Concept")
     g.add(licence_type, SKOS + "prefLabel", _lit("Attribution", "en"))
     for node in (catalog, service):
         g.add(node, DCT + "license", licence)
 
     # distributions
     stable = _iri(EU + "planned-availability/STABLE")
-    g.typed(stable, SKOS + "Concept")
+    g.a(stable, SKOS + "Concept")
     g.add(stable, SKOS + "prefLabel", _lit("Stable", "en"))
     for fmt, (ext, media, code) in DISTRIBUTIONS.items():
         dist = _iri(iris.dataset("distribution", fmt))
         url = _iri(f"{site}download/graph.{ext}")
         media_type, file_type = _iri(IANA + media), _iri(EU + "file-type/" + code)
-        g.typed(dist, DCAT + "Distribution")
+        g.a(dist, DCAT + "Distribution")
         g.add(dataset, DCAT + "distribution", dist)
         g.add(dist, DCAT + "downloadURL", url)
         g.add(dist, DCAT + "accessURL", url)
         g.add(dist, DCAT + "mediaType", media_type)
-        g.typed(media_type, DCT + "MediaType")
+        g.a(media_type, DCT + "MediaType")
         g.add(dist, DCT + "format", file_type)
-        g.typed(file_type, DCT + "MediaTypeOrExtent")
+        g.a(file_type, DCT + "MediaTypeOrExtent")
         g.add(dist, DCT + "license", licence)
         g.add(dist, DCATAP + "availability", stable)
         g.add(dist, DCT + "title", _lit(f"整个知识图谱（{FORMAT_NAMES[fmt]}）", "zh"))
@@ -285,7 +268,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
 
     # the SPARQL endpoint as a data service
     endpoint = _iri(site + "sparql")
-    g.typed(service, DCAT + "DataService")
+    g.a(service, DCAT + "DataService")
     g.add(service, DCT + "title", _lit("SPARQL 查询服务", "zh"))
     g.add(service, DCT + "title", _lit("SPARQL endpoint", "en"))
     g.add(service, DCT + "description", _lit("只读的 SPARQL 1.1 查询端点；不带查询参数时返回服务描述。", "zh"))
@@ -295,7 +278,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     g.add(service, DCAT + "endpointDescription", endpoint)
     g.add(service, DCAT + "servesDataset", dataset)
     protocol = _iri(SPARQL_PROTOCOL)
-    g.typed(protocol, DCT + "Standard")
+    g.a(protocol, DCT + "Standard")
     g.add(service, DCT + "conformsTo", protocol)
 
     # VoID statistics, computed by SPARQL so that a remote store answers the same
@@ -318,7 +301,7 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
         examples.append(task.value)
     for ex in sorted(set(examples)):
         g.add(dataset, VOID + "exampleResource", _iri(ex))
-    return sorted(g.triples, key=triple_key)
+    return g.triples()
 
 
 PREFIXES_OUT = {k: PREFIXES[k] for k in ("rdf", "rdfs", "xsd", "skos", "dcterms", "dcat", "void")}

@@ -10,8 +10,11 @@ from greenplan.vocab import PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DECIMAL, XSD_IN
 
 
 @lru_cache(maxsize=None)
-def prop(curie: str) -> ox.NamedNode:  # cached: ≈ 7,400 calls per plan for a few dozen properties
-    prefix, _, local = curie.partition(":")
+def prop(name: str) -> ox.NamedNode:  # cached: ≈ 7,400 calls per plan for a few dozen properties
+    """The node of a CURIE (``gp:text``, prefixes of :data:`greenplan.vocab.PREFIXES`) or of a full IRI."""
+    if "://" in name:
+        return ox.NamedNode(name)
+    prefix, _, local = name.partition(":")
     return ox.NamedNode(PREFIXES[prefix] + local)
 
 
@@ -19,27 +22,39 @@ TYPE = ox.NamedNode(RDF_TYPE)
 
 
 class Graph:
-    """Collects the triples of one named graph."""
+    """Collects the triples of one named graph (``name``; None: the default graph).
 
-    def __init__(self, name: str):
-        self.g = ox.NamedNode(name)
+    Subjects and objects given as strings are IRIs; properties and classes are CURIEs or full IRIs; a None
+    object adds nothing."""
+
+    def __init__(self, name: str | None = None):
+        self.g = ox.NamedNode(name) if name is not None else ox.DefaultGraph()
         self.quads: list[ox.Quad] = []
 
-    def add(self, s: str, p: str, o) -> None:
+    def add(self, s, p: str, o) -> None:
         if o is None:
             return
         if isinstance(o, str):
             o = ox.NamedNode(o)
-        self.quads.append(ox.Quad(ox.NamedNode(s), prop(p), o, self.g))
+        self.quads.append(ox.Quad(ox.NamedNode(s) if isinstance(s, str) else s, prop(p), o, self.g))
 
-    def add_all(self, s: str, statements) -> None:
+    def add_each(self, s, p: str, objects) -> None:
+        """``add`` each of ``objects`` to ``s`` with property ``p``."""
+        for o in objects:
+            self.add(s, p, o)
+
+    def add_all(self, s, statements) -> None:
         """``add`` each (property, object) pair of ``statements`` to ``s``."""
         for p, o in statements:
             self.add(s, p, o)
 
-    def a(self, s: str, *classes: str) -> None:
+    def a(self, s, *classes: str) -> None:
         for c in classes:
-            self.quads.append(ox.Quad(ox.NamedNode(s), TYPE, prop(c), self.g))
+            self.quads.append(ox.Quad(ox.NamedNode(s) if isinstance(s, str) else s, TYPE, prop(c), self.g))
+
+    def triples(self) -> list[ox.Triple]:
+        """The distinct triples collected, sorted by :func:`triple_key`."""
+        return sorted({ox.Triple(q.subject, q.predicate, q.object) for q in self.quads}, key=triple_key)
 
 
 def zh(text: str | None) -> ox.Literal | None:
