@@ -117,6 +117,17 @@ def substitute(text: str, bindings: dict | None) -> str:
     return "".join(out)
 
 
+def with_values(text: str, variable: str, terms) -> str:
+    """``text`` with ``VALUES ?variable { terms }`` put at the start of its first WHERE clause (``WHERE {``
+    outside strings, IRIs and comments): a query restricted to a list of terms, which no single binding
+    expresses.  The terms are written in N-Triples syntax, as :func:`substitute` writes them."""
+    m = re.search(r"\bWHERE\s*\{", _blank_out(text), re.IGNORECASE)
+    if m is None:
+        raise ValueError("the query has no WHERE clause to restrict")
+    values = " ".join(str(t) for t in terms)
+    return f"{text[:m.end()]} VALUES ?{variable} {{ {values} }}{text[m.end():]}"
+
+
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments.
 

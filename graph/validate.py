@@ -257,12 +257,14 @@ class Namer:
 
     def __init__(self, store, nodes=None):
         """``nodes``: the IRIs to be named (default: every node of the store)."""
-        iris = None if nodes is None else " ".join(f"<{n}>" for n in sorted(set(nodes)) if "://" in n)
+        import pyoxigraph as ox
+
+        from greenplan.sparqltext import with_values
+
+        iris = None if nodes is None else [ox.NamedNode(n) for n in sorted(set(nodes)) if "://" in n]
 
         def run(query: str):
-            if iris is not None:
-                query = query.replace("WHERE {", "WHERE { VALUES ?node { " + iris + " }", 1)
-            return store.run(query).dicts()
+            return store.run(query if iris is None else with_values(query, "node", iris)).dicts()
 
         self.nodes: dict[str, dict] = {}
         for row in run(query_text("validate/names")):

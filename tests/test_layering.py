@@ -205,16 +205,7 @@ def built_sparql(path: Path) -> list[str]:
 # The SHACL engine writes the queries that the shapes' own constraints imply (the texts come from shapes/);
 # graph/remote.py's one-line dump query belongs to the remote-client rewrite (another branch).
 GENERATED = {"greenplan.shacl", "greenplan.remote"}
-# Not yet moved (issue 16): the web pages' queries, built around the page's entity IRI.
-NOT_YET = {"greenplan.web.pages"}
-
-
-def test_the_modules_not_yet_moved_still_hold_queries():
-    """Drop a module from NOT_YET once its queries are files (this test then fails to say so)."""
-    assert all(built_sparql(MODULES[name]) for name in NOT_YET)
-
-
-@pytest.mark.parametrize("name", sorted(n for n in MODULES if n not in GENERATED | NOT_YET))
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n not in GENERATED))
 def test_every_sparql_text_is_a_file(name):
     assert built_sparql(MODULES[name]) == []
 
