@@ -156,11 +156,17 @@ def built_iris(path: Path) -> list[str]:
     return found
 
 
-def test_the_iri_finder_finds_minted_iris(tmp_path):
+def lines_found(finder, source: str, tmp_path) -> list[str]:
+    """The line numbers a finder reports in a sample module."""
     sample = tmp_path / "sample.py"
-    sample.write_text('a = base + "org/x"\nb = f"{record}/topic/{slug}"\nc = f"{site}download/graph.{ext}"\n'
-                      'd = "org/" + "x"\ne = DCAT + "dataset"\n', encoding="utf-8")
-    assert [x.split(":")[1] for x in built_iris(sample)] == ["1", "2"]
+    sample.write_text(source, encoding="utf-8")
+    return [x.split(":")[1] for x in finder(sample)]
+
+
+def test_the_iri_finder_finds_minted_iris(tmp_path):
+    source = ('a = base + "org/x"\nb = f"{record}/topic/{slug}"\nc = f"{site}download/graph.{ext}"\n'
+              'd = "org/" + "x"\ne = DCAT + "dataset"\n')
+    assert lines_found(built_iris, source, tmp_path) == ["1", "2"]
 
 
 # Paths built from the document's XPaths and the server's addresses, not IRIs.
@@ -192,10 +198,9 @@ def sparql_texts(path: Path) -> list[str]:
 
 
 def test_the_sparql_finder_finds_queries(tmp_path):
-    sample = tmp_path / "sample.py"
-    sample.write_text('"""SELECT/ASK answers as a Result."""\nQ = """PREFIX gp: <x#>\\nSELECT ?s WHERE { ?s ?p ?o }"""\n'
-                      'r = f"SELECT DISTINCT ?x WHERE {{ ?s <{p}> ?x }}"\nmsg = "SELECT or ASK"\n', encoding="utf-8")
-    assert [x.split(":")[1] for x in built_sparql(sample)] == ["2", "3"]
+    source = ('"""SELECT/ASK answers as a Result."""\nQ = """PREFIX gp: <x#>\\nSELECT ?s WHERE { ?s ?p ?o }"""\n'
+              'r = f"SELECT DISTINCT ?x WHERE {{ ?s <{p}> ?x }}"\nmsg = "SELECT or ASK"\n')
+    assert lines_found(built_sparql, source, tmp_path) == ["2", "3"]
 
 
 def built_sparql(path: Path) -> list[str]:
