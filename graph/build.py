@@ -164,7 +164,7 @@ class PlanBuilder:
         if meta.description_en:
             g.add(pl, "dcterms:description", en(meta.description_en))
         g.add(pl, "gp:status", zh(p.status))
-        g.add(pl, "dcterms:language", string(meta.language))
+        g.add(pl, "dcterms:language", self.m.language(meta.language) if meta.language else None)
         g.add(pl, "dcterms:source", doc)
         if p.source_url:
             g.add(pl, "dcterms:source", p.source_url)

@@ -33,6 +33,7 @@ topic / place (plan-independent)  ``{base}topic/{slug}`` / ``{base}place/{code-o
 ontology-file graphs              ``{base}graph/{path without .ttl}`` (ontology, topics, places, divisions,
                                   bodies/CN, bodies/440800, …)
 topic scheme                      ``{base}topic/scheme``
+language of a plan                ``http://id.loc.gov/vocabulary/iso639-1/{code}`` (Library of Congress)
 catalogue / dataset               ``{base}catalog`` / ``{base}dataset`` (its SPARQL service
                                   ``…/sparql-service``, period ``…/temporal``, distributions
                                   ``…/distribution/{format}``)
@@ -129,6 +130,13 @@ class Minter:
 
     def element_span(self, plan: str, xpath: str) -> str:
         return self.part(plan, "source", "element", _digest(xpath))
+
+    @staticmethod
+    def language(tag: str) -> str:
+        """The Library of Congress IRI of the language of a BCP 47 tag: ISO 639-1 for a two-letter language
+        (``zh``, ``zh-Hans`` → ``…/iso639-1/zh``), else ISO 639-2 (``yue`` → ``…/iso639-2/yue``)."""
+        primary = tag.split("-")[0].lower()
+        return f"http://id.loc.gov/vocabulary/iso639-{1 if len(primary) == 2 else 2}/{primary}"
 
     @staticmethod
     def selector(span: str) -> str:

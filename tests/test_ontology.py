@@ -132,3 +132,10 @@ def test_the_reasoner_finds_a_contradiction(tmp_path):
     nothing = ox.Triple(ox.NamedNode(GP + "impossible"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                         ox.NamedNode("http://www.w3.org/2002/07/owl#Nothing"))
     assert reasoner_verdict(vocabulary_triples() + [nothing], tmp_path)[0] is False
+
+
+def test_the_plan_language_is_a_language_iri(store):
+    # data/zhanjiang-green-plan-draft.meta.toml says language = "zh"
+    rows = store.run("""PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?l WHERE { GRAPH ?g { ?p a <https://w3id.org/greenplan/ontology#Plan> ; dcterms:language ?l } }""").rows
+    assert [str(r[0]) for r in rows] == ["<http://id.loc.gov/vocabulary/iso639-1/zh>"]
