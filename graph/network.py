@@ -99,7 +99,8 @@ def build_network(store, topic=None, chapter=None, min_weight=1, plan=None, coll
         ends = {r["bureauA"] for r in pairs} | {r["bureauB"] for r in pairs}
         workload = [r for r in workload if r["bureau"] in ends]
     G = network(pairs, workload, _bodies(store, plan))
-    G.graph.update(title=plan_title(store, plan), view="bureaus", topic=topic or "", chapter=str(chapter or ""),
+    G.graph.update(title=plan_title(store, plan), jurisdiction=plan_places(store, plan), view="bureaus",
+                   topic=topic or "", chapter=str(chapter or ""),
                    min_weight=int(min_weight), plan=plan or "")
     annotate(G)
     return G
@@ -145,9 +146,14 @@ def bipartite_network(store, view: str, plan=None):
         counts = {r["topic"]: int(r["tasks"]) for r in rows(store, "topic-counts", plan)}
         for t in [n for n, d in G.nodes(data=True) if d["kind"] == "Topic"]:
             G.nodes[t]["tasks"] = counts.get(t, 0)
-    G.graph.update(title=plan_title(store, plan), view=view, plan=plan or "")
+    G.graph.update(title=plan_title(store, plan), jurisdiction=plan_places(store, plan), view=view, plan=plan or "")
     annotate(G)
     return G
+
+
+def plan_places(store, plan=None) -> str:
+    """The zh names of the plans' jurisdictions, 、-joined (the pictures shorten body labels by them)."""
+    return "、".join(r["label"] for r in rows(store, "plan-places", plan))
 
 
 def plan_title(store, plan=None) -> str:
