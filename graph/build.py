@@ -140,9 +140,20 @@ class PlanBuilder:
         return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
-        p, g = self.plan, self.g
+        """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
         self._spans: set[str] = set()
-        meta = p.metadata
+        self.plan_record(self.source_document())
+        chapter_iri, section_by_title, sentence_iris = self.body_structure()
+        self.statements()
+        measure_iri = self.measures(chapter_iri, section_by_title)
+        self.tasks(measure_iri, section_by_title, sentence_iris)
+        self.projects()
+        self.notes()
+        return self.g.quads
+
+    def source_document(self) -> str:
+        """The source document node; its IRI."""
+        p, g = self.plan, self.g
         doc = self.iri("source")
         g.a(doc, "gp:SourceDocument")
         g.add(doc, "gp:fileName", string(p.source_file))
@@ -152,7 +163,11 @@ class PlanBuilder:
             g.add(doc, "prov:hadPrimarySource", p.source_url)
             if p.fetched_at:
                 g.add(doc, "prov:generatedAtTime", ox.Literal(p.fetched_at, datatype=ox.NamedNode(XSD_DATETIME)))
+        return doc
 
+    def plan_record(self, doc: str) -> None:
+        """The plan itself: identification, jurisdiction, issuer, documentary facts and the issuing notice."""
+        p, g, meta = self.plan, self.g, self.plan.metadata
         pl = self.plan_iri
         g.a(pl, "gp:Plan", "eli:LegalResource")
         g.add(pl, "dcterms:identifier", string(self.pid))
@@ -193,6 +208,10 @@ class PlanBuilder:
             g.add(pl, "gp:issuingNotice", n)
             g.add(pl, "dcterms:alternative", zh(p.notice.plan_title))
 
+    def body_structure(self) -> tuple[dict, dict, dict]:
+        """Chapters, sections and sentences of the body: chapter IRI by title, (section, IRI) by title,
+        and each section's (sentence IRI, text) pairs."""
+        p, g, pl = self.plan, self.g, self.plan_iri
         chapter_iri = {}
         for c in p.chapters:
             s = self.iri("chapter", c.index)
@@ -221,6 +240,11 @@ class PlanBuilder:
                 self.record(t, "gp:Sentence", sent.span, sent.index)
                 g.add(t, "gp:section", s)
                 g.add(t, "gp:text", zh(sent.text))
+        return chapter_iri, section_by_title, sentence_iris
+
+    def statements(self) -> None:
+        """Principles, goals and targets."""
+        p, g = self.plan, self.g
         for pr in p.principles:
             s = self.numbered("principle", "gp:Principle", pr)
             g.add(s, "gp:principleName", zh(pr.name))
@@ -239,6 +263,9 @@ class PlanBuilder:
                 g.add(s, "gp:direction", GP + DIRECTIONS[t.direction])
             g.add(s, "gp:qualitativeStatement", zh(t.qualitative))
 
+    def measures(self, chapter_iri: dict, section_by_title: dict) -> dict:
+        """The measures (主要任务 headings of the task table), linked to their chapter and section; IRI by index."""
+        p, g, pl = self.plan, self.g, self.plan_iri
         measure_iri = {}
         for index, chapter, measure in p.measures():
             s = self.iri("measure", index)
@@ -258,6 +285,10 @@ class PlanBuilder:
             else:
                 self.report.add("warning", first_task.span,
                                 f"measure {measure!r} matches no body section title; it is not linked to a section")
+        return measure_iri
+
+    def tasks(self, measure_iri: dict, section_by_title: dict, sentence_iris: dict) -> None:
+        p, g = self.plan, self.g
         for t in p.tasks:
             s = self.iri("task", t.number)
             self.record(s, "gp:Task", t.span)
@@ -271,6 +302,9 @@ class PlanBuilder:
                 for sent_iri, text in sentence_iris.get(sec[0].index, []):
                     if text and text in t.text:
                         g.add(s, "gp:carriesSentence", sent_iri)
+
+    def projects(self) -> None:
+        p, g = self.plan, self.g
         for pr in p.projects:
             s = self.iri("project", pr.number)
             self.record(s, "gp:Project", pr.span)
@@ -294,12 +328,14 @@ class PlanBuilder:
                     self.minted_orgs.add(unit)
                     g.a(unit, "org:Organization", "gp:ConstructionUnit")
                     g.add(unit, "skos:prefLabel", zh(pr.builder))
+
+    def notes(self) -> None:
+        p, g, pl = self.plan, self.g, self.plan_iri
         for n in p.notes:
             s = self.iri("note", n.index)
             self.record(s, "gp:Note", n.span, n.index)
             g.add(s, "gp:text", zh(n.text))
             g.add(pl, "gp:note", s)
-        return g.quads
 
 
 def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:
