@@ -197,6 +197,7 @@ class PlanBuilder:
                                                      "unresolved")
         if meta.issuer:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
+            g.add(pl, "gp:issuerBasis", string(meta.issuer_basis))   # how the issuer is known (.meta.toml)
         emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
 
         if p.notice:   # a notice that issues the plan, published with it as one document

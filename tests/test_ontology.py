@@ -139,3 +139,10 @@ def test_the_plan_language_is_a_language_iri(store):
     rows = store.run("""PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?l WHERE { GRAPH ?g { ?p a <https://w3id.org/greenplan/ontology#Plan> ; dcterms:language ?l } }""").rows
     assert [str(r[0]) for r in rows] == ["<http://id.loc.gov/vocabulary/iso639-1/zh>"]
+
+
+def test_the_issuer_basis_reaches_the_graph(store):
+    # data/zhanjiang-green-plan-draft.meta.toml: issuer_basis = "inferred from section （二十八）: 市发展改革局要会同…"
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        SELECT ?b WHERE { GRAPH ?g { ?p a gp:Plan ; gp:issuerBasis ?b } }""").rows
+    assert [r[0].value for r in rows] == ["inferred from section （二十八）: 市发展改革局要会同有关部门强化统筹协调和督促指导"]
