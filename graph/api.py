@@ -15,28 +15,45 @@ from greenplan.catalogue import SavedQuery, catalogue, saved_query
 from greenplan.results import Result
 from greenplan.store import Location, Store, StoreError, build_store, locate, open_store
 
-__all__ = ["load", "build", "build_store", "locate", "open_store", "Store", "StoreError", "Location",
+__all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
            "catalogue", "saved_query", "SavedQuery", "run_saved", "sparql", "export", "Result"]
 
 
 def load(path: str | Path):
     """Parse a plan document: ``(Plan, LoadReport)``."""
-    from greenplan.loaders import load as _load
+    from greenplan import loaders
 
-    return _load(path)
+    return loaders.load(path)
 
 
 def build(plans, report=None, base: str | None = None):
     """Records → :class:`~greenplan.build.Dataset` (sorted quads + report)."""
-    from greenplan.build import build as _build
+    from greenplan.build import build as build_dataset
 
-    return _build(plans, report, base)
+    return build_dataset(plans, report, base)
 
 
-def run_saved(store, name: str, params: dict[str, str] | None = None) -> Result:
-    """Run the saved query ``queries/<name>.rq`` with parameters bound as RDF terms; list columns are
-    ordered and joined as the query's ``#+ lists:`` header says (:meth:`SavedQuery.finish`)."""
-    q = saved_query(name)
+def open_for(options, log=None):
+    """The store that command options name: ``options.endpoint`` (a remote SPARQL endpoint, when the
+    options have one; ``options.timeout`` seconds per request), else the local store of ``options.store`` /
+    ``options.source`` / ``options.base`` (see :func:`~greenplan.store.open_store`; ``log`` gets the build
+    messages of a first use).
+
+    ``options`` is an :class:`argparse.Namespace` or any object with these attributes."""
+    endpoint = getattr(options, "endpoint", None)
+    if endpoint:
+        from greenplan.remote import EndpointStore
+
+        return EndpointStore(endpoint, base=getattr(options, "base", None), timeout=getattr(options, "timeout", 60.0))
+    return open_store(getattr(options, "store", None), getattr(options, "source", None),
+                      getattr(options, "base", None), log=log)
+
+
+def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> Result:
+    """Run the saved query ``queries/<name>.rq`` (or ``<directory>/<name>.rq``) with parameters bound as RDF
+    terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
+    (:meth:`SavedQuery.finish`)."""
+    q = saved_query(name, directory)
     return q.finish(store.run(q.text, q.bindings(params, store)))
 
 

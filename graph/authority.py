@@ -29,13 +29,12 @@ import pyoxigraph as ox
 
 from greenplan.iris import Minter
 from greenplan.resources import data_table
-from greenplan.vocab import GP, PREFIXES
+from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 
 SKOS = PREFIXES["skos"]
 PREF, ALT, SHORT = SKOS + "prefLabel", SKOS + "altLabel", GP + "shortForm"
 ORGANIZATION = PREFIXES["org"] + "Organization"
 SUB_ORG = PREFIXES["org"] + "subOrganizationOf"
-RDF_TYPE = PREFIXES["rdf"] + "type"
 JURISDICTION, LOCAL_OFFICES = GP + "jurisdiction", GP + "localOffices"
 PLACE, WITHIN, LEVEL = GP + "Place", GP + "within", GP + "divisionLevel"
 NATIONAL = "CN"

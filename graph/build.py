@@ -7,28 +7,19 @@ plus the problems met while resolving names (added to the load report).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pyoxigraph as ox
 
 from greenplan.authority import COLLECTIVE, Authority, Resolved
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
+from greenplan.quads import Graph, decimal, en, integer, quad_key, string, zh
 from greenplan.resources import graph_name, ontology_files
 from greenplan.taskparties import emit_plan_documentary, emit_task_parties
-from greenplan.vocab import GP, PREFIXES, RDF_TYPE, XSD_BOOLEAN, XSD_DATETIME, XSD_DECIMAL, XSD_INTEGER, XSD_STRING
+from greenplan.vocab import GP, XSD_DATETIME
 
 RFC5147 = "http://tools.ietf.org/rfc/rfc5147"   # fragment identifiers for text/plain (line=F,L)
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
-
-
-@lru_cache(maxsize=None)
-def _p(curie: str) -> ox.NamedNode:  # cached: ≈ 7,400 calls per plan for a few dozen properties
-    prefix, _, local = curie.partition(":")
-    return ox.NamedNode(PREFIXES[prefix] + local)
-
-
-TYPE = ox.NamedNode(RDF_TYPE)
 
 
 @dataclass
@@ -36,50 +27,6 @@ class Dataset:
     quads: list[ox.Quad]
     report: LoadReport
     plans: list[Plan] = field(default_factory=list)
-
-
-class _Graph:
-    """Collects the triples of one named graph."""
-
-    def __init__(self, name: str):
-        self.g = ox.NamedNode(name)
-        self.quads: list[ox.Quad] = []
-
-    def add(self, s: str, p: str, o) -> None:
-        if o is None:
-            return
-        if isinstance(o, str):
-            o = ox.NamedNode(o)
-        self.quads.append(ox.Quad(ox.NamedNode(s), _p(p), o, self.g))
-
-    def a(self, s: str, *classes: str) -> None:
-        for c in classes:
-            self.quads.append(ox.Quad(ox.NamedNode(s), TYPE, _p(c), self.g))
-
-
-def zh(text: str | None) -> ox.Literal | None:
-    return None if text is None else ox.Literal(text, language="zh")
-
-
-def en(text: str | None) -> ox.Literal | None:
-    return None if text is None else ox.Literal(text, language="en")
-
-
-def integer(n: int | None) -> ox.Literal | None:
-    return None if n is None else ox.Literal(str(n), datatype=ox.NamedNode(XSD_INTEGER))
-
-
-def decimal(d) -> ox.Literal | None:
-    # fixed-point text: str(Decimal) may give an exponent ("1E-7"), which is not an xsd:decimal
-    return None if d is None else ox.Literal(format(d, "f"), datatype=ox.NamedNode(XSD_DECIMAL))
-
-
-def string(s: str | None) -> ox.Literal | None:
-    return None if s is None else ox.Literal(s, datatype=ox.NamedNode(XSD_STRING))
-
-
-def boolean(b: bool) -> ox.Literal:
-    return ox.Literal("true" if b else "false", datatype=ox.NamedNode(XSD_BOOLEAN))
 
 
 def resource_quads(minter: Minter) -> list[ox.Quad]:
@@ -99,7 +46,7 @@ class PlanBuilder:
         self.auth = authority
         self.report = report
         self.pid = plan.identifier
-        self.g = _Graph(minter.plan_graph(self.pid))
+        self.g = Graph(minter.plan_graph(self.pid))
         self.plan_iri = minter.plan(self.pid)
         self.minted_orgs: set[str] = set()
         meta = plan.metadata
@@ -124,7 +71,7 @@ class PlanBuilder:
                 self.g.add(s, "gp:lastLine", integer(span.last))
             self.g.add(s, "gp:inDocument", doc)
             self.g.add(s, "oa:hasSource", doc)
-            selector = s + "/selector"
+            selector = self.m.selector(s)
             self.g.add(s, "oa:hasSelector", selector)
             if span.xpath:
                 self.g.a(selector, "oa:XPathSelector")
@@ -141,6 +88,17 @@ class PlanBuilder:
             self.g.add(subject, "gp:position", integer(position))
         if span is not None:
             self.span(subject, span)
+
+    def label(self, subject: str, zh_text: str, en_text: str) -> None:
+        """The rdfs:label (zh and en) that generic linked-data tools show for a record."""
+        self.g.add(subject, "rdfs:label", zh(zh_text))
+        self.g.add(subject, "rdfs:label", en(en_text))
+
+    def numbered(self, kind: str, cls: str, item) -> str:
+        """The IRI of the ``item.index``-th ``kind`` (principle, goal, target), recorded with its class and span."""
+        s = self.iri(kind, item.index)
+        self.record(s, cls, item.span, item.index)
+        return s
 
     def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
         """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
@@ -182,9 +140,20 @@ class PlanBuilder:
         return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
-        p, g = self.plan, self.g
+        """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
         self._spans: set[str] = set()
-        meta = p.metadata
+        self.plan_record(self.source_document())
+        chapter_iri, section_by_title, sentence_iris = self.body_structure()
+        self.statements()
+        measure_iri = self.measures(chapter_iri, section_by_title)
+        self.tasks(measure_iri, section_by_title, sentence_iris)
+        self.projects()
+        self.notes()
+        return self.g.quads
+
+    def source_document(self) -> str:
+        """The source document node; its IRI."""
+        p, g = self.plan, self.g
         doc = self.iri("source")
         g.a(doc, "gp:SourceDocument")
         g.add(doc, "gp:fileName", string(p.source_file))
@@ -194,7 +163,11 @@ class PlanBuilder:
             g.add(doc, "prov:hadPrimarySource", p.source_url)
             if p.fetched_at:
                 g.add(doc, "prov:generatedAtTime", ox.Literal(p.fetched_at, datatype=ox.NamedNode(XSD_DATETIME)))
+        return doc
 
+    def plan_record(self, doc: str) -> None:
+        """The plan itself: identification, jurisdiction, issuer, documentary facts and the issuing notice."""
+        p, g, meta = self.plan, self.g, self.plan.metadata
         pl = self.plan_iri
         g.a(pl, "gp:Plan", "eli:LegalResource")
         g.add(pl, "dcterms:identifier", string(self.pid))
@@ -206,7 +179,7 @@ class PlanBuilder:
         if meta.description_en:
             g.add(pl, "dcterms:description", en(meta.description_en))
         g.add(pl, "gp:status", zh(p.status))
-        g.add(pl, "dcterms:language", string(meta.language))
+        g.add(pl, "dcterms:language", self.m.language(meta.language) if meta.language else None)
         g.add(pl, "dcterms:source", doc)
         if p.source_url:
             g.add(pl, "dcterms:source", p.source_url)
@@ -224,6 +197,7 @@ class PlanBuilder:
                                                      "unresolved")
         if meta.issuer:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
+            g.add(pl, "gp:issuerBasis", string(meta.issuer_basis))   # how the issuer is known (.meta.toml)
         emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
 
         if p.notice:   # a notice that issues the plan, published with it as one document
@@ -235,6 +209,10 @@ class PlanBuilder:
             g.add(pl, "gp:issuingNotice", n)
             g.add(pl, "dcterms:alternative", zh(p.notice.plan_title))
 
+    def body_structure(self) -> tuple[dict, dict, dict]:
+        """Chapters, sections and sentences of the body: chapter IRI by title, (section, IRI) by title,
+        and each section's (sentence IRI, text) pairs."""
+        p, g, pl = self.plan, self.g, self.plan_iri
         chapter_iri = {}
         for c in p.chapters:
             s = self.iri("chapter", c.index)
@@ -263,28 +241,32 @@ class PlanBuilder:
                 self.record(t, "gp:Sentence", sent.span, sent.index)
                 g.add(t, "gp:section", s)
                 g.add(t, "gp:text", zh(sent.text))
+        return chapter_iri, section_by_title, sentence_iris
+
+    def statements(self) -> None:
+        """Principles, goals and targets."""
+        p, g = self.plan, self.g
         for pr in p.principles:
-            s = self.iri("principle", pr.index)
-            self.record(s, "gp:Principle", pr.span, pr.index)
+            s = self.numbered("principle", "gp:Principle", pr)
             g.add(s, "gp:principleName", zh(pr.name))
             g.add(s, "gp:text", zh(pr.text))
         for goal in p.goals:
-            s = self.iri("goal", goal.index)
-            self.record(s, "gp:Goal", goal.span, goal.index)
+            s = self.numbered("goal", "gp:Goal", goal)
             g.add(s, "gp:targetYear", integer(goal.year))
             g.add(s, "gp:text", zh(goal.text))
         for t in p.targets:
-            s = self.iri("target", t.index)
-            self.record(s, "gp:Target", t.span, t.index)
-            g.add(s, "gp:targetYear", integer(t.year))
-            g.add(s, "gp:indicator", zh(t.indicator))
-            g.add(s, "gp:statementAsPrinted", zh(t.statement))
-            g.add(s, "gp:targetValue", decimal(t.value))
-            g.add(s, "gp:unit", string(t.unit))
+            s = self.numbered("target", "gp:Target", t)
+            self.label(s, t.indicator or f"指标 {t.index}", f"Target {t.index}")
+            g.add_all(s, [("gp:targetYear", integer(t.year)), ("gp:indicator", zh(t.indicator)),
+                          ("gp:statementAsPrinted", zh(t.statement)), ("gp:targetValue", decimal(t.value)),
+                          ("gp:unit", string(t.unit))])
             if t.direction:
                 g.add(s, "gp:direction", GP + DIRECTIONS[t.direction])
             g.add(s, "gp:qualitativeStatement", zh(t.qualitative))
 
+    def measures(self, chapter_iri: dict, section_by_title: dict) -> dict:
+        """The measures (主要任务 headings of the task table), linked to their chapter and section; IRI by index."""
+        p, g, pl = self.plan, self.g, self.plan_iri
         measure_iri = {}
         for index, chapter, measure in p.measures():
             s = self.iri("measure", index)
@@ -304,9 +286,14 @@ class PlanBuilder:
             else:
                 self.report.add("warning", first_task.span,
                                 f"measure {measure!r} matches no body section title; it is not linked to a section")
+        return measure_iri
+
+    def tasks(self, measure_iri: dict, section_by_title: dict, sentence_iris: dict) -> None:
+        p, g = self.plan, self.g
         for t in p.tasks:
             s = self.iri("task", t.number)
             self.record(s, "gp:Task", t.span)
+            self.label(s, f"任务 {t.number}", f"Task {t.number}")
             g.add(s, "gp:number", integer(t.number))
             g.add(s, "gp:text", zh(t.text))
             g.add(s, "gp:measure", measure_iri[t.measure_index])
@@ -316,9 +303,13 @@ class PlanBuilder:
                 for sent_iri, text in sentence_iris.get(sec[0].index, []):
                     if text and text in t.text:
                         g.add(s, "gp:carriesSentence", sent_iri)
+
+    def projects(self) -> None:
+        p, g = self.plan, self.g
         for pr in p.projects:
             s = self.iri("project", pr.number)
             self.record(s, "gp:Project", pr.span)
+            self.label(s, pr.name or f"项目 {pr.number}", f"Project {pr.number}")
             g.add(s, "gp:number", integer(pr.number))
             g.add(s, "gp:name", zh(pr.name))
             g.add(s, "gp:content", zh(pr.content))
@@ -338,12 +329,14 @@ class PlanBuilder:
                     self.minted_orgs.add(unit)
                     g.a(unit, "org:Organization", "gp:ConstructionUnit")
                     g.add(unit, "skos:prefLabel", zh(pr.builder))
+
+    def notes(self) -> None:
+        p, g, pl = self.plan, self.g, self.plan_iri
         for n in p.notes:
             s = self.iri("note", n.index)
             self.record(s, "gp:Note", n.span, n.index)
             g.add(s, "gp:text", zh(n.text))
             g.add(pl, "gp:note", s)
-        return g.quads
 
 
 def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:
@@ -369,5 +362,5 @@ def build(plans: list[Plan], report: LoadReport | None = None, base: str | None 
     # Ordered by (graph, subject, predicate, object) as N-Quads strings.  One joined string per quad sorts
     # the same as the tuple (a term's text is never a proper prefix of another's except for literals, which
     # come last, and the separating space sorts below every character that can follow) and ≈ 1.7× faster.
-    unique = sorted(set(quads), key=lambda q: f"{q.graph_name} {q.subject} {q.predicate} {q.object}")
+    unique = sorted(set(quads), key=quad_key)
     return Dataset(unique, report, list(plans))

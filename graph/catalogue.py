@@ -44,15 +44,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from greenplan.resources import folder
+from greenplan.sparqltext import ParameterError, variables
 from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
-PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?\b")
+# A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.
+PARAM = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?")
 TYPES = ("iri", "integer", "decimal", "string")
 LIST_KEYS = ("position", "number", "text")   # how the items of a ``#+ lists:`` column are ordered
-
-
-class ParameterError(ValueError):
-    """Unknown parameter, missing required one, or a value of the wrong type."""
+__all__ = ["ParameterError", "Parameter", "SavedQuery", "catalogue", "saved_query", "choices", "resolve"]
 
 
 @dataclass
@@ -125,7 +124,8 @@ class SavedQuery:
                 if p.required:
                     raise ParameterError(f"query {self.name} needs parameter {p.name}: pass --param {p.name}=VALUE")
                 continue
-            lookup = lookup_path(p.name, self.path.parent)
+            # a query in a subfolder of the catalogue (queries/network/) uses the catalogue's lookups
+            lookup = lookup_path(p.name, self.path.parent) or lookup_path(p.name, self.path.parent.parent)
             if store is not None and lookup is not None:
                 out[p.variable] = resolve(store, self.name, p.name, str(value), lookup)
             else:
@@ -223,14 +223,12 @@ def parse(path: Path) -> SavedQuery:
     meta = _header(text)
     defaults = {k: v for k, v in meta.get("defaults", []) if isinstance(meta.get("defaults"), list)} if isinstance(meta.get("defaults"), list) else {}
     enumerated = {e if isinstance(e, str) else e[0] for e in meta.get("enumerate", []) or []}
-    body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
     params: dict[str, Parameter] = {}
-    for m in PARAM.finditer(body):
-        name = m.group(2)
-        if name in params:
+    for variable in variables(text):       # the SPARQL tokenizer: never a ?_x inside a comment or a string
+        m = PARAM.fullmatch(variable)
+        if m is None or m.group(2) in params:
             continue
-        typ = m.group(3) or "string"
-        variable = m.group(0)[1:]
+        name, typ = m.group(2), m.group(3) or "string"
         params[name] = Parameter(name, variable, typ, m.group(1) == "__", defaults.get(name), name in enumerated)
     for name in defaults:
         if name not in params:

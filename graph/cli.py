@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from greenplan.messages import log, usage_error
+
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
@@ -32,60 +34,36 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-width", type=int, default=60, metavar="N", help="table: cut cells longer than N columns (default 60)")
 
 
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr)
-
-
-def _open(args):
-    if getattr(args, "endpoint", None):
-        from greenplan.remote import EndpointStore
-
-        return EndpointStore(args.endpoint, base=args.base, timeout=getattr(args, "timeout", 60.0))
-    from greenplan.store import open_store
-
-    return open_store(args.store, args.source, args.base, log=_log)
-
-
 def _params(pairs: list[str] | None) -> dict[str, str]:
     out = {}
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SystemExit(_usage(f"--param expects KEY=VALUE, got {pair!r}"))
+            raise SystemExit(usage_error(f"--param expects KEY=VALUE, got {pair!r}"))
         out[key.strip()] = value
     return out
 
 
-def _usage(message: str) -> int:
-    _log(f"greenplan: error: {message}")
-    return 2
+def _open(args):
+    from greenplan.api import open_for
 
-
-def _write(data: str | bytes, out: str | None) -> None:
-    """Standard output, or ``--out`` written by :func:`greenplan.output.write_output` (in place or atomically)."""
-    if out:
-        from greenplan.output import write_output
-
-        write_output(out, data)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        sys.stdout.write(data)
+    return open_for(args, log=log)
 
 
 def _print_result(result, args) -> None:
+    from greenplan.output import write_output
     from greenplan.results import render
 
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
+        from greenplan.quads import triple_key
         from greenplan.vocab import PREFIXES
 
-        triples = sorted(result, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))  # stable across engines
-        _write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), None)
+        triples = sorted(result, key=triple_key)  # stable across engines
+        write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         return
-    _write(render(result, args.format, bom=args.bom, max_width=args.max_width), getattr(args, "out", None))
+    write_output(getattr(args, "out", None), render(result, args.format, bom=args.bom, max_width=args.max_width))
 
 
 # --- commands -------------------------------------------------------------
@@ -96,7 +74,7 @@ def cmd_build(args) -> int:
     loc = locate(args.store, args.source, args.base)
     dataset = build_store(loc)
     for issue in dataset.report.issues:
-        _log(str(issue))
+        log(str(issue))
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
     return 0
@@ -104,8 +82,9 @@ def cmd_build(args) -> int:
 
 def cmd_export(args) -> int:
     from greenplan.api import export
+    from greenplan.output import write_output
 
-    _write(export(_open(args), args.format), args.out)
+    write_output(args.out, export(_open(args), args.format))
     return 0
 
 
@@ -147,8 +126,59 @@ def cmd_sparql(args) -> int:
     elif args.query:
         text = args.query
     else:
-        return _usage("give a query or --file F")
+        return usage_error("give a query or --file F")
     _print_result(sparql(_open(args), text), args)
+    return 0
+
+
+def cmd_network(args) -> int:
+    from greenplan.network import (NetworkError, bipartite_network, build_network, metrics, metrics_result, to_gexf,
+                                   to_graphml, to_json)
+    from greenplan.output import write_output
+
+    fmt = args.format
+    if args.metrics:
+        fmt = fmt or "table"
+        if fmt not in ("table", "csv", "json"):
+            return usage_error(f"--metrics prints table, csv or json, not {fmt}; drop --metrics to write a {fmt} file")
+    elif fmt is None or fmt in ("table", "csv"):
+        return usage_error("say what to produce: --metrics [--format table|csv|json], or "
+                           "--format graphml|gexf|json|png|svg|html [--out FILE]")
+    if fmt in ("png", "html") and not args.out and sys.stdout.isatty():
+        return usage_error(f"--format {fmt} needs --out FILE (or redirect standard output to a file)")
+    if args.view != "bureaus" and (args.topic or args.chapter or args.min_weight != 1 or args.collectives):
+        return usage_error(f"--topic, --chapter, --min-weight and --collectives apply to the bureaus view, "
+                           f"not --view {args.view}")
+    store = _open(args)
+    try:
+        if fmt == "html":
+            from greenplan import network_draw as draw
+
+            if args.view != "bureaus":
+                raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
+                                   f"{args.view}")
+            write_output(args.out, draw.html_page(store, plan=args.plan))
+            if args.out:
+                print(f"wrote {args.out}", file=sys.stderr)
+            return 0
+        if args.view == "bureaus":
+            G = build_network(store, args.topic, args.chapter, args.min_weight, args.plan, args.collectives)
+        else:
+            G = bipartite_network(store, args.view, args.plan)
+        if args.metrics:
+            from greenplan.results import render
+
+            write_output(args.out, render(metrics_result(metrics(G), with_iri=fmt != "table"), fmt))
+        elif fmt in ("png", "svg"):
+            from greenplan.network_draw import picture
+
+            write_output(args.out, picture(G, fmt))
+        else:
+            write_output(args.out, {"graphml": to_graphml, "gexf": to_gexf, "json": to_json}[fmt](G))
+    except NetworkError as e:
+        return usage_error(str(e))
+    if args.out:
+        print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=sys.stderr)
     return 0
 
 
@@ -188,6 +218,10 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("queries", help="list the saved queries with their parameters")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("network", help="the bureau collaboration network: metrics and files")
+    _network_options(p)
+    p.set_defaults(func=cmd_network)
 
     p = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file")
     p.add_argument("query", nargs="?", help="the query text")
@@ -276,7 +310,6 @@ def _push_options(p):
 # The modules add their own options through the functions named here.
 COMMANDS = [
     ("validate", "validate", "check the plan against the SHACL shapes in shapes/", _validate_options),
-    ("network", "network", "the bureau collaboration network: metrics and files", _network_options),
     ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
@@ -295,14 +328,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (PlanFormatError, StoreError, ParameterError, ListError, FileNotFoundError, OutputError) as e:
-        return _usage(str(e))
+        return usage_error(str(e))
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
-        return _usage(f"SPARQL syntax error: {e}")
+        return usage_error(f"SPARQL syntax error: {e}")
     except BrokenPipeError:
         return 0
     except OSError as e:      # any other OS error: one line, no traceback
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        return _usage(f"{where}{e.strerror or e}")
+        return usage_error(f"{where}{e.strerror or e}")
 
 
 if __name__ == "__main__":

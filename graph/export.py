@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
+from greenplan.quads import quad_key, triple_key
 from greenplan.vocab import PREFIXES
 
 FORMATS = {
@@ -21,22 +23,17 @@ FORMATS = {
 MEDIA_TYPES = {name: fmt.media_type for name, (fmt, _) in FORMATS.items()}
 
 
-def _key(q):
-    return (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-
-
 def serialize(quads, fmt: str, base: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rdf_format, keeps_graphs = FORMATS[fmt]
     if keeps_graphs:
-        items = sorted(quads, key=_key)
+        items = sorted(quads, key=quad_key)
     else:
         triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-        items = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+        items = sorted(triples, key=triple_key)
     prefixes = dict(PREFIXES)
-    prefixes.update({"body": base + "org/",
-                     "topic": base + "topic/", "place": base + "place/"})
+    prefixes.update(Minter(base).namespaces())
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         return ox.serialize(items, format=rdf_format)
     return ox.serialize(items, format=rdf_format, prefixes=prefixes)

@@ -16,7 +16,8 @@ project                           ``{base}plan/{plan}/project/{n}``
 note                              ``{base}plan/{plan}/note/{k}``
 notice that issues the plan       ``{base}plan/{plan}/notice``
 source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``
-element of a page or Word file    ``…/source/element/{sha1(xpath)[:12]}`` (its selector: ``…/selector``)
+element of a page or Word file    ``…/source/element/{sha1(xpath)[:12]}``
+selector of a span                ``{span}/selector``
 topic match / place mention       ``{record}/topic/{slug}`` / ``{record}/place/{code}``
 listed body (plan-independent)    ``{base}org/{code}/{slug}`` (``ontology/bodies/{code}.ttl``; code CN = national,
                                   else the GB/T 2260 code of its jurisdiction); former ``{base}org/{slug}`` are
@@ -31,6 +32,11 @@ construction unit                 ``{base}org/unit-{sha1(name)[:12]}``
 topic / place (plan-independent)  ``{base}topic/{slug}`` / ``{base}place/{code-or-slug}``
 ontology-file graphs              ``{base}graph/{path without .ttl}`` (ontology, topics, places, divisions,
                                   bodies/CN, bodies/440800, …)
+topic scheme                      ``{base}topic/scheme``
+language of a plan                ``http://id.loc.gov/vocabulary/iso639-1/{code}`` (Library of Congress)
+catalogue / dataset               ``{base}catalog`` / ``{base}dataset`` (its SPARQL service
+                                  ``…/sparql-service``, period ``…/temporal``, distributions
+                                  ``…/distribution/{format}``)
 ================================  ==============================================
 
 Only names derived from the document (numbers, hashes of printed names) go
@@ -40,6 +46,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+
+from greenplan.vocab import local_name
 
 DEFAULT_BASE = "https://w3id.org/greenplan/"
 
@@ -93,6 +101,20 @@ class Minter:
     def resource_graph(self, stem: str) -> str:
         return f"{self.base}graph/{stem}"
 
+    def topic_scheme(self) -> str:
+        return self.topic("scheme")
+
+    def namespaces(self) -> dict[str, str]:
+        """Prefixes of the minted plan-independent IRIs (``body:`` for ``{base}org/``), for serialisations."""
+        return {"body": self.org(""), "topic": self.topic(""), "place": self.place("")}
+
+    # the published dataset (DCAT / VoID description)
+    def catalog(self) -> str:
+        return f"{self.base}catalog"
+
+    def dataset(self, *path: object) -> str:
+        return f"{self.base}dataset" + "".join(f"/{p}" for p in path)
+
     # plan-dependent
     def plan(self, plan: str) -> str:
         return f"{self.base}plan/{plan}"
@@ -108,3 +130,25 @@ class Minter:
 
     def element_span(self, plan: str, xpath: str) -> str:
         return self.part(plan, "source", "element", _digest(xpath))
+
+    @staticmethod
+    def language(tag: str) -> str:
+        """The Library of Congress IRI of the language of a BCP 47 tag: ISO 639-1 for a two-letter language
+        (``zh``, ``zh-Hans`` → ``…/iso639-1/zh``), else ISO 639-2 (``yue`` → ``…/iso639-2/yue``)."""
+        primary = tag.split("-")[0].lower()
+        return f"http://id.loc.gov/vocabulary/iso639-{1 if len(primary) == 2 else 2}/{primary}"
+
+    @staticmethod
+    def selector(span: str) -> str:
+        """The Web Annotation selector of a source span."""
+        return f"{span}/selector"
+
+    @staticmethod
+    def topic_match(record: str, topic: str) -> str:
+        """The node saying which terms of ``record`` matched ``topic``."""
+        return f"{record}/topic/{local_name(topic)}"
+
+    @staticmethod
+    def place_mention(record: str, place: str) -> str:
+        """The node saying which names of ``place`` ``record`` mentions."""
+        return f"{record}/place/{local_name(place)}"

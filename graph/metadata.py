@@ -25,16 +25,19 @@ typed with the classes DCAT-AP's range shapes expect (``dct:Location``,
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
+from greenplan.resources import query_text
+from greenplan.quads import Graph
 from greenplan.vocab import PREFIXES
 
 DCAT = PREFIXES["dcat"]
 DCT = PREFIXES["dcterms"]
 VOID = PREFIXES["void"]
 SKOS = PREFIXES["skos"]
-RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD = PREFIXES["xsd"]
 FOAF = "http://xmlns.com/foaf/0.1/"
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
@@ -60,43 +63,6 @@ FORMAT_NAMES = {"turtle": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "tri
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 KEYWORDS = [("政策规划", "policy plan"), ("知识图谱", "knowledge graph")]
 
-_Q = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# Every pattern sits in GRAPH ?g: a remote default graph need not be the union of the named graphs.
-PLANS = _Q + """SELECT ?plan ?id ?issuer ?place WHERE {
-  GRAPH ?g { ?plan a gp:Plan ; dcterms:identifier ?id .
-             OPTIONAL { ?plan gp:issuer ?issuer } OPTIONAL { ?plan gp:jurisdiction ?place } }
-} ORDER BY ?id ?issuer ?place"""
-PLAN_TEXT = _Q + """SELECT ?plan ?p ?o WHERE {
-  GRAPH ?g { ?plan a gp:Plan ; ?p ?o
-             FILTER(?p IN (dcterms:title, dcterms:description, dcterms:issued, dcterms:modified, dcterms:date)) }
-} ORDER BY ?plan ?p ?o"""
-LABELS = _Q + """SELECT ?s ?label WHERE {
-  GRAPH ?g { ?s skos:prefLabel|dcterms:title|rdfs:label ?label FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?_prefix)) }
-} ORDER BY ?s ?label"""
-YEARS = _Q + """SELECT (MIN(?y) AS ?start) (MAX(?y) AS ?end) WHERE {
-  GRAPH ?g { ?s gp:startYear|gp:endYear|gp:targetYear ?y }
-}"""
-TOPICS = _Q + """SELECT ?topic ?label (COUNT(DISTINCT ?x) AS ?uses) WHERE {
-  GRAPH ?g { ?topic a skos:Concept ; skos:inScheme ?_scheme ; skos:prefLabel ?label }
-  OPTIONAL { GRAPH ?g2 { ?x gp:about ?topic } }
-} GROUP BY ?topic ?label ORDER BY ?topic ?label"""
-TOP_TOPICS = _Q + """SELECT ?topic WHERE {
-  GRAPH ?g { ?topic a skos:Concept ; skos:inScheme ?_scheme }
-  FILTER NOT EXISTS { GRAPH ?g2 { ?topic skos:broader ?up } }
-} ORDER BY ?topic"""
-COUNTS = _Q + """SELECT (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } }"""
-ENTITIES = _Q + """SELECT (COUNT(DISTINCT ?s) AS ?entities) WHERE {
-  GRAPH ?g { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?_prefix)) }
-}"""
-CLASSES = _Q + """SELECT DISTINCT ?c WHERE { GRAPH ?g { ?s a ?c } } ORDER BY ?c"""
-PROPERTIES = _Q + """SELECT DISTINCT ?p WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p"""
-FIRST_TASK = _Q + """SELECT ?task WHERE { GRAPH ?g { ?task a gp:Task ; gp:number ?n } } ORDER BY ?n ?task LIMIT 1"""
-
-
 def _iri(v: str) -> ox.NamedNode:
     return ox.NamedNode(v)
 
@@ -112,26 +78,9 @@ def _namespace(iri: str) -> str:
     return iri[:cut + 1]
 
 
-class _Graph:
-    def __init__(self):
-        self.triples: set[ox.Triple] = set()
-
-    def add(self, s, p: str, o) -> None:
-        s = s if isinstance(s, ox.NamedNode) else _iri(s)
-        self.triples.add(ox.Triple(s, _iri(p), o))
-
-    def typed(self, s, *classes: str) -> None:
-        for c in classes:
-            self.add(s, RDF_TYPE, _iri(c))
-
-    def labelled(self, s, p: str, labels: list[ox.Literal]) -> None:
-        for label in labels:
-            self.add(s, p, label)
-
-
 def _labels(store, prefix: str) -> dict[str, list[ox.Literal]]:
     out: dict[str, list[ox.Literal]] = {}
-    for s, label in _run(store, LABELS, {"_prefix": ox.Literal(prefix)}).rows:
+    for s, label in _run(store, query_text("metadata/labels"), {"_prefix": ox.Literal(prefix)}).rows:
         out.setdefault(s.value, []).append(label)
     return out
 
@@ -158,38 +107,62 @@ def _dates(values: list[ox.Literal]) -> list[ox.Literal]:
     return [v for v in values if isinstance(v, ox.Literal) and v.datatype and v.datatype.value in ok]
 
 
+@dataclass
+class _Description:
+    """What the steps of :func:`describe` share: the graph being written, the store's facts about its plans,
+    and the nodes of the catalogue, the dataset and the SPARQL service."""
+    store: object
+    site: str
+    g: Graph = field(default_factory=Graph)
+
+    def __post_init__(self):
+        self.base = self.store.base
+        self.iris = Minter(self.base)
+        self.catalog, self.dataset = _iri(self.iris.catalog()), _iri(self.iris.dataset())
+        self.service = _iri(self.iris.dataset("sparql-service"))
+        self.scheme = self.iris.topic_scheme()
+        self.plans = self.store.run(query_text("metadata/plans")).rows
+        self.plan_iris = sorted({row[0].value for row in self.plans})
+        self.issuers = sorted({row[2].value for row in self.plans if row[2] is not None})
+        self.places = sorted({row[3].value for row in self.plans if row[3] is not None})
+        self.text: dict[str, dict[str, list[ox.Literal]]] = {}
+        for plan, p, o in self.store.run(query_text("metadata/plan-text")).rows:
+            self.text.setdefault(p.value, {}).setdefault(plan.value, []).append(o)
+        self.labels = _labels(self.store, self.base)
+
+    def values(self, prop: str) -> list[ox.Literal]:
+        """Every value of a plan property (dcterms:issued …) over all plans."""
+        return [v for vs in self.text.get(prop, {}).values() for v in vs]
+
+
 def describe(store, site: str | None = None) -> list[ox.Triple]:
     """The DCAT + VoID description of the dataset in ``store``, as sorted triples."""
-    base = store.base
-    site = site or base
-    if not site.endswith("/"):
-        site += "/"
-    g = _Graph()
-    catalog, dataset = _iri(base + "catalog"), _iri(base + "dataset")
-    service = _iri(base + "dataset/sparql-service")
-    scheme = base + "topic/scheme"
+    site = site or store.base
+    d = _Description(store, site if site.endswith("/") else site + "/")
+    _catalogue_and_dataset(d)
+    _publisher(d)
+    _coverage(d)
+    _themes(d)
+    licence = _licence(d)
+    _distributions(d, licence)
+    endpoint = _service(d)
+    _statistics(d, endpoint)
+    return d.g.triples()
 
-    plans = store.run(PLANS).rows
-    plan_iris = sorted({row[0].value for row in plans})
-    issuers = sorted({row[2].value for row in plans if row[2] is not None})
-    places = sorted({row[3].value for row in plans if row[3] is not None})
-    text: dict[str, dict[str, list[ox.Literal]]] = {}
-    for plan, p, o in store.run(PLAN_TEXT).rows:
-        text.setdefault(p.value, {}).setdefault(plan.value, []).append(o)
-    labels = _labels(store, base)
 
-    # --- catalogue and dataset -------------------------------------------------
-    g.typed(catalog, DCAT + "Catalog")
-    g.typed(dataset, DCAT + "Dataset", VOID + "Dataset")
+def _catalogue_and_dataset(d: _Description) -> None:
+    g, catalog, dataset = d.g, d.catalog, d.dataset
+    g.a(catalog, DCAT + "Catalog")
+    g.a(dataset, DCAT + "Dataset", VOID + "Dataset")
     g.add(catalog, DCAT + "dataset", dataset)
-    g.add(catalog, DCAT + "service", service)
-    titles = text.get(DCT + "title", {})
-    descriptions = text.get(DCT + "description", {})
+    g.add(catalog, DCAT + "service", d.service)
+    titles = d.text.get(DCT + "title", {})
+    descriptions = d.text.get(DCT + "description", {})
     for lang, fmt_title, fmt_desc in (
             ("zh", "{}（知识图谱）", "由 greenplan 从规划文本生成的知识图谱。{}"),
             ("en", "{} (knowledge graph)", "A knowledge graph generated by greenplan from the plan text. {}")):
-        plan_titles = [t.value for p in plan_iris for t in _lang(titles.get(p, []), lang)]
-        plan_descs = [d.value for p in plan_iris for d in _lang(descriptions.get(p, []), lang)]
+        plan_titles = [t.value for p in d.plan_iris for t in _lang(titles.get(p, []), lang)]
+        plan_descs = [x.value for p in d.plan_iris for x in _lang(descriptions.get(p, []), lang)]
         joiner = "；" if lang == "zh" else "; "
         if plan_titles:
             g.add(dataset, DCT + "title", _lit(fmt_title.format(joiner.join(plan_titles)), lang))
@@ -200,111 +173,123 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
     g.add(catalog, DCT + "description", _lit("greenplan 发布的政策规划知识图谱及其 SPARQL 查询服务。", "zh"))
     g.add(catalog, DCT + "description",
           _lit("Knowledge graphs of policy plans published by greenplan, and their SPARQL query service.", "en"))
-    homepage = _iri(site)
+    homepage = _iri(d.site)
     g.add(catalog, FOAF + "homepage", homepage)
     g.add(dataset, DCAT + "landingPage", homepage)
-    g.typed(homepage, FOAF + "Document")
-    for plan in plan_iris:  # the plans themselves are described inside the data
+    g.a(homepage, FOAF + "Document")
+    for plan in d.plan_iris:  # the plans themselves are described inside the data
         g.add(dataset, DCT + "relation", _iri(plan))
 
-    # publisher: the plans' issuer when they share one, else greenplan itself
-    publisher = _iri(issuers[0]) if len(issuers) == 1 else _iri(base)
-    names = labels.get(publisher.value, []) if len(issuers) == 1 else [_lit("greenplan", "en")]
-    g.typed(publisher, FOAF + "Agent")
-    g.labelled(publisher, FOAF + "name", [n for n in names if n.language in ("zh", "en")] or names)
-    kind = _iri(ADMS_PUBLISHER_TYPE + ("LocalAuthority" if len(issuers) == 1 else "NonProfitOrganisation"))
+
+def _publisher(d: _Description) -> None:
+    """The plans' issuer when they share one, else greenplan itself."""
+    g, one = d.g, len(d.issuers) == 1
+    publisher = _iri(d.issuers[0]) if one else _iri(d.base)
+    names = d.labels.get(publisher.value, []) if one else [_lit("greenplan", "en")]
+    g.a(publisher, FOAF + "Agent")
+    g.add_each(publisher, FOAF + "name", [n for n in names if n.language in ("zh", "en")] or names)
+    kind = _iri(ADMS_PUBLISHER_TYPE + ("LocalAuthority" if one else "NonProfitOrganisation"))
     g.add(publisher, DCT + "type", kind)
-    g.typed(kind, SKOS + "Concept")
-    g.add(kind, SKOS + "prefLabel", _lit("Local Authority" if len(issuers) == 1 else "Non-Profit Organisation", "en"))
-    for node in (catalog, dataset, service):
+    g.a(kind, SKOS + "Concept")
+    g.add(kind, SKOS + "prefLabel", _lit("Local Authority" if one else "Non-Profit Organisation", "en"))
+    for node in (d.catalog, d.dataset, d.service):
         g.add(node, DCT + "publisher", publisher)
 
-    # spatial: the plans' jurisdictions
-    for place in places:
-        g.typed(place, DCT + "Location")
-        g.labelled(place, SKOS + "prefLabel", labels.get(place, []))
-        g.add(dataset, DCT + "spatial", _iri(place))
-        g.add(catalog, DCT + "spatial", _iri(place))
 
-    # temporal: the years the plans speak about
-    start, end = store.run(YEARS).rows[0] if plans else (None, None)
+def _coverage(d: _Description) -> None:
+    """Where (the plans' jurisdictions) and when (the years they speak about, the dates they carry)."""
+    g = d.g
+    for place in d.places:
+        g.a(place, DCT + "Location")
+        g.add_each(place, SKOS + "prefLabel", d.labels.get(place, []))
+        g.add(d.dataset, DCT + "spatial", _iri(place))
+        g.add(d.catalog, DCT + "spatial", _iri(place))
+    start, end = d.store.run(query_text("metadata/years")).rows[0] if d.plans else (None, None)
     if start is not None and end is not None:
-        period = _iri(base + "dataset/temporal")
-        g.typed(period, DCT + "PeriodOfTime")
+        period = _iri(d.iris.dataset("temporal"))
+        g.a(period, DCT + "PeriodOfTime")
         g.add(period, DCAT + "startDate", _lit(start.value, dt=XSD + "gYear"))
         g.add(period, DCAT + "endDate", _lit(end.value, dt=XSD + "gYear"))
-        g.add(dataset, DCT + "temporal", period)
-
+        g.add(d.dataset, DCT + "temporal", period)
     # issued / modified: only dates the data itself carries (deterministic output)
-    issued = sorted(_dates([v for vs in text.get(DCT + "issued", {}).values() for v in vs]
-                           + [v for vs in text.get(DCT + "date", {}).values() for v in vs]), key=str)
-    modified = sorted(_dates([v for vs in text.get(DCT + "modified", {}).values() for v in vs]), key=str)
+    issued = sorted(_dates(d.values(DCT + "issued") + d.values(DCT + "date")), key=str)
+    modified = sorted(_dates(d.values(DCT + "modified")), key=str)
     if issued:
-        for node in (catalog, dataset):
+        for node in (d.catalog, d.dataset):
             g.add(node, DCT + "issued", issued[0])
     if modified or issued:
-        for node in (catalog, dataset):
+        for node in (d.catalog, d.dataset):
             g.add(node, DCT + "modified", (modified or issued)[-1])
 
-    # themes: the topic thesaurus concepts the plans' tasks and projects are about
+
+def _themes(d: _Description) -> None:
+    """The topic thesaurus concepts the plans' tasks and projects are about, and the keywords."""
+    g, scheme = d.g, d.scheme
     topics: dict[str, list[ox.Literal]] = {}
     used: set[str] = set()
-    for topic, label, uses in _run(store, TOPICS, {"_scheme": _iri(scheme)}).rows:
+    for topic, label, uses in _run(d.store, query_text("metadata/topics"), {"_scheme": _iri(scheme)}).rows:
         topics.setdefault(topic.value, []).append(label)
         if int(uses.value):
             used.add(topic.value)
-    themes = sorted(used) or [row[0].value for row in _run(store, TOP_TOPICS, {"_scheme": _iri(scheme)}).rows]
+    top = _run(d.store, query_text("metadata/top-topics"), {"_scheme": _iri(scheme)}).rows
+    themes = sorted(used) or [row[0].value for row in top]
     if topics:
-        g.typed(scheme, SKOS + "ConceptScheme")
-        title = labels.get(scheme) or [_lit("greenplan 主题词表", "zh"), _lit("greenplan topic thesaurus", "en")]
-        g.labelled(scheme, DCT + "title", title)
-        g.add(catalog, DCAT + "themeTaxonomy", _iri(scheme))
+        g.a(scheme, SKOS + "ConceptScheme")
+        title = d.labels.get(scheme) or [_lit("greenplan 主题词表", "zh"), _lit("greenplan topic thesaurus", "en")]
+        g.add_each(scheme, DCT + "title", title)
+        g.add(d.catalog, DCAT + "themeTaxonomy", _iri(scheme))
     keywords = [_lit(zh, "zh") for zh, _ in KEYWORDS] + [_lit(en, "en") for _, en in KEYWORDS]
-    for place in places:
-        keywords += _lang(labels.get(place, []), "zh")
+    for place in d.places:
+        keywords += _lang(d.labels.get(place, []), "zh")
     for topic in themes:
-        g.typed(topic, SKOS + "Concept")
-        g.labelled(topic, SKOS + "prefLabel", topics[topic])
+        g.a(topic, SKOS + "Concept")
+        g.add_each(topic, SKOS + "prefLabel", topics[topic])
         g.add(topic, SKOS + "inScheme", _iri(scheme))
-        for node in (dataset, service):
+        for node in (d.dataset, d.service):
             g.add(node, DCAT + "theme", _iri(topic))
         keywords += [l for l in topics[topic] if l.language in ("zh", "en")]
     for kw in keywords:
-        g.add(dataset, DCAT + "keyword", kw)
-        g.add(service, DCAT + "keyword", kw)
+        g.add(d.dataset, DCAT + "keyword", kw)
+        g.add(d.service, DCAT + "keyword", kw)
 
-    # languages and licence
+
+def _licence(d: _Description) -> ox.NamedNode:
+    """Languages and licence; the licence node."""
+    g = d.g
     for code in ("ZHO", "ENG"):
         lang = _iri(EU + "language/" + code)
-        g.typed(lang, DCT + "LinguisticSystem")
-        g.add(catalog, DCT + "language", lang)
-        g.add(dataset, DCT + "language", lang)
+        g.a(lang, DCT + "LinguisticSystem")
+        g.add(d.catalog, DCT + "language", lang)
+        g.add(d.dataset, DCT + "language", lang)
     licence = _iri(LICENCE)
-    g.typed(licence, DCT + "LicenseDocument")
+    g.a(licence, DCT + "LicenseDocument")
     g.add(licence, PREFIXES["rdfs"] + "label", _lit(LICENCE_LABEL, "en"))
     licence_type = _iri(ADMS_LICENCE_TYPE + "Attribution")
     g.add(licence, DCT + "type", licence_type)
-    g.typed(licence_type, SKOS + "Concept")
+    g.a(licence_type, SKOS + "Concept")
     g.add(licence_type, SKOS + "prefLabel", _lit("Attribution", "en"))
-    for node in (catalog, service):
+    for node in (d.catalog, d.service):
         g.add(node, DCT + "license", licence)
+    return licence
 
-    # distributions
+
+def _distributions(d: _Description, licence: ox.NamedNode) -> None:
+    g = d.g
     stable = _iri(EU + "planned-availability/STABLE")
-    g.typed(stable, SKOS + "Concept")
+    g.a(stable, SKOS + "Concept")
     g.add(stable, SKOS + "prefLabel", _lit("Stable", "en"))
     for fmt, (ext, media, code) in DISTRIBUTIONS.items():
-        dist = _iri(f"{base}dataset/distribution/{fmt}")
-        url = _iri(f"{site}download/graph.{ext}")
+        dist = _iri(d.iris.dataset("distribution", fmt))
+        url = _iri(f"{d.site}download/graph.{ext}")
         media_type, file_type = _iri(IANA + media), _iri(EU + "file-type/" + code)
-        g.typed(dist, DCAT + "Distribution")
-        g.add(dataset, DCAT + "distribution", dist)
+        g.a(dist, DCAT + "Distribution")
+        g.add(d.dataset, DCAT + "distribution", dist)
         g.add(dist, DCAT + "downloadURL", url)
         g.add(dist, DCAT + "accessURL", url)
         g.add(dist, DCAT + "mediaType", media_type)
-        g.typed(media_type, DCT + "MediaType")
+        g.a(media_type, DCT + "MediaType")
         g.add(dist, DCT + "format", file_type)
-        g.typed(file_type, DCT + "MediaTypeOrExtent")
+        g.a(file_type, DCT + "MediaTypeOrExtent")
         g.add(dist, DCT + "license", licence)
         g.add(dist, DCATAP + "availability", stable)
         g.add(dist, DCT + "title", _lit(f"整个知识图谱（{FORMAT_NAMES[fmt]}）", "zh"))
@@ -314,11 +299,14 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
             "全部三元组，每个命名图分开保存。" if keeps else "全部三元组（各命名图合并）。", "zh"))
         g.add(dist, DCT + "description", _lit(
             "Every triple, each named graph kept apart." if keeps else "Every triple (the named graphs merged).", "en"))
-        g.add(dataset, VOID + "dataDump", url)
+        g.add(d.dataset, VOID + "dataDump", url)
 
-    # the SPARQL endpoint as a data service
-    endpoint = _iri(site + "sparql")
-    g.typed(service, DCAT + "DataService")
+
+def _service(d: _Description) -> ox.NamedNode:
+    """The SPARQL endpoint as a data service; its URL."""
+    g, service = d.g, d.service
+    endpoint = _iri(d.site + "sparql")
+    g.a(service, DCAT + "DataService")
     g.add(service, DCT + "title", _lit("SPARQL 查询服务", "zh"))
     g.add(service, DCT + "title", _lit("SPARQL endpoint", "en"))
     g.add(service, DCT + "description", _lit("只读的 SPARQL 1.1 查询端点；不带查询参数时返回服务描述。", "zh"))
@@ -326,31 +314,35 @@ def describe(store, site: str | None = None) -> list[ox.Triple]:
           _lit("A read-only SPARQL 1.1 Protocol endpoint; without a query it returns its service description.", "en"))
     g.add(service, DCAT + "endpointURL", endpoint)
     g.add(service, DCAT + "endpointDescription", endpoint)
-    g.add(service, DCAT + "servesDataset", dataset)
+    g.add(service, DCAT + "servesDataset", d.dataset)
     protocol = _iri(SPARQL_PROTOCOL)
-    g.typed(protocol, DCT + "Standard")
+    g.a(protocol, DCT + "Standard")
     g.add(service, DCT + "conformsTo", protocol)
+    return endpoint
 
-    # VoID statistics, computed by SPARQL so that a remote store answers the same
-    classes = [row[0].value for row in store.run(CLASSES).rows if isinstance(row[0], ox.NamedNode)]
-    properties = [row[0].value for row in store.run(PROPERTIES).rows]
+
+def _statistics(d: _Description, endpoint: ox.NamedNode) -> None:
+    """VoID statistics, computed by SPARQL so that a remote store answers the same."""
+    g, store, dataset = d.g, d.store, d.dataset
+    classes = [row[0].value for row in store.run(query_text("metadata/classes")).rows
+               if isinstance(row[0], ox.NamedNode)]
+    properties = [row[0].value for row in store.run(query_text("metadata/properties")).rows]
     integer = XSD + "integer"
-    g.add(dataset, VOID + "triples", _lit(str(_scalar(store, COUNTS).value), dt=integer))
+    g.add(dataset, VOID + "triples", _lit(str(_scalar(store, query_text("metadata/triples")).value), dt=integer))
     g.add(dataset, VOID + "entities",
-          _lit(str(_scalar(store, ENTITIES, {"_prefix": ox.Literal(base)}).value), dt=integer))
+          _lit(str(_scalar(store, query_text("metadata/entities"), {"_prefix": ox.Literal(d.base)}).value), dt=integer))
     g.add(dataset, VOID + "classes", _lit(str(len(classes)), dt=integer))
     g.add(dataset, VOID + "properties", _lit(str(len(properties)), dt=integer))
     for ns in sorted({_namespace(i) for i in classes + properties}):
         g.add(dataset, VOID + "vocabulary", _iri(ns))
-    g.add(dataset, VOID + "uriSpace", _lit(base))
+    g.add(dataset, VOID + "uriSpace", _lit(d.base))
     g.add(dataset, VOID + "sparqlEndpoint", endpoint)
-    examples = plan_iris + issuers
-    task = _scalar(store, FIRST_TASK)
+    examples = d.plan_iris + d.issuers
+    task = _scalar(store, query_text("metadata/first-task"))
     if task is not None:
         examples.append(task.value)
     for ex in sorted(set(examples)):
         g.add(dataset, VOID + "exampleResource", _iri(ex))
-    return sorted(g.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 PREFIXES_OUT = {k: PREFIXES[k] for k in ("rdf", "rdfs", "xsd", "skos", "dcterms", "dcat", "void")}
@@ -365,9 +357,10 @@ def serialize(triples, fmt: str = "turtle") -> bytes:
 
 
 def main(args) -> int:
-    from greenplan.cli import _open
+    from greenplan.api import open_for
+    from greenplan.messages import log
 
-    data = serialize(describe(_open(args), args.site), args.format)
+    data = serialize(describe(open_for(args, log=log), args.site), args.format)
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     return 0

@@ -9,7 +9,7 @@
 * :func:`bipartite_network` gives the body–project (``gp:leadBureau``) and body–topic (tasks'
   ``gp:about``) views.
 * Writers: :func:`to_graphml`, :func:`to_gexf`, :func:`to_json`; pictures and the HTML page live in
-  :mod:`greenplan.network_draw` (:func:`html_page` is re-exported for the server's ``/network`` route).
+  :mod:`greenplan.network_draw`; the command (``greenplan network``) is :func:`greenplan.cli.cmd_network`.
 
 networkx is imported inside functions: importing this module stays light.
 """
@@ -17,84 +17,11 @@ from __future__ import annotations
 
 import io
 import json
-import sys
+
+from greenplan.vocab import local_name
 
 SEED = 42           # Louvain and layouts
 ROUND = 6           # metrics are rounded so that output repeats byte for byte
-
-PREFIXES = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-# English label and kind (org:classification) of every body that owns a task (of the plan).
-BODIES_QUERY = PREFIXES + """
-SELECT DISTINCT ?body ?en ?kind WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:responsibleBody ?body ; gp:plan ?planIri . ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-  OPTIONAL { GRAPH ?g2 { ?body skos:prefLabel ?en FILTER(lang(?en) = "en") } }
-  OPTIONAL { GRAPH ?g3 { ?body org:classification ?kind } }
-} ORDER BY ?body ?en ?kind
-"""
-
-# Task numbers and bodies (for the page's hover text).
-TASK_BODIES_QUERY = PREFIXES + """
-SELECT DISTINCT ?body ?number WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:number ?number ; gp:responsibleBody ?body ; gp:plan ?planIri .
-             ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-} ORDER BY ?body ?number
-"""
-
-# Which topic (or a broader one) each task is about (for the page's topic filter).
-TASK_TOPICS_QUERY = PREFIXES + """
-SELECT DISTINCT ?number ?topic ?zh ?en WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:number ?number ; gp:about ?concept ; gp:plan ?planIri .
-             ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-  GRAPH ?g2 { ?concept skos:broader* ?topic }
-  GRAPH ?g3 { ?topic skos:prefLabel ?zh FILTER(lang(?zh) = "zh") }
-  OPTIONAL { GRAPH ?g4 { ?topic skos:prefLabel ?en FILTER(lang(?en) = "en") } }
-} ORDER BY ?number ?topic
-"""
-
-PLAN_TITLE_QUERY = PREFIXES + """
-SELECT ?plan ?title WHERE {
-  GRAPH ?g { ?planIri a gp:Plan ; dcterms:identifier ?plan ; dcterms:title ?title FILTER(lang(?title) = "zh") }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-} ORDER BY ?plan ?title
-"""
-
-# Body–project: the lead bureau of each key project.
-PROJECTS_QUERY = PREFIXES + """
-SELECT ?body ?zh ?project ?number ?name WHERE {
-  GRAPH ?g { ?project a gp:Project ; gp:number ?number ; gp:name ?name ; gp:leadBureau ?body ; gp:plan ?planIri .
-             ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-  GRAPH ?g2 { ?body skos:prefLabel ?zh FILTER(lang(?zh) = "zh") }
-} ORDER BY ?body ?project
-"""
-
-# Body–topic: how many tasks of a body are about a topic (as tagged, without broader topics).
-TOPICS_QUERY = PREFIXES + """
-SELECT ?body ?zh ?topic ?topicZh ?topicEn (COUNT(DISTINCT ?task) AS ?tasks) WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:about ?topic ; gp:responsibleBody ?body ; gp:plan ?planIri .
-             ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-  GRAPH ?g2 { ?body skos:prefLabel ?zh FILTER(lang(?zh) = "zh") }
-  GRAPH ?g3 { ?topic skos:prefLabel ?topicZh FILTER(lang(?topicZh) = "zh") }
-  OPTIONAL { GRAPH ?g4 { ?topic skos:prefLabel ?topicEn FILTER(lang(?topicEn) = "en") } }
-} GROUP BY ?body ?zh ?topic ?topicZh ?topicEn ORDER BY ?body ?topic
-"""
-
-# Tasks about each topic (as tagged).
-TOPIC_COUNTS_QUERY = PREFIXES + """
-SELECT ?topic (COUNT(DISTINCT ?task) AS ?tasks) WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:about ?topic ; gp:plan ?planIri . ?planIri dcterms:identifier ?plan . }
-  FILTER(COALESCE(?_plan, ?plan) = ?plan)
-} GROUP BY ?topic ORDER BY ?topic
-"""
 
 METRIC_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "community")
 
@@ -103,14 +30,13 @@ class NetworkError(RuntimeError):
     """Something the network command cannot do; the message says what to change."""
 
 
-def _local(iri: str | None) -> str:
-    return (iri or "").rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def rows(store, name: str, plan: str | None = None) -> list[dict]:
+    """The rows (dicts) of the network query ``queries/network/<name>.rq`` for one plan (identifier or
+    IRI) or, without ``plan``, for every plan of the store."""
+    from greenplan.api import run_saved
+    from greenplan.resources import folder
 
-
-def _plan_binding(plan: str | None) -> dict:
-    import pyoxigraph as ox
-
-    return {"_plan": ox.Literal(plan)} if plan else {}
+    return run_saved(store, name, {"plan": plan} if plan else {}, folder("queries") / "network").dicts()
 
 
 # --- building -------------------------------------------------------------
@@ -144,10 +70,10 @@ def network(rows, workload_rows, bodies=None):
 
 def _bodies(store, plan=None) -> dict:
     out = {}
-    for r in store.run(BODIES_QUERY, _plan_binding(plan)).dicts():
-        info = out.setdefault(r["body"], {"en": r["en"], "kind": _local(r["kind"]) if r["kind"] else None})
+    for r in rows(store, "bodies", plan):
+        info = out.setdefault(r["body"], {"en": r["en"], "kind": local_name(r["kind"]) if r["kind"] else None})
         info["en"] = info["en"] or r["en"]
-        info["kind"] = info["kind"] or (_local(r["kind"]) if r["kind"] else None)
+        info["kind"] = info["kind"] or (local_name(r["kind"]) if r["kind"] else None)
     return out
 
 
@@ -173,7 +99,8 @@ def build_network(store, topic=None, chapter=None, min_weight=1, plan=None, coll
         ends = {r["bureauA"] for r in pairs} | {r["bureauB"] for r in pairs}
         workload = [r for r in workload if r["bureau"] in ends]
     G = network(pairs, workload, _bodies(store, plan))
-    G.graph.update(title=plan_title(store, plan), view="bureaus", topic=topic or "", chapter=str(chapter or ""),
+    G.graph.update(title=plan_title(store, plan), jurisdiction=plan_places(store, plan), view="bureaus",
+                   topic=topic or "", chapter=str(chapter or ""),
                    min_weight=int(min_weight), plan=plan or "")
     annotate(G)
     return G
@@ -203,31 +130,34 @@ def bipartite_network(store, view: str, plan=None):
                        kind=info.get("kind") or "", tasks=int(workload.get(iri, {}).get("total") or 0))
 
     if view == "projects":
-        rows = sorted(store.run(PROJECTS_QUERY, _plan_binding(plan)).dicts(), key=lambda r: (r["body"], r["project"]))
-        for r in rows:
+        for r in sorted(rows(store, "project-leads", plan), key=lambda r: (r["body"], r["project"])):
             add_body(r["body"], r["zh"])
             label = f"项目{r['number']} {r['name']}"
             G.add_node(r["project"], bipartite=1, label=label, name=label, label_en=f"project {r['number']}",
                        kind="Project", tasks=0)
             G.add_edge(r["body"], r["project"], weight=1)
     else:
-        rows = sorted(store.run(TOPICS_QUERY, _plan_binding(plan)).dicts(), key=lambda r: (r["body"], r["topic"]))
-        for r in rows:
+        for r in sorted(rows(store, "body-topics", plan), key=lambda r: (r["body"], r["topic"])):
             add_body(r["body"], r["zh"])
             if r["topic"] not in G:
                 G.add_node(r["topic"], bipartite=1, label=r["topicZh"], name=r["topicZh"],
                            label_en=r["topicEn"] or "", kind="Topic", tasks=0)
             G.add_edge(r["body"], r["topic"], weight=int(r["tasks"]))
-        counts = {r["topic"]: int(r["tasks"]) for r in store.run(TOPIC_COUNTS_QUERY, _plan_binding(plan)).dicts()}
+        counts = {r["topic"]: int(r["tasks"]) for r in rows(store, "topic-counts", plan)}
         for t in [n for n, d in G.nodes(data=True) if d["kind"] == "Topic"]:
             G.nodes[t]["tasks"] = counts.get(t, 0)
-    G.graph.update(title=plan_title(store, plan), view=view, plan=plan or "")
+    G.graph.update(title=plan_title(store, plan), jurisdiction=plan_places(store, plan), view=view, plan=plan or "")
     annotate(G)
     return G
 
 
+def plan_places(store, plan=None) -> str:
+    """The zh names of the plans' jurisdictions, 、-joined (the pictures shorten body labels by them)."""
+    return "、".join(r["label"] for r in rows(store, "plan-places", plan))
+
+
 def plan_title(store, plan=None) -> str:
-    titles = [r["title"] for r in store.run(PLAN_TITLE_QUERY, _plan_binding(plan)).dicts()]
+    titles = [r["title"] for r in rows(store, "plan-titles", plan)]
     if not titles and plan:
         raise NetworkError(f"--plan {plan}: no plan with this identifier in the store; "
                            "`greenplan query tasks` lists the plans' tasks with their plan identifiers")
@@ -291,8 +221,9 @@ def metrics_result(rows, with_iri: bool = True):
 
     from greenplan.results import Result
 
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    integer, decimal = ox.NamedNode(xsd + "integer"), ox.NamedNode(xsd + "decimal")
+    from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
+
+    integer, decimal = ox.NamedNode(XSD_INTEGER), ox.NamedNode(XSD_DECIMAL)
     variables = (["body"] if with_iri else []) + ["label", "tasks", "sole", "degree", "weightedDegree",
                                                    "betweenness", "eigenvector", "community"]
     out = []
@@ -365,70 +296,3 @@ def _plain(G):
     for u, v, d in G.edges(data=True):
         H.add_edge(u, v, **{k: x for k, x in d.items() if isinstance(x, (str, int, float))})
     return H
-
-
-def html_page(store, plan=None, script_src: str | None = None) -> str:
-    """The interactive page (see :func:`greenplan.network_draw.html_page`)."""
-    from greenplan.network_draw import html_page as _page
-
-    return _page(store, plan=plan, script_src=script_src)
-
-
-# --- command --------------------------------------------------------------
-
-FILE_FORMATS = ("graphml", "gexf", "json", "png", "svg", "html")
-
-
-def main(args) -> int:
-    from greenplan.cli import _open, _write
-
-    fmt = args.format
-    if args.metrics:
-        fmt = fmt or "table"
-        if fmt not in ("table", "csv", "json"):
-            print(f"greenplan: error: --metrics prints table, csv or json, not {fmt}; "
-                  f"drop --metrics to write a {fmt} file", file=sys.stderr)
-            return 2
-    elif fmt is None or fmt in ("table", "csv"):
-        print("greenplan: error: say what to produce: --metrics [--format table|csv|json], or "
-              "--format graphml|gexf|json|png|svg|html [--out FILE]", file=sys.stderr)
-        return 2
-    if fmt in ("png", "html") and not args.out and sys.stdout.isatty():
-        print(f"greenplan: error: --format {fmt} needs --out FILE (or redirect standard output to a file)",
-              file=sys.stderr)
-        return 2
-    if args.view != "bureaus" and (args.topic or args.chapter or args.min_weight != 1 or args.collectives):
-        print(f"greenplan: error: --topic, --chapter, --min-weight and --collectives apply to the bureaus view, "
-              f"not --view {args.view}",
-              file=sys.stderr)
-        return 2
-    store = _open(args)
-    try:
-        if fmt == "html":
-            if args.view != "bureaus":
-                raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
-                                   f"{args.view}")
-            _write(html_page(store, plan=args.plan), args.out)
-            if args.out:
-                print(f"wrote {args.out}", file=sys.stderr)
-            return 0
-        if args.view == "bureaus":
-            G = build_network(store, args.topic, args.chapter, args.min_weight, args.plan, args.collectives)
-        else:
-            G = bipartite_network(store, args.view, args.plan)
-        if args.metrics:
-            from greenplan.results import render
-
-            _write(render(metrics_result(metrics(G), with_iri=fmt != "table"), fmt), args.out)
-        elif fmt in ("png", "svg"):
-            from greenplan.network_draw import picture
-
-            _write(picture(G, fmt), args.out)
-        else:
-            _write({"graphml": to_graphml, "gexf": to_gexf, "json": to_json}[fmt](G), args.out)
-    except NetworkError as e:
-        print(f"greenplan: error: {e}", file=sys.stderr)
-        return 2
-    if args.out:
-        print(f"wrote {args.out}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges", file=sys.stderr)
-    return 0

@@ -27,9 +27,20 @@ def colour(community: int) -> str:
     return PALETTE[(int(community) - 1) % len(PALETTE)] if community else "#999999"
 
 
-def short_label(label: str, limit: int = 14) -> str:
-    """A body's name without the city prefix (湛江市发展和改革局 → 发展和改革局), cut to ``limit`` characters."""
-    for prefix in ("湛江市", "中共湛江"):
+def place_prefixes(G) -> tuple[str, ...]:
+    """What a body's name starts with when it belongs to a jurisdiction of the plan: the jurisdiction's name
+    (湛江市) and the party committee's form of it (中共湛江), from the graph's ``jurisdiction`` (、-joined)."""
+    out = []
+    for place in filter(None, G.graph.get("jurisdiction", "").split("、")):
+        stem = place[:-1] if len(place) > 2 and place[-1] in "省市区县" else place
+        out += [place, "中共" + stem]
+    return tuple(out)
+
+
+def short_label(label: str, prefixes: tuple[str, ...] = (), limit: int = 14) -> str:
+    """A body's name without its jurisdiction's prefix (湛江市发展和改革局 → 发展和改革局, with ``prefixes``
+    from :func:`place_prefixes`), cut to ``limit`` characters."""
+    for prefix in prefixes:
         if label.startswith(prefix) and len(label) > len(prefix) + 1:
             label = label[len(prefix):]
             break
@@ -83,6 +94,7 @@ def picture(G, fmt: str = "png") -> bytes:
         ax = fig.add_axes((0.01, 0.01, 0.72, 0.9))
         ax.set_axis_off()
         nodes = list(G.nodes)
+        prefixes = place_prefixes(G)
         if nodes:
             pos = _layout(G)
             weights = [d.get("weight", 1) for _, _, d in G.edges(data=True)]
@@ -99,7 +111,7 @@ def picture(G, fmt: str = "png") -> bytes:
                 nx.draw_networkx_nodes(G, pos, ax=ax, nodelist=[nodes[i] for i in idx], node_shape=shape,
                                        node_size=[sizes[i] for i in idx], node_color=[colours[i] for i in idx],
                                        edgecolors="white", linewidths=1.0, alpha=0.92)
-            labels = {n: short_label(G.nodes[n].get("label", str(n))) for n in nodes}
+            labels = {n: short_label(G.nodes[n].get("label", str(n)), prefixes) for n in nodes}
             texts = nx.draw_networkx_labels(G, pos, labels=labels, ax=ax, font_size=11, font_family=FONT)
             halo = [patheffects.withStroke(linewidth=3, foreground="white")]
             for n, text in texts.items():   # the label just below its node, on a white halo
@@ -113,7 +125,7 @@ def picture(G, fmt: str = "png") -> bytes:
             comm.setdefault(G.nodes[n].get("community", 0), []).append(n)
         for c in sorted(comm):
             members = sorted(comm[c], key=lambda n: (-G.nodes[n].get("tasks", 0), G.nodes[n].get("label", "")))
-            lead = short_label(G.nodes[members[0]].get("label", ""), 12)
+            lead = short_label(G.nodes[members[0]].get("label", ""), prefixes, 12)
             handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor=colour(c),
                                   markeredgecolor="white", label=f"{c}: {lead}等 {len(members)} 个 ({len(members)} {unit})"))
         if handles:
@@ -158,22 +170,24 @@ def _title(G) -> str:
 
 def page_data(store, plan=None) -> dict:
     """What the page draws: nodes, edges (with task numbers), topics and each task's topics."""
-    from greenplan.network import TASK_BODIES_QUERY, TASK_TOPICS_QUERY, _local, _plan_binding, build_network
+    from greenplan.network import build_network, rows
+    from greenplan.vocab import local_name
 
     G = build_network(store, plan=plan)
+    prefixes = place_prefixes(G)
     body_tasks: dict[str, list[int]] = {}
-    for r in store.run(TASK_BODIES_QUERY, _plan_binding(plan)).dicts():
+    for r in rows(store, "task-numbers", plan):
         body_tasks.setdefault(r["body"], []).append(int(r["number"]))
     task_topics: dict[int, list[str]] = {}
     topics: dict[str, dict] = {}
-    for r in store.run(TASK_TOPICS_QUERY, _plan_binding(plan)).dicts():
-        slug = _local(r["topic"])
+    for r in rows(store, "task-topics", plan):
+        slug = local_name(r["topic"])
         task_topics.setdefault(int(r["number"]), []).append(slug)
         t = topics.setdefault(slug, {"id": slug, "zh": r["zh"], "en": r["en"] or slug, "tasks": set()})
         t["tasks"].add(int(r["number"]))
     nodes = []
     for n, d in sorted(G.nodes(data=True)):
-        nodes.append({"id": n, "label": short_label(d["label"]), "full": d["label"], "en": d.get("label_en", ""),
+        nodes.append({"id": n, "label": short_label(d["label"], prefixes), "full": d["label"], "en": d.get("label_en", ""),
                       "kind": d.get("kind", ""), "tasks": d.get("tasks", 0), "sole": d.get("sole", 0),
                       "community": d.get("community", 0), "color": colour(d.get("community", 0)),
                       "taskNumbers": sorted(set(body_tasks.get(n, [])))})

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 BUNDLED_PLAN = "zhanjiang-green-plan-draft.txt"
+MISPRINTS_FILE = "misprints.tsv"     # shapes/: misprints of the documents and their readings
 
 
 def folder(name: str) -> Path:
@@ -12,6 +13,12 @@ def folder(name: str) -> Path:
     Each is a package of its own; its folder is where its ``__init__.py`` is (no importlib.resources on the
     cold query path: it costs ≈ 6 ms to import)."""
     return Path(__import__(f"greenplan.{name}", fromlist=["__file__"]).__file__).parent
+
+
+def query_text(name: str) -> str:
+    """The text of ``queries/<name>.rq`` — a query the code runs itself (``network/…``, ``metadata/…``), by its
+    path under ``queries/`` without ``.rq``."""
+    return (folder("queries") / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def bundled_plan() -> Path:
@@ -37,3 +44,18 @@ def data_table(name: str) -> list[dict[str, str]]:
     lines = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
     head = lines[0].split("\t")
     return [dict(zip(head, (ln.split("\t") + [""] * len(head))[: len(head)])) for ln in lines[1:]]
+
+
+def misprint_rows() -> list[tuple[str, str, str]]:
+    """(misprint, reading, note) rows of ``shapes/misprints.tsv`` (comments and header skipped)."""
+    path = folder("shapes") / MISPRINTS_FILE
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#") or line.startswith("misprint\t"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 3 or not all(c.strip() for c in cells):
+            raise ValueError(f"{path}:{n}: expected three tab-separated cells (misprint, reading, note), "
+                             f"found {line!r}")
+        rows.append(tuple(c.strip() for c in cells))
+    return rows

@@ -45,7 +45,6 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
 from __future__ import annotations
 
 import signal
-import socket
 import threading
 import time
 from http import HTTPStatus
@@ -598,12 +597,12 @@ class Handler(BaseHTTPRequestHandler):
     def _void(self, fmt: str | None) -> None:
         from greenplan.metadata import describe as metadata
 
-        triples = _as_triples(metadata(self.server.store, self.server.site))
+        triples = metadata(self.server.store, self.server.site)
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
     def _network(self) -> None:
-        from greenplan.network import html_page
+        from greenplan.network_draw import html_page
 
         page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
         self._send(200, page_html, protocol.HTML)
@@ -635,35 +634,20 @@ def _answer_saved(server: GreenplanServer, job: dict):
         raise QueryError(str(e)) from None
 
 
-def _as_triples(description) -> list:
-    """greenplan.metadata's answer (Oxigraph triples/quads, or an rdflib Graph) as Oxigraph triples."""
-    import pyoxigraph as ox
-
-    if hasattr(description, "serialize") and not isinstance(description, (list, tuple)):
-        data = description.serialize(format="nt")
-        data = data.encode() if isinstance(data, str) else data
-        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
-    return [ox.Triple(t.subject, t.predicate, t.object) for t in description]
-
-
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://purl.org/dc/terms/title", "https://w3id.org/greenplan/ontology#title",
-          "https://w3id.org/greenplan/ontology#name")
-
-
 def describe(store, iri: str) -> list:
     """CBD-like description: statements with the entity as subject, plus the labels of their objects."""
     import pyoxigraph as ox
 
+    from greenplan.quads import triple_key
+    from greenplan.resources import query_text
+
     s = ox.NamedNode(iri)
-    values = " ".join(f"<{p}>" for p in LABELS)
     triples = {ox.Triple(s, q.predicate, q.object) for q in store.ox.quads_for_pattern(s, None, None, None)}
     if not triples:
         return []
-    rows = store.query(f"SELECT DISTINCT ?o ?lp ?l WHERE {{ GRAPH ?g {{ {s} ?p ?o FILTER(isIRI(?o)) }} "
-                       f"GRAPH ?g2 {{ ?o ?lp ?l }} VALUES ?lp {{ {values} }} }}")
+    rows = store.query(query_text("serve/object-labels"), {"_entity": s})
     triples |= {ox.Triple(r["o"], r["lp"], r["l"]) for r in rows}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted(triples, key=triple_key)
 
 
 def _stop(signum, frame):
@@ -679,18 +663,19 @@ def limits_from(args) -> Limits:
 
 
 def main(args) -> int:
-    from greenplan.cli import _log, _open, _usage
+    from greenplan.api import open_for
+    from greenplan.messages import log, usage_error
 
     try:
         limits = limits_from(args)
     except ValueError as e:
-        return _usage(str(e))
-    store = _open(args)
+        return usage_error(str(e))
+    store = open_for(args, log=log)
     try:
-        server = make_server(store, args.host, args.port, log=_log, limits=limits)
+        server = make_server(store, args.host, args.port, log=log, limits=limits)
     except OSError as e:
-        return _usage(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
-                      "(0 picks a free one)")
+        return usage_error(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
+                           "(0 picks a free one)")
     url = server.url
     signal.signal(signal.SIGTERM, _stop)
     print(f"greenplan serve: {url}  (SPARQL endpoint {url}sparql; {store.base}X is served at {url}X)", flush=True)

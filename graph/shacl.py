@@ -20,10 +20,12 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from greenplan.vocab import PREFIXES
+
 SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+XSD = PREFIXES["xsd"]
 VALUES_CHUNK = 400   # focus nodes per VALUES block of a pre-bound SPARQL constraint
 
 # Constraint parameters this engine evaluates (the others of SHACL Core are refused).

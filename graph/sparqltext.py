@@ -25,7 +25,6 @@ import re
 
 import pyoxigraph as ox
 
-from greenplan.catalogue import ParameterError
 
 # The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
 # string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold
@@ -40,6 +39,16 @@ _TOKEN = re.compile(r'''
   | (?P<other>\S)
 ''', re.VERBOSE)
 _CODE = ("var", "name", "word", "other")
+
+
+class ParameterError(ValueError):
+    """Unknown parameter, missing required one, or a value of the wrong type."""
+
+
+def variables(text: str) -> list[str]:
+    """The names of the variables (``?x``/``$x`` → ``x``) in the order they occur, outside strings, IRIs and
+    comments."""
+    return [m.group("name") for m in _TOKEN.finditer(text) if m.group("var") is not None]
 
 
 _OPERAND_END = re.compile(r"[\w)\]\"']\s*$")
@@ -106,6 +115,17 @@ def substitute(text: str, bindings: dict | None) -> str:
         pos = m.end()
     out.append(text[pos:])
     return "".join(out)
+
+
+def with_values(text: str, variable: str, terms) -> str:
+    """``text`` with ``VALUES ?variable { terms }`` put at the start of its first WHERE clause (``WHERE {``
+    outside strings, IRIs and comments): a query restricted to a list of terms, which no single binding
+    expresses.  The terms are written in N-Triples syntax, as :func:`substitute` writes them."""
+    m = re.search(r"\bWHERE\s*\{", _blank_out(text), re.IGNORECASE)
+    if m is None:
+        raise ValueError("the query has no WHERE clause to restrict")
+    values = " ".join(str(t) for t in terms)
+    return f"{text[:m.end()]} VALUES ?{variable} {{ {values} }}{text[m.end():]}"
 
 
 def query_form(text: str) -> str:

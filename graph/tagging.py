@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 
 HIDDEN = PREFIXES["skos"] + "hiddenLabel"
@@ -70,23 +71,19 @@ class Vocabulary:
         return [(iri, sorted(found[iri])) for iri in sorted(found)]
 
 
-def _key(iri: str) -> str:
-    return iri.rstrip("/").rsplit("/", 1)[-1]
-
-
 def tag_plan(plan, builder, quads) -> list[ox.Quad]:
     """Quads linking the plan's tasks, projects and targets to topics and places (in the plan's graph)."""
-    from greenplan.build import _Graph, zh
-    from greenplan.validate import misprint_rows
+    from greenplan.quads import Graph, zh
+    from greenplan.resources import misprint_rows
 
     readings = {printed: meant for printed, meant, _ in misprint_rows()}
     topics = Vocabulary.of_class(quads, CONCEPT)
     places = Vocabulary.of_class(quads, PLACE)
-    g = _Graph(builder.g.g.value)
+    g = Graph(builder.g.g.value)
 
     def link(record: str, text: str, about: str, with_places: bool) -> None:
         for concept, terms in topics.matches(text, readings):
-            match = f"{record}/topic/{_key(concept)}"
+            match = Minter.topic_match(record, concept)
             g.add(record, about, concept)
             g.add(record, "gp:topicMatch", match)
             g.a(match, "gp:TopicMatch")
@@ -96,7 +93,7 @@ def tag_plan(plan, builder, quads) -> list[ox.Quad]:
         if not with_places:
             return
         for place, names in places.matches(text):
-            mention = f"{record}/place/{_key(place)}"
+            mention = Minter.place_mention(record, place)
             g.add(record, "gp:mentionsPlace", place)
             g.add(record, "gp:placeMention", mention)
             g.a(mention, "gp:PlaceMention")

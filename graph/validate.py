@@ -26,12 +26,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenplan.resources import misprint_rows, query_text
+from greenplan.shacl import SH
+from greenplan.vocab import GP, PREFIXES, local_name
+
 GPS = "https://w3id.org/greenplan/shapes#"
-SH = "http://www.w3.org/ns/shacl#"
 SEVERITIES = ("Violation", "Warning", "Info")
 HEADINGS = {"Violation": "违规 / Violations", "Warning": "警告 / Warnings", "Info": "提示 / Info"}
 MISPRINT_PLACEHOLDER = '{ BIND ("" AS ?value) BIND ("" AS ?reading) BIND ("" AS ?note) FILTER (false) }'
-MISPRINTS_FILE = "misprints.tsv"
 # A result on one of these paths also shows the cell as printed (the loader keeps it when it cannot read it).
 AS_PRINTED = {
     "investment": "investmentAsPrinted",
@@ -63,23 +65,6 @@ def shape_files() -> list[Path]:
     from greenplan.resources import folder
 
     return sorted(folder("shapes").glob("*.ttl"))
-
-
-def misprint_rows() -> list[tuple[str, str, str]]:
-    """(misprint, reading, note) rows of ``shapes/misprints.tsv`` (comments and header skipped)."""
-    from greenplan.resources import folder
-
-    path = folder("shapes") / MISPRINTS_FILE
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#") or line.startswith("misprint\t"):
-            continue
-        cells = line.split("\t")
-        if len(cells) != 3 or not all(c.strip() for c in cells):
-            raise ValueError(f"{path}:{n}: expected three tab-separated cells (misprint, reading, note), "
-                             f"found {line!r}")
-        rows.append(tuple(c.strip() for c in cells))
-    return rows
 
 
 def _sparql_string(text: str) -> str:
@@ -249,39 +234,6 @@ def zh_numeral(n: int) -> str:
     return str(n)
 
 
-NAMES_QUERY = """
-PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?node ?kind ?number ?label ?secpos ?first ?last WHERE {
-  GRAPH ?g {
-    { ?node a gp:Task ; gp:number ?number ; gp:text ?label . BIND("task" AS ?kind) }
-    UNION { ?node a gp:Project ; gp:number ?number ; gp:name ?label . BIND("project" AS ?kind) }
-    UNION { ?node a gp:Sentence ; gp:position ?number ; gp:section/gp:position ?secpos .
-            BIND("" AS ?label) BIND("sentence" AS ?kind) }
-    UNION { ?node a gp:Section ; gp:position ?number ; gp:title ?label . BIND("section" AS ?kind) }
-    UNION { ?node a gp:Chapter ; gp:position ?number ; gp:title ?label . BIND("chapter" AS ?kind) }
-    UNION { ?node a gp:Measure ; gp:position ?number ; gp:title ?label . BIND("measure" AS ?kind) }
-    UNION { ?node a gp:Target ; gp:position ?number ; gp:indicator ?label . BIND("target" AS ?kind) }
-    UNION { ?node a gp:Goal ; gp:position ?number ; gp:targetYear ?y . FILTER NOT EXISTS { ?node a gp:Target }
-            BIND(STR(?y) AS ?label) BIND("goal" AS ?kind) }
-    UNION { ?node a gp:Principle ; gp:position ?number ; gp:principleName ?label . BIND("principle" AS ?kind) }
-    UNION { ?node a gp:Note ; gp:position ?number ; gp:text ?label . BIND("note" AS ?kind) }
-    UNION { ?node a gp:Plan ; dcterms:title ?label . FILTER(LANG(?label) = "zh") BIND("plan" AS ?kind) }
-    OPTIONAL { ?node prov:wasDerivedFrom ?span . ?span gp:firstLine ?first ; gp:lastLine ?last }
-  }
-}
-"""
-ORG_QUERY = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?node ?label WHERE { GRAPH ?g { ?node skos:prefLabel ?label . FILTER(LANG(?label) = "zh") } }
-"""
-AS_PRINTED_QUERY = """
-PREFIX gp: <https://w3id.org/greenplan/ontology#>
-SELECT ?node ?p ?value WHERE { GRAPH ?g { ?node ?p ?value .
-  FILTER(?p IN (gp:investmentAsPrinted, gp:yearsAsPrinted, gp:ownersAsPrinted, gp:leadAsPrinted)) } }
-"""
 KIND_ORDER = ("plan", "chapter", "section", "sentence", "principle", "goal", "target", "measure", "task",
               "project", "note", "org", "other")
 
@@ -305,21 +257,23 @@ class Namer:
 
     def __init__(self, store, nodes=None):
         """``nodes``: the IRIs to be named (default: every node of the store)."""
-        iris = None if nodes is None else " ".join(f"<{n}>" for n in sorted(set(nodes)) if "://" in n)
+        import pyoxigraph as ox
+
+        from greenplan.sparqltext import with_values
+
+        iris = None if nodes is None else [ox.NamedNode(n) for n in sorted(set(nodes)) if "://" in n]
 
         def run(query: str):
-            if iris is not None:
-                query = query.replace("WHERE {", "WHERE { VALUES ?node { " + iris + " }", 1)
-            return store.run(query).dicts()
+            return store.run(query if iris is None else with_values(query, "node", iris)).dicts()
 
         self.nodes: dict[str, dict] = {}
-        for row in run(NAMES_QUERY):
+        for row in run(query_text("validate/names")):
             self.nodes.setdefault(row["node"], row)
-        for row in run(ORG_QUERY):
+        for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
         self.printed: dict[tuple[str, str], str] = {}
-        for row in run(AS_PRINTED_QUERY):
-            self.printed[(row["node"], row["p"].rsplit("#", 1)[-1])] = row["value"]
+        for row in run(query_text("validate/as-printed")):
+            self.printed[(row["node"], local_name(row["p"]))] = row["value"]
 
     def name(self, iri: str) -> str:
         r = self.nodes.get(iri)
@@ -355,10 +309,7 @@ def _fallback(iri: str) -> str:
 
 
 def _local(term) -> str | None:
-    if term is None:
-        return None
-    s = str(term)
-    return s.rsplit("#", 1)[-1] if "#" in s else s.rsplit("/", 1)[-1]
+    return None if term is None else local_name(term)
 
 
 def findings(found: list, namer: Namer | None) -> list[Finding]:
@@ -369,7 +320,7 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
     for r in found:
         focus = r.focus.value
         severity = _local(r.severity)
-        path = r.path.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if isinstance(r.path, ox.NamedNode) else None
+        path = local_name(r.path.value) if isinstance(r.path, ox.NamedNode) else None
         msgs = dict(r.messages)
         message = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or " / ".join(sorted(msgs.values()))
         printed = namer.as_printed(focus, path) if namer else None
@@ -436,7 +387,8 @@ def turtle(found: list, shapes_index=None) -> str:
     import pyoxigraph as ox
 
     sh = lambda n: ox.NamedNode(SH + n)  # noqa: E731
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    from greenplan.quads import TYPE as rdf_type
+
     shapes_index = shapes_index if shapes_index is not None else shapes()
     report = ox.BlankNode("report")
     triples = [ox.Triple(report, rdf_type, sh("ValidationReport")),
@@ -467,15 +419,15 @@ def turtle(found: list, shapes_index=None) -> str:
             triples.append(ox.Triple(node, sh("value"), r.value))
         triples += [ox.Triple(node, sh("resultMessage"), ox.Literal(text, language=lang or None))
                     for lang, text in r.messages]
-    prefixes = {"sh": SH, "gp": "https://w3id.org/greenplan/ontology#", "gps": GPS,
-                "xsd": "http://www.w3.org/2001/XMLSchema#"}
+    prefixes = {"sh": SH, "gp": GP, "gps": GPS, "xsd": PREFIXES["xsd"]}
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
 
 
 def main(args) -> int:
-    from greenplan.cli import _open
+    from greenplan.api import open_for
+    from greenplan.messages import log
 
-    store = _open(args)
+    store = open_for(args, log=log)
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":

@@ -26,6 +26,6 @@ XSD_STRING = PREFIXES["xsd"] + "string"
 XSD_DATETIME = PREFIXES["xsd"] + "dateTime"
 
 
-def expand(curie: str) -> str:
-    prefix, _, local = curie.partition(":")
-    return PREFIXES[prefix] + local
+def local_name(iri) -> str:
+    """The last step of an IRI (after the last ``/`` or ``#``): ``…/topic/hydrogen`` → ``hydrogen``."""
+    return str(iri or "").strip("<>").rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greenplan.loaders.errors import PlanFormatError
-
 
 @dataclass
 class Token:
@@ -25,7 +23,6 @@ class Token:
     text: str
     first: int       # 1-based line numbers
     last: int
-    after_blank: bool = False
 
 
 @dataclass
@@ -43,17 +40,14 @@ class Cell:
 def tokens(lines: list[str], start: int, stop: int) -> list[Token]:
     """Tokens of ``lines[start:stop]`` (0-based slice; line numbers reported 1-based)."""
     out: list[Token] = []
-    blank_before = False
     for i in range(start, stop):
         raw = lines[i]
         if raw.strip() == "" and not raw.startswith("\t"):
-            blank_before = True
             continue
         if raw.startswith("\t"):
-            out.append(Token("cell", raw[1:].strip(), i + 1, i + 1, blank_before))
+            out.append(Token("cell", raw[1:].strip(), i + 1, i + 1))
         else:
-            out.append(Token("loose", raw.strip(), i + 1, i + 1, blank_before))
-        blank_before = False
+            out.append(Token("loose", raw.strip(), i + 1, i + 1))
     return out
 
 
@@ -78,9 +72,3 @@ def header_length(toks: list[Token], at: int, header: tuple[str, ...]) -> int:
         if text != name:
             return 0
     return j - at
-
-
-def expect_cells(file: str, toks: list[Token], at: int, count: int, row_label: str) -> None:
-    if at + count > len(toks):
-        last = toks[-1].last if toks else 0
-        raise PlanFormatError(file, last, f"{count} cells for {row_label}", "the end of the table")

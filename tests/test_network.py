@@ -19,6 +19,7 @@ import networkx as nx
 import pytest
 
 from greenplan import network as gn
+from greenplan import network_draw as draw
 from greenplan.api import run_saved
 from greenplan.cli import main
 from greenplan.resources import folder
@@ -281,7 +282,7 @@ def test_cli_errors_say_what_to_do(store, capsys):
 
 def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, browser, tmp_path):
     path = tmp_path / "network.html"
-    path.write_text(gn.html_page(store), encoding="utf-8")
+    path.write_text(draw.html_page(store), encoding="utf-8")
     page = browser.new_page()
     urls, errors = [], []
     page.on("request", lambda r: urls.append(r.url))
@@ -331,3 +332,14 @@ def test_the_same_network_from_a_remote_endpoint(store, G, tmp_path_factory):
         from greenplan.network_draw import page_data
 
         assert page_data(remote) == page_data(store)
+
+
+def test_labels_are_shortened_by_the_plans_jurisdiction_not_a_fixed_city(G):
+    # data/zhanjiang-green-plan-draft.meta.toml: jurisdiction_name = "湛江市"
+    assert G.graph["jurisdiction"] == "湛江市"
+    prefixes = draw.place_prefixes(G)
+    assert draw.short_label("湛江市发展和改革局", prefixes) == "发展和改革局"
+    assert draw.short_label("中共湛江市委宣传部", prefixes) == "市委宣传部"
+    other = nx.Graph(jurisdiction="广州市")
+    assert draw.short_label("湛江市发展和改革局", draw.place_prefixes(other)) == "湛江市发展和改革局"
+    assert draw.short_label("广州市发展和改革委员会", draw.place_prefixes(other)) == "发展和改革委员会"

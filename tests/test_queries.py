@@ -157,7 +157,7 @@ def test_topic_cases_read_from_the_texts(store):
 
 def test_no_thesaurus_term_is_a_misprint():
     """A misprint (shapes/misprints.tsv) is read as meant when tagging; it is never a term of its own."""
-    from greenplan.validate import misprint_rows
+    from greenplan.resources import misprint_rows
 
     terms = {t for d in thesaurus().values() for t in d["terms"]}
     misprints = {printed: meant for printed, meant, _ in misprint_rows()}
@@ -553,3 +553,18 @@ def test_uncarried_sentences(store):
     rows = run_saved(store, "uncarried-sentences").dicts()
     assert [(r["section"], r["sentence"]) for r in rows] == UNCARRIED
     assert rows[0]["text"].startswith("加强园区污水") and rows[0]["firstLine"] == 35
+
+
+def test_with_values_restricts_the_where_clause_not_a_comment_or_string():
+    import pyoxigraph as ox
+
+    from greenplan.sparqltext import with_values
+
+    text = '# a comment: WHERE { here }\nSELECT ?s WHERE { ?s ?p "WHERE {" }'
+    out = with_values(text, "s", [ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")])
+    assert out == ('# a comment: WHERE { here }\nSELECT ?s WHERE { VALUES ?s { <http://example.org/a> '
+                   '<http://example.org/b> } ?s ?p "WHERE {" }')
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("WHERE {")))
+    store.add(ox.Quad(ox.NamedNode("http://example.org/c"), ox.NamedNode("http://example.org/p"), ox.Literal("WHERE {")))
+    assert [s["s"].value for s in store.query(out)] == ["http://example.org/a"]

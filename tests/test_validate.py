@@ -142,7 +142,9 @@ def test_task_numbers_report_the_missing_number():
 
 
 def test_misprint_patterns_are_a_reviewed_data_file_put_into_the_shape():
-    rows = v.misprint_rows()
+    from greenplan.resources import misprint_rows
+
+    rows = misprint_rows()
     assert ("顿级", "吨级") in [r[:2] for r in rows] and ("米W", "MW") in [r[:2] for r in rows]
     assert all(m != r for m, r, _ in rows)
     selects = " ".join(str(o) for o in v.shapes_graph().objects(None, __import__("rdflib").URIRef(SH + "select")))

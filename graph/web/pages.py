@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from greenplan.iris import Minter
+from greenplan.quads import prop as property_node
+from greenplan.resources import query_text
+from greenplan.sparqltext import with_values
 from greenplan.vocab import PREFIXES
 from greenplan.web.layout import esc, href, label_html, link, page, query_string, short, table, term_html
 
-PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-LABEL_PROPERTIES = ("skos:prefLabel", "rdfs:label", "dcterms:title", "gp:title", "gp:name", "gp:indicator")
 
-
-def select(store, text: str, **bindings) -> list[dict]:
-    """Rows of a page query as dicts of variable → term (unbound variables missing)."""
+def select(store, name: str, text: str | None = None, **bindings) -> list[dict]:
+    """Rows of the page query ``queries/pages/<name>.rq`` (or of ``text`` made from it) as dicts of
+    variable → term (unbound variables missing).  Bindings (IRIs as strings, or terms) are bound like
+    saved-query parameters."""
     terms = {k: (ox.NamedNode(v) if isinstance(v, str) else v) for k, v in bindings.items()}
-    answer = store.query(PROLOGUE + text, terms)   # bound like saved-query parameters
+    answer = store.query(text if text is not None else query_text(f"pages/{name}"), terms)
     names = [v.value for v in answer.variables]
     return [{n: s[n] for n in names if s[n] is not None} for s in answer]
 
@@ -28,12 +31,9 @@ def labels(store, iris) -> dict[str, dict[str, str]]:
     iris = sorted({i for i in iris if i})
     if not iris:
         return {}
-    values = " ".join(str(ox.NamedNode(i)) for i in iris)
-    props = " ".join(LABEL_PROPERTIES)
-    rows = select(store, f"SELECT ?s ?p ?l WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {props} }} "
-                         f"GRAPH ?g {{ ?s ?p ?l }} FILTER(isLiteral(?l)) }}")
-    order = {PREFIXES[c.split(':')[0]] + c.split(':')[1]: i for i, c in enumerate(LABEL_PROPERTIES)}
-    rows.sort(key=lambda r: (r["s"].value, order.get(r["p"].value, 99), r["l"].value))
+    text = with_values(query_text("pages/labels"), "s", [ox.NamedNode(i) for i in iris])
+    rows = select(store, "labels", text)
+    rows.sort(key=lambda r: (r["s"].value, int(r["rank"].value), r["l"].value))
     out: dict[str, dict[str, str]] = {}
     for r in rows:
         out.setdefault(r["s"].value, {}).setdefault(r["l"].language or "", r["l"].value)
@@ -54,9 +54,7 @@ def _iris(rows: list[dict], *names: str) -> set[str]:
 
 
 def _lines(store, iri: str, base: str) -> str:
-    rows = select(store, """SELECT ?span ?first ?last ?file WHERE { GRAPH ?g {
-        ?s prov:wasDerivedFrom ?span . ?span gp:firstLine ?first ; gp:lastLine ?last .
-        OPTIONAL { ?span gp:inDocument ?doc . ?doc gp:fileName ?file } } } ORDER BY ?first""", s=iri)
+    rows = select(store, "lines", s=iri)
     items = []
     for r in rows:
         first, last = _value(r, "first"), _value(r, "last")
@@ -68,12 +66,11 @@ def _lines(store, iri: str, base: str) -> str:
 
 def _statements(store, iri: str, base: str) -> str:
     """Every statement with the entity as subject (the same triples its Turtle shows)."""
-    rows = select(store, "SELECT DISTINCT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?o", s=iri)
+    rows = select(store, "statements", s=iri)
     lab = labels(store, _iris(rows, "o"))
     cells = [[f'<a href="{esc(href(r["p"].value, base))}">{esc(short(r["p"].value))}</a>',
               term_html(r["o"], base, lab)] for r in rows]
-    inbound = select(store, "SELECT DISTINCT ?s ?p WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?p ?s LIMIT 200",
-                     o=iri)
+    inbound = select(store, "referenced-by", o=iri)
     lab_in = labels(store, _iris(inbound, "s"))
     incoming = [[term_html(r["s"], base, lab_in), esc(short(r["p"].value))] for r in inbound]
     out = "<h2>陈述 Statements</h2>" + table(["property", "value"], cells)
@@ -97,25 +94,19 @@ def _header(iri: str, kind: str, lab: dict, base: str) -> str:
 # --- home -------------------------------------------------------------------------------
 
 def plan_summary(store, plan: str) -> dict:
-    one = lambda q: (select(store, q, plan=plan) or [{}])[0]   # noqa: E731
-    tasks = one("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { GRAPH ?g { ?t a gp:Task ; gp:plan ?plan } }")
-    projects = one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p a gp:Project ; gp:plan ?plan } }")
-    money = one("SELECT (SUM(?i) AS ?total) (COUNT(?i) AS ?n) WHERE { GRAPH ?g { ?p a gp:Project ; gp:plan ?plan ; "
-                "gp:investment ?i } }")
-    bodies = one("SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { { ?t a gp:Task ; gp:plan ?plan ; "
-                 "gp:responsibleBody ?b } UNION { ?p a gp:Project ; gp:plan ?plan ; gp:leadBureau ?b } } }")
-    targets = select(store, """SELECT ?t ?pos ?indicator ?statement ?value ?unit ?year WHERE { GRAPH ?g {
-        ?t a gp:Target ; gp:plan ?plan ; gp:statementAsPrinted ?statement .
-        OPTIONAL { ?t gp:position ?pos } OPTIONAL { ?t gp:indicator ?indicator }
-        OPTIONAL { ?t gp:targetValue ?value } OPTIONAL { ?t gp:unit ?unit } OPTIONAL { ?t gp:targetYear ?year } } }
-        ORDER BY ?pos ?t""", plan=plan)
+    one = lambda name: (select(store, name, plan=plan) or [{}])[0]   # noqa: E731
+    tasks = one("plan-task-count")
+    projects = one("plan-project-count")
+    money = one("plan-investment")
+    bodies = one("plan-body-count")
+    targets = select(store, "plan-targets", plan=plan)
     return {"tasks": int(_value(tasks, "n", "0")), "projects": int(_value(projects, "n", "0")),
             "bodies": int(_value(bodies, "n", "0")), "investment": _value(money, "total", "0"),
             "priced": int(_value(money, "n", "0")), "targets": targets}
 
 
 def home(store, base: str) -> str:
-    plans = select(store, "SELECT ?plan ?id WHERE { GRAPH ?g { ?plan a gp:Plan ; dcterms:identifier ?id } } ORDER BY ?id")
+    plans = select(store, "plans")
     lab = labels(store, _iris(plans, "plan"))
     parts = ["<h1>greenplan</h1><p>政策规划知识图谱 — a knowledge graph of Chinese government policy plans.</p>"]
     for p in plans:
@@ -132,13 +123,11 @@ def home(store, base: str) -> str:
             f'<li>总投资 total investment <b>{esc(s["investment"])}</b> 亿元 (100 million yuan; '
             f'{s["priced"]} of {s["projects"]} projects priced)</li></ul>'
             f"<h3>主要目标 Targets</h3>{targets}</section>")
-    browse = select(store, "SELECT DISTINCT ?scheme WHERE { GRAPH ?g { ?c a skos:Concept ; skos:inScheme ?scheme . "
-                           "?scheme a skos:ConceptScheme } } ORDER BY ?scheme")
-    places = select(store, "SELECT DISTINCT ?place WHERE { GRAPH ?g { ?plan a gp:Plan ; gp:jurisdiction ?place } } "
-                           "ORDER BY ?place")
+    browse = select(store, "schemes")
+    places = select(store, "jurisdictions")
     blab = labels(store, _iris(browse, "scheme") | _iris(places, "place"))
     links = [f"<li>主题 Topics: {link(r['scheme'].value, base, blab.get(r['scheme'].value))}</li>" for r in browse
-             if r["scheme"].value.startswith(base + "topic/")]
+             if r["scheme"].value.startswith(Minter(base).topic(""))]
     links += [f"<li>地点 Places: {link(r['place'].value, base, blab.get(r['place'].value))}</li>" for r in places]
     parts.append('<h2>更多 More</h2><ul>' + "".join(links) +
                  '<li><a href="/queries">保存的查询 Saved queries</a> (forms, CSV/JSON)</li>'
@@ -159,8 +148,8 @@ TYPES = [(GP + "Plan", "plan"), (GP + "Task", "task"), (GP + "Project", "project
 
 def entity_page(store, iri: str, base: str) -> str | None:
     """The HTML page of an entity, or None when the store has no statement about it."""
-    types = {r["t"].value for r in select(store, "SELECT ?t WHERE { GRAPH ?g { ?s a ?t } }", s=iri)}
-    if not types and not select(store, "SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", s=iri):
+    types = {r["t"].value for r in select(store, "types", s=iri)}
+    if not types and not select(store, "any-statement", s=iri):
         return None
     kind = next((k for t, k in TYPES if t in types), "resource")
     lab = labels(store, [iri]).get(iri, {})
@@ -170,7 +159,7 @@ def entity_page(store, iri: str, base: str) -> str | None:
     kinds = {"task": "重点任务 Task", "project": "重点项目 Project", "body": "责任单位 Body", "place": "地点 Place",
              "topic": "主题 Topic", "plan": "规划 Plan", "resource": "资源 Resource"}
     if kind == "task":
-        number = select(store, "SELECT ?n WHERE { GRAPH ?g { ?s gp:number ?n } }", s=iri)
+        number = select(store, "number", s=iri)
         title = f"任务 Task {number[0]['n'].value}" if number else title
         lab = {"zh": title}
     content = _header(iri, kinds[kind], lab, base) + body
@@ -186,28 +175,23 @@ def _dl(items: list[tuple[str, str]]) -> str:
 
 
 def _texts(store, iri: str, prop: str) -> str:
-    rows = select(store, f"SELECT ?v WHERE {{ GRAPH ?g {{ ?s {prop} ?v }} }} ORDER BY DESC(lang(?v) = 'zh') ?v", s=iri)
+    rows = select(store, "values", s=iri, prop=property_node(prop))
     return " ".join(term_html(r["v"], "") for r in rows) or "—"
 
 
 def _linked(store, iri: str, prop: str, base: str, inverse: bool = False) -> str:
-    pattern = f"?x {prop} ?s" if inverse else f"?s {prop} ?x"
-    rows = select(store, f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {pattern} }} FILTER(isIRI(?x)) }} ORDER BY ?x", s=iri)
+    rows = select(store, "linked-from" if inverse else "linked", s=iri, prop=property_node(prop))
     lab = labels(store, _iris(rows, "x"))
     return ", ".join(link(r["x"].value, base, lab.get(r["x"].value)) for r in rows) or "—"
 
 
 def _task(store, iri: str, base: str) -> str:
-    owners = select(store, """SELECT ?body ?pos ?spelling WHERE { GRAPH ?g { ?s gp:ownership ?o .
-        ?o gp:body ?body ; gp:listPosition ?pos . OPTIONAL { ?o gp:spellingAsPrinted ?spelling } } } ORDER BY ?pos""",
-                    s=iri)
+    owners = select(store, "task-owners", s=iri)
     lab = labels(store, _iris(owners, "body"))
     owner_items = "".join(f'<li>{link(o["body"].value, base, lab.get(o["body"].value))}'
                           f' <span class="printed">（{esc(_value(o, "spelling"))}）</span></li>' for o in owners)
-    open_list = select(store, "SELECT ?v WHERE { GRAPH ?g { ?s gp:openOwnerList true } }", s=iri)
-    topics = select(store, """SELECT ?topic (GROUP_CONCAT(DISTINCT ?term; separator="、") AS ?terms) WHERE {
-        GRAPH ?g { ?s gp:about ?topic } OPTIONAL { GRAPH ?g2 { ?s gp:topicMatch ?m . ?m gp:topic ?topic ;
-        gp:matchedTerm ?term } } } GROUP BY ?topic ORDER BY ?topic""", s=iri)
+    open_list = select(store, "open-owner-list", s=iri)
+    topics = select(store, "task-topics", s=iri)
     tlab = labels(store, _iris(topics, "topic"))
     topic_html = ", ".join(link(t["topic"].value, base, tlab.get(t["topic"].value))
                            + (f' <span class="printed">（{esc(_value(t, "terms"))}）</span>' if _value(t, "terms") else "")
@@ -225,12 +209,10 @@ def _task(store, iri: str, base: str) -> str:
 
 
 def _project(store, iri: str, base: str) -> str:
-    years = select(store, "SELECT ?a ?b ?printed WHERE { GRAPH ?g { OPTIONAL { ?s gp:startYear ?a } "
-                          "OPTIONAL { ?s gp:endYear ?b } OPTIONAL { ?s gp:yearsAsPrinted ?printed } } }", s=iri)
+    years = select(store, "project-years", s=iri)
     y = years[0] if years else {}
     span = f"{_value(y, 'a')}–{_value(y, 'b')}" if "a" in y else _value(y, "printed", "—")
-    money = select(store, "SELECT ?v ?printed WHERE { GRAPH ?g { OPTIONAL { ?s gp:investment ?v } "
-                          "OPTIONAL { ?s gp:investmentAsPrinted ?printed } } }", s=iri)
+    money = select(store, "project-investment", s=iri)
     m = money[0] if money else {}
     inv = f"{_value(m, 'v')} 亿元" if "v" in m else esc(_value(m, "printed", "—"))
     return _dl([
@@ -263,15 +245,10 @@ def _project_table(store, rows: list[dict], base: str) -> str:
 
 
 def _body(store, iri: str, base: str) -> str:
-    tasks = select(store, """SELECT DISTINCT ?t ?number ?text WHERE { GRAPH ?g { ?t gp:responsibleBody ?s ;
-        gp:number ?number ; gp:text ?text } } ORDER BY ?number""", s=iri)
-    partners = select(store, """SELECT ?other (COUNT(DISTINCT ?t) AS ?n) WHERE { GRAPH ?g {
-        ?t gp:responsibleBody ?s , ?other } FILTER(?other != ?s) } GROUP BY ?other ORDER BY DESC(?n) ?other""", s=iri)
+    tasks = select(store, "body-tasks", s=iri)
+    partners = select(store, "body-partners", s=iri)
     plab = labels(store, _iris(partners, "other"))
-    projects = select(store, """SELECT DISTINCT ?p ?number ?name ?inv ?lead WHERE { GRAPH ?g {
-        { ?p gp:leadBureau ?s } UNION { ?p gp:constructionUnit ?s }
-        ?p gp:number ?number ; gp:name ?name . OPTIONAL { ?p gp:investment ?inv } OPTIONAL { ?p gp:leadBureau ?lead } } }
-        ORDER BY ?number""", s=iri)
+    projects = select(store, "body-projects", s=iri)
     partner_rows = [[link(r["other"].value, base, plab.get(r["other"].value)), esc(_value(r, "n"))] for r in partners]
     return (_dl([("名称 Names", _texts(store, iri, "skos:prefLabel")),
                  ("其他写法 Spellings met", _texts(store, iri, "skos:altLabel")),
@@ -283,36 +260,32 @@ def _body(store, iri: str, base: str) -> str:
 
 
 def _about(store, iri: str, base: str, prop: str) -> str:
-    tasks = select(store, f"""SELECT DISTINCT ?t ?number ?text WHERE {{ GRAPH ?g {{ ?t a gp:Task ; {prop} ?s ;
-        gp:number ?number ; gp:text ?text }} }} ORDER BY ?number""", s=iri)
-    projects = select(store, f"""SELECT DISTINCT ?p ?number ?name ?inv ?lead WHERE {{ GRAPH ?g {{ ?p a gp:Project ;
-        {prop} ?s ; gp:number ?number ; gp:name ?name . OPTIONAL {{ ?p gp:investment ?inv }}
-        OPTIONAL {{ ?p gp:leadBureau ?lead }} }} }} ORDER BY ?number""", s=iri)
+    tasks = select(store, "tasks-linked", s=iri, prop=property_node(prop))
+    projects = select(store, "projects-linked", s=iri, prop=property_node(prop))
     return (f'<h2 id="tasks">任务 Tasks ({len(tasks)})</h2>' + _task_table(store, tasks, base)
             + f"<h2>项目 Projects ({len(projects)})</h2>" + _project_table(store, projects, base))
 
 
+def _in_hierarchy(store, iri: str, base: str, detail: tuple, link: str, up: str, down: str, about: str) -> str:
+    """A topic or place: labels, one detail row, the nodes above and below it (``link``), what is about it."""
+    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")), detail,
+                 (up, _linked(store, iri, link, base)), (down, _linked(store, iri, link, base, inverse=True))])
+            + _about(store, iri, base, about))
+
+
 def _topic(store, iri: str, base: str) -> str:
-    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")),
-                 ("定义 Definition", _texts(store, iri, "skos:definition")),
-                 ("上位 Broader", _linked(store, iri, "skos:broader", base)),
-                 ("下位 Narrower", _linked(store, iri, "skos:broader", base, inverse=True))])
-            + _about(store, iri, base, "gp:about"))
+    return _in_hierarchy(store, iri, base, ("定义 Definition", _texts(store, iri, "skos:definition")),
+                         "skos:broader", "上位 Broader", "下位 Narrower", "gp:about")
 
 
 def _place(store, iri: str, base: str) -> str:
-    return (_dl([("名称 Labels", _texts(store, iri, "skos:prefLabel")),
-                 ("行政区划代码 Division code", _texts(store, iri, "gp:divisionCode")),
-                 ("所属 Within", _linked(store, iri, "gp:within", base)),
-                 ("下辖 Contains", _linked(store, iri, "gp:within", base, inverse=True))])
-            + _about(store, iri, base, "gp:mentionsPlace"))
+    return _in_hierarchy(store, iri, base, ("行政区划代码 Division code", _texts(store, iri, "gp:divisionCode")),
+                         "gp:within", "所属 Within", "下辖 Contains", "gp:mentionsPlace")
 
 
 def _plan(store, iri: str, base: str) -> str:
     s = plan_summary(store, iri)
-    tasks = select(store, """SELECT ?t ?number ?text ?m ?mt WHERE { GRAPH ?g { ?t a gp:Task ; gp:plan ?s ;
-        gp:number ?number ; gp:text ?text . OPTIONAL { ?t gp:measure ?m . ?m gp:title ?mt } } } ORDER BY ?number""",
-                   s=iri)
+    tasks = select(store, "plan-tasks", s=iri)
     groups: list[tuple[str, str, list]] = []
     for r in tasks:
         key = _value(r, "m")
@@ -321,9 +294,7 @@ def _plan(store, iri: str, base: str) -> str:
         groups[-1][2].append(r)
     task_html = "".join(f'<h3>{link(m, base, {"zh": title}) if m else "—"}</h3>{_task_table(store, rows, base)}'
                         for m, title, rows in groups)
-    projects = select(store, """SELECT ?p ?number ?name ?inv ?lead WHERE { GRAPH ?g { ?p a gp:Project ; gp:plan ?s ;
-        gp:number ?number ; gp:name ?name . OPTIONAL { ?p gp:investment ?inv } OPTIONAL { ?p gp:leadBureau ?lead } } }
-        ORDER BY ?number""", s=iri)
+    projects = select(store, "plan-projects", s=iri)
     return (_dl([("标题 Title", _texts(store, iri, "dcterms:title")),
                  ("说明 Description", _texts(store, iri, "dcterms:description")),
                  ("状态 Status", _texts(store, iri, "gp:status")),
@@ -398,21 +369,8 @@ def query_page(store, q, values: dict, result_html: str | None) -> str:
     return page(q.name, body)
 
 
-EXAMPLE = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-
-# Bureaus responsible for task 59; the default graph is empty, so patterns go in GRAPH ?g { }
-SELECT ?number ?body ?label WHERE {
-  GRAPH ?g { ?task a gp:Task ; gp:number ?number ; gp:responsibleBody ?body . }
-  GRAPH ?g2 { ?body skos:prefLabel ?label FILTER(lang(?label) = "zh") }
-  FILTER(?number = 59)
-}
-ORDER BY ?label
-"""
-
-
 def editor_page(query: str | None, result_html: str | None) -> str:
-    text = query if query else EXAMPLE
+    text = query if query else query_text("pages/editor-example")
     prefixes = "".join(f'<li><button type="button" class="prefix" data-prefix="{esc(p)}" data-iri="{esc(ns)}">'
                        f"{esc(p)}:</button> <code>{esc(ns)}</code></li>" for p, ns in PREFIXES.items())
     head = ('<link rel="stylesheet" href="/static/codemirror/codemirror.css">'

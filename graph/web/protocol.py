@@ -19,6 +19,8 @@ import pyoxigraph as ox
 
 from greenplan.sparqltext import keywords
 from greenplan.results import Result, to_csv, to_json, to_tsv
+from greenplan.iris import Minter
+from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES
 
 JSON = "application/sparql-results+json"
@@ -127,7 +129,6 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
 # --- reading the query text -------------------------------------------------------------
 
 UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
-QUERY_WORDS = {"select", "construct", "describe", "ask"}
 # What makes the engine's parse tree deep: brackets, and chains of operators or of the keywords that
 # join graph patterns (a chain of 10,000 ``+`` or ``UNION`` is as deep as 10,000 brackets).  Counted
 # in the raw text, strings and comments included, so that no tokenizing trick can hide them: an
@@ -215,13 +216,13 @@ def results_body(result: Result, fmt: str) -> bytes:
 
 def triples_body(triples, fmt: str, base: str | None = None) -> bytes:
     """Sorted triples as Turtle, JSON-LD or N-Triples (with the export's prefixes, incl. ``body:`` for ``{base}org/``)."""
-    triples = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    triples = sorted(triples, key=triple_key)
     rdf_format = RDF_FORMATS[fmt]
     if rdf_format is ox.RdfFormat.N_TRIPLES:
         return ox.serialize(triples, format=rdf_format)
     prefixes = dict(PREFIXES)
     if base:
-        prefixes.update({"body": base + "org/", "topic": base + "topic/", "place": base + "place/"})
+        prefixes.update(Minter(base).namespaces())
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
 
 
