@@ -57,6 +57,11 @@ def default_base() -> str:
     return base if base.endswith(("/", "#")) else base + "/"
 
 
+def graph_namespace(base: str) -> str:
+    """Where every named graph greenplan writes lives: ``{base}graph/``."""
+    return f"{base}graph/"
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 

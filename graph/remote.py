@@ -108,7 +108,9 @@ class EndpointStore:
     def quads(self) -> list[ox.Quad]:
         """Every triple of the named graphs under ``{base}graph/`` (greenplan's graphs). The default graph is
         left out (it may be the union), and so are a store's own graphs (Virtuoso keeps system graphs)."""
-        prefix = ox.Literal(self.base + "graph/")
+        from greenplan.iris import graph_namespace
+
+        prefix = ox.Literal(graph_namespace(self.base))
         result = self.run(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {prefix})) }}")
         return [ox.Quad(s, p, o, g) for s, p, o, g in result.rows]
 
