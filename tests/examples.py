@@ -12,7 +12,9 @@ What is shown may hold ``…``: a line that is only ``…`` stands for any numbe
 ``…`` inside a line for any text (a cut line end, a store key, a port). Volatile parts of the program's
 output are masked before the comparison (``VOLATILE``): store keys, temporary paths, timings.
 
-An example that cannot run offline and fast (it needs a server, or a file the reader makes first) is
+An example preceded by ``<!-- example: with-server -->`` runs while ``greenplan serve --port 0`` serves the
+default store; ``http://127.0.0.1:8000`` in its commands and output stands for that server's address.
+An example that cannot run offline and fast (it needs another server, or a file the reader makes first) is
 preceded by ``<!-- example: skip REASON -->``; the reason is required.
 
     python -m tests.examples            # run every example, print the differences
@@ -38,6 +40,8 @@ PAGES = ["README.md"] + sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs")
 LINKED = ("data", "tests", "docs")          # what a command may read, relative to the checkout
 CUT = "…"
 SKIP = re.compile(r"<!--\s*example:\s*skip\b\s*(.*?)\s*-->")
+WITH_SERVER = re.compile(r"<!--\s*example:\s*with-server\s*-->")
+SERVER_SHOWN = "http://127.0.0.1:8000"     # the address examples show; replaced by the test server's
 FENCE = re.compile(r"^(\s*)(```+|~~~+)(.*)$")
 TIMEOUT = 120
 # (pattern, replacement) applied to the program's output before it is compared or written back
@@ -62,6 +66,7 @@ class Example:
     line: int           # 1-based line of the opening fence
     commands: list[Command]
     skip: str | None    # the reason, when marked
+    server: bool = False  # run while a `greenplan serve` of the default store listens
 
 
 def _complete(text: str) -> bool:
@@ -93,7 +98,8 @@ def examples(page: str, lines: list[str] | None = None) -> list[Example]:
             while k >= 0 and not lines[k].strip():
                 k -= 1
             marker = SKIP.search(lines[k]) if k >= 0 else None
-            out.append(Example(page, start + 1, _commands(lines, body), marker.group(1) if marker else None))
+            server = bool(WITH_SERVER.search(lines[k])) if k >= 0 else False
+            out.append(Example(page, start + 1, _commands(lines, body), marker.group(1) if marker else None, server))
         i = j + 1
     return out
 
@@ -181,6 +187,8 @@ class Session:
         self.env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + self.env.get("PATH", "")
         self.env["LC_ALL"] = "C.UTF-8"
         self.dirs: dict[str, Path] = {}
+        self.server: subprocess.Popen | None = None
+        self.address: str | None = None
         # the default store is built before any example, so no example prints "building the store …"
         subprocess.run([str(Path(sys.executable).parent / "greenplan"), "build"], env=self.env,
                        capture_output=True, check=True, timeout=TIMEOUT)
@@ -194,11 +202,39 @@ class Session:
             self.dirs[page] = d
         return self.dirs[page]
 
-    def run(self, page: str, cmd: Command) -> list[str]:
+    def serve(self) -> str:
+        """The address of a `greenplan serve --port 0` of the default store, started on first use."""
+        if self.address is None:
+            self.server = subprocess.Popen([str(Path(sys.executable).parent / "greenplan"), "serve", "--port", "0"],
+                                           env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=subprocess.DEVNULL, text=True)
+            first = self.server.stdout.readline()
+            m = re.search(r"http://127\.0\.0\.1:\d+", first)
+            if not m:
+                self.close()
+                raise RuntimeError(f"greenplan serve did not say where it listens: {first!r}")
+            self.address = m.group(0)
+        return self.address
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
+            self.server.stdout.close()
+            self.server = None
+
+    def run(self, page: str, cmd: Command, server: bool = False) -> list[str]:
         d = self.scratch(page)
-        p = subprocess.run(["bash", "-c", cmd.text], cwd=d, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        text = cmd.text.replace(SERVER_SHOWN, self.serve()) if server else cmd.text
+        p = subprocess.run(["bash", "-c", text], cwd=d, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=TIMEOUT)
         text = p.stdout.decode("utf-8", "replace").replace(self.env["XDG_CACHE_HOME"], "~/.cache")
+        if server:
+            text = text.replace(self.serve(), SERVER_SHOWN)
         return mask(text, str(d))
 
 
@@ -213,7 +249,7 @@ def check_page(session: Session, page: str, update: bool = False) -> list[str]:
                 problems.append(f"{page}:{ex.line}: `<!-- example: skip -->` needs a reason")
             continue
         for cmd in ex.commands:
-            actual = session.run(page, cmd)
+            actual = session.run(page, cmd, ex.server)
             if cmd.shown and all(s.strip() == CUT for s in cmd.shown):
                 problems.append(f"{page}:{cmd.first + 1}: $ {cmd.text}\n  shows nothing but `…`: show some output")
                 edits.append((cmd, updated(cmd.shown, actual)))
@@ -238,8 +274,11 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="greenplan-examples-") as tmp:
         session = Session(Path(tmp))
         problems = []
-        for page in args.pages or PAGES:
-            problems += check_page(session, page, args.update)
+        try:
+            for page in args.pages or PAGES:
+                problems += check_page(session, page, args.update)
+        finally:
+            session.close()
     for p in problems:
         print(p, end="\n\n")
     verb = "rewrote" if args.update else "differ"

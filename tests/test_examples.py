@@ -9,7 +9,9 @@ from tests import examples as ex
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    return ex.Session(tmp_path_factory.mktemp("examples"))
+    s = ex.Session(tmp_path_factory.mktemp("examples"))
+    yield s
+    s.close()
 
 
 @pytest.mark.parametrize("page", ex.PAGES)
