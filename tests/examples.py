@@ -126,6 +126,11 @@ def _commands(lines: list[str], body: list[int]) -> list[Command]:
     return cmds
 
 
+def programs(page: str) -> set[str]:
+    """The programs a page's runnable examples start (``greenplan``, ``curl`` …)."""
+    return {shlex.split(c.text, comments=True)[0] for e in examples(page) if e.skip is None for c in e.commands}
+
+
 def mask(text: str, scratch: str) -> list[str]:
     text = text.replace(scratch + "/", "").replace(scratch, ".")
     for pattern, replacement in VOLATILE:

@@ -2,9 +2,14 @@
 examples are written; `python -m tests.examples --update` rewrites shown outputs after a change)."""
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import pytest
 
 from tests import examples as ex
+from tests.conftest import require_system
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +21,9 @@ def session(tmp_path_factory):
 
 @pytest.mark.parametrize("page", ex.PAGES)
 def test_the_examples_of_a_page_print_what_they_show(session, page):
+    for program in sorted(ex.programs(page) - {"greenplan", "python"}):
+        require_system(program, shutil.which(program) is not None, f"apt-get install {program}")
+    assert ex.programs(page) <= {"greenplan", "python", "curl"}, "an example needs a program CI does not install"
     problems = ex.check_page(session, page)
     assert not problems, "\n\n".join(problems) + "\n\n(after a deliberate change: python -m tests.examples --update)"
 
