@@ -29,7 +29,7 @@ items ``"N VALUE"`` ordered by the integer N; ``number``: integer items;
 ``text``: items by code point).  The query builds them with
 ``GROUP_CONCAT(…; separator="\n")``, whose order SPARQL leaves open;
 :meth:`SavedQuery.finish` orders and joins them, so every SPARQL engine gives
-the same answer (see README, "Portable saved queries").
+the same answer (see docs/data/saved-queries.md, "Portable saved queries").
 
 There is no registry in Python: the catalogue is whatever ``.rq`` files the
 folder holds.

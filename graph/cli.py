@@ -31,7 +31,9 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
                    help="table (default; lines up Chinese text), csv, tsv, or json (W3C SPARQL 1.1 Query Results JSON)")
     p.add_argument("--bom", action="store_true", help="start CSV output with a UTF-8 BOM so that Excel reads Chinese text")
-    p.add_argument("--max-width", type=int, default=60, metavar="N", help="table: cut cells longer than N columns (default 60)")
+    p.add_argument("--max-width", type=int, default=None, metavar="N",
+                   help="table: cut cells longer than N columns (default: narrow the widest columns until the table "
+                        "fits the terminal, 100 columns when not a terminal)")
 
 
 def _params(pairs: list[str] | None) -> dict[str, str]:
@@ -63,7 +65,11 @@ def _print_result(result, args) -> None:
         triples = sorted(result, key=triple_key)  # stable across engines
         write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
         return
-    write_output(getattr(args, "out", None), render(result, args.format, bom=args.bom, max_width=args.max_width))
+    from greenplan.results import terminal_width
+
+    total = terminal_width() if args.max_width is None and args.format == "table" else None
+    write_output(getattr(args, "out", None),
+                 render(result, args.format, bom=args.bom, max_width=args.max_width, total_width=total))
 
 
 # --- commands -------------------------------------------------------------

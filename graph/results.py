@@ -236,23 +236,56 @@ def _cell(t, limit: int) -> str:
     return out + "…"
 
 
-def to_table(result: Result, max_width: int = 60) -> str:
-    """Columns lined up in a terminal, counting CJK characters as two columns wide."""
+def fit_widths(widths: list[int], total: int, floors: list[int]) -> list[int]:
+    """Column widths that fit ``total`` terminal columns (two spaces between columns): the widest column is
+    narrowed one column at a time, none below its floor; when the floors do not fit, the floors."""
+    widths = list(widths)
+    room = total - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        i = max(range(len(widths)), key=lambda j: (widths[j] > floors[j], widths[j]))
+        if widths[i] <= floors[i]:
+            break
+        widths[i] -= 1
+    return widths
+
+
+def to_table(result: Result, max_width: int | None = 60, total_width: int | None = None) -> str:
+    """Columns lined up in a terminal, counting CJK characters as two columns wide.
+
+    ``max_width`` cuts each cell to that many columns; ``total_width`` (when given, and no ``max_width``)
+    narrows the widest columns until the whole table fits that many columns."""
     if result.boolean is not None:
         return "true\n" if result.boolean else "false\n"
-    cells = [[_cell(t, max_width) for t in row] for row in result.rows]
-    widths = [max([width(v)] + [width(r[i]) for r in cells]) for i, v in enumerate(result.variables)]
+    if max_width is None and total_width is not None:
+        full = [[_cell(t, 10**9) for t in row] for row in result.rows]
+        natural = [max([width(v)] + [width(r[i]) for r in full]) for i, v in enumerate(result.variables)]
+        floors = [min(n, max(8, width(v))) for n, v in zip(natural, result.variables)]   # headers stay whole
+        limits = fit_widths(natural, total_width, floors)
+        cells = [[_cell(t, lim) for t, lim in zip(row, limits)] for row in result.rows]
+    else:
+        limit = 60 if max_width is None else max_width
+        cells = [[_cell(t, limit) for t in row] for row in result.rows]
+    header = list(result.variables)
+    widths = [max([width(v)] + [width(r[i]) for r in cells]) for i, v in enumerate(header)]
 
     def line(values):
         return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
 
-    out = [line(result.variables), "  ".join("-" * w for w in widths)]
+    out = [line(header), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(out) + "\n"
 
 
-def render(result: Result, fmt: str, bom: bool = False, max_width: int = 60) -> str:
+def terminal_width(default: int = 100) -> int:
+    """The terminal's width (``COLUMNS`` first), ``default`` when standard output is not a terminal."""
+    import shutil
+
+    return shutil.get_terminal_size((default, 24)).columns
+
+
+def render(result: Result, fmt: str, bom: bool = False, max_width: int | None = 60,
+           total_width: int | None = None) -> str:
     if fmt == "json":
         return to_json(result) + "\n"
     if fmt == "csv":
@@ -260,5 +293,5 @@ def render(result: Result, fmt: str, bom: bool = False, max_width: int = 60) -> 
     if fmt == "tsv":
         return to_tsv(result)
     if fmt == "table":
-        return to_table(result, max_width)
+        return to_table(result, max_width, total_width)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -141,9 +141,10 @@ def test_a_projected_parameter_is_refused_with_a_message():
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
 def test_cli_query_with_endpoint_prints_what_embedded_prints(fmt, server, store, capsys):
-    assert main(["query", "tasks", "--store", str(store.directory), "--format", fmt]) == 0
+    wide = ["--max-width", "60"]        # table cells whole enough to hold task 1's owners
+    assert main(["query", "tasks", "--store", str(store.directory), "--format", fmt, *wide]) == 0
     embedded = capsys.readouterr().out
-    assert main(["query", "tasks", "--endpoint", server.query, "--format", fmt]) == 0
+    assert main(["query", "tasks", "--endpoint", server.query, "--format", fmt, *wide]) == 0
     assert capsys.readouterr().out == embedded
     assert "湛江市发展和改革局、湛江市工业和信息化局" in embedded          # task 1's owners, as annex 1 lists them
 
