@@ -1,7 +1,7 @@
 """A seeded mutator for loader fuzzing: the same (seed, case) always gives the same bytes.
 
 Each case applies one to three mutations, chosen from what an attacker or a careless user makes of a plan:
-byte flips, deletions, duplicated and spliced lines, chapter/section numerals out of counting order
+byte flips and changed characters, deletions, duplicated and spliced lines, chapter/section numerals out of counting order
 (三五、, （十十十）), huge numbers and 4,300-digit task numbers, numbers outside the document's grammar
 (1e5, 1_000), NUL bytes, invalid UTF-8, a truncated file.  ``describe`` lists what was done, so a failing
 case can be reproduced from its seed and number alone.
@@ -22,6 +22,19 @@ def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 
 
+def _snap(data: bytes, i: int) -> int:
+    """``i`` moved back to the start of its UTF-8 character."""
+    while 0 < i < len(data) and 0x80 <= data[i] < 0xC0:
+        i -= 1
+    return i
+
+
+def _pos(rng: random.Random, data: bytes) -> int:
+    """A position in ``data``: three times in four at a character boundary (so the text mostly stays UTF-8)."""
+    i = rng.randrange(len(data))
+    return _snap(data, i) if rng.random() < 0.75 else i
+
+
 def _mutate_once(rng: random.Random, data: bytes) -> tuple[bytes, str]:
     n = len(data)
     kind = rng.randrange(16)
@@ -29,16 +42,23 @@ def _mutate_once(rng: random.Random, data: bytes) -> tuple[bytes, str]:
         return b"\xe4\xb8\x80\xe3\x80\x81x", "empty → 一、x"
     if kind == 0:
         i = rng.randrange(n)
-        b = data[i] ^ (1 << rng.randrange(8))
-        return data[:i] + bytes([b]) + data[i + 1:], f"flip byte {i}"
+        if rng.random() < 0.5:
+            b = data[i] ^ (1 << rng.randrange(8))
+            return data[:i] + bytes([b]) + data[i + 1:], f"flip byte {i}"
+        i, j = _snap(data, i), _snap(data, rng.randrange(n))
+        other = data[j:_snap(data, j + 4) if j + 4 < n else n] or b"x"
+        end = _snap(data, i + 4) if i + 4 < n else n
+        return data[:i] + other + data[end:], f"character at {i} → {other!r}"
     if kind == 1:
-        i = rng.randrange(n)
+        i = _pos(rng, data)
         k = rng.choice([1, 2, 3, 17, 300, 5000])
-        return data[:i] + data[i + k:], f"delete {k} bytes at {i}"
+        j = _snap(data, i + k) if i + k < n and rng.random() < 0.75 else i + k
+        return data[:i] + data[j:], f"delete {j - i} bytes at {i}"
     if kind == 2:
-        i = rng.randrange(n)
+        i = _pos(rng, data)
         k = rng.choice([1, 3, 50, 2000])
-        return data[:i] + data[i:i + k] * rng.choice([2, 3, 50]) + data[i + k:], f"duplicate bytes at {i}"
+        j = _snap(data, i + k) if i + k < n and rng.random() < 0.75 else i + k
+        return data[:i] + data[i:j] * rng.choice([2, 3, 50]) + data[j:], f"duplicate bytes at {i}"
     lines = _lines(data)
     if kind == 3:
         i = rng.randrange(len(lines))
@@ -74,14 +94,14 @@ def _mutate_once(rng: random.Random, data: bytes) -> tuple[bytes, str]:
         new = rng.choice(ODD_NUMBERS)
         return data[:m.start()] + new + data[m.end():], f"number {m[0][:20]!r} at {m.start()} → {new[:20]!r}"
     if kind == 9:
-        i = rng.randrange(n)
+        i = _pos(rng, data)
         return data[:i] + b"\x00" * rng.choice([1, 4]) + data[i:], f"NUL at {i}"
     if kind == 10:
         i = rng.randrange(n)
         bad = rng.choice([b"\xff", b"\xc3", b"\xe4\xb8", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80"])
         return data[:i] + bad + data[i:], f"invalid UTF-8 {bad!r} at {i}"
     if kind == 11:
-        i = rng.randrange(n)
+        i = _pos(rng, data)
         return data[:i], f"truncate at {i}"
     if kind == 12:
         i = rng.randrange(len(lines))
@@ -95,8 +115,9 @@ def _mutate_once(rng: random.Random, data: bytes) -> tuple[bytes, str]:
         i = rng.randrange(len(lines))
         lines[i] = lines[i] * rng.choice([20, 200])
         return b"\n".join(lines), f"long line {i + 1}"
-    i, j = rng.randrange(n), rng.randrange(n)
-    piece = data[j:j + rng.choice([5, 60, 600])]
+    i, j = _pos(rng, data), _pos(rng, data)
+    end = j + rng.choice([5, 60, 600])
+    piece = data[j:_snap(data, end) if end < n and rng.random() < 0.75 else end]
     return data[:i] + piece + data[i:], f"splice {len(piece)} bytes from {j} to {i}"
 
 

@@ -1,6 +1,7 @@
 """Fuzz the document readers in-process: every mutant of a real input ends in a clean located error or a load.
 
-Inputs: the bundled plan (TAB-celled text) with its .meta.toml, the gov.cn pages in tests/data/gov-cn/, and the
+Inputs: the bundled plan (TAB-celled text) with its .meta.toml, a plain-text plan whose tasks are closed by
+responsibility notes (tests/data/guangzhou-sample.txt), the gov.cn pages in tests/data/gov-cn/, and the
 bundled plan written as a Word file (tests/docx_layout.py).  Each case is a seeded mutant (tests/security/mutate.py),
 read by ``greenplan.loaders.load`` and, when it loads, built into quads (the per-plan part of
 ``greenplan.build.build``: PlanBuilder + tagging, with the ontology parsed once for all cases).  A case passes when
@@ -85,7 +86,7 @@ def _docx_parts(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
 
 def _rezip(parts, name: str, data: bytes) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:    # stored: fast; the zip cases use the deflated seed
         for info, content in parts:
             z.writestr(info.filename, data if info.filename == name else content)
     return out.getvalue()
@@ -118,6 +119,15 @@ def _inputs(fmt: str, tmp: Path):
             data, steps = mutate(plan_bytes, SEED, k)
             return [(target, data), (target_meta, meta_bytes)], steps
         return target, case
+    if fmt == "plain":        # plain text, one paragraph a line, tasks closed by responsibility notes
+        sample = Path(__file__).parent.parent / "data" / "guangzhou-sample.txt"
+        original = sample.read_bytes()
+        (tmp / "guangzhou-sample.meta.toml").write_bytes(sample.with_name("guangzhou-sample.meta.toml").read_bytes())
+
+        def case(k: int):
+            data, steps = mutate(original, SEED, k)
+            return [(tmp / sample.name, data)], steps
+        return None, case
     if fmt == "html":
         originals = [(p.name, p.read_bytes()) for p in PAGES]
 
@@ -206,6 +216,10 @@ def _run(fmt: str, tmp: Path, build) -> None:
 
 def test_fuzz_bundled_plan_text(tmp_path, builder):
     _run("text", tmp_path, builder)
+
+
+def test_fuzz_plain_text_with_notes(tmp_path, builder):
+    _run("plain", tmp_path, builder)
 
 
 def test_fuzz_gov_cn_html(tmp_path, builder):

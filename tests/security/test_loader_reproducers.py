@@ -276,3 +276,27 @@ def test_a_metadata_value_over_the_per_cell_limit_is_a_located_error(tmp_path, m
         load(_plan(tmp_path, meta=meta))
     assert _located(e.value, ".meta.toml") == meta.decode().splitlines().index(
         'description = "' + "绿" * (most + 1) + '"') + 1
+
+
+# --- damaged Word packages and oversized table spans -------------------------------------------------------------
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 0.999])
+def test_a_truncated_word_file_is_a_located_error(tmp_path, keep):
+    from tests.docx_layout import write_docx
+
+    whole = write_docx(_text(), tmp_path / "whole.docx").read_bytes()
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(whole[:int(len(whole) * keep)])
+    with pytest.raises(PlanFormatError) as e:
+        load(cut)
+    assert _located(e.value, "cut.docx") == 1 and "Word .docx" in str(e.value)
+
+
+def test_an_html_colspan_of_eighty_digits_is_clamped(tmp_path):
+    page = Path(__file__).parent.parent / "data" / "gov-cn" / "gbf-2018-126-innovation-reform-measures.html"
+    html = page.read_text(encoding="utf-8")
+    assert "<td" in html
+    target = tmp_path / page.name
+    target.write_text(html.replace("<td", '<td colspan="' + "12" * 40 + '"', 1), encoding="utf-8")
+    plan, report = load(target)      # one wide cell, not 10^80 of them
+    assert plan.tasks
