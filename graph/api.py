@@ -54,6 +54,8 @@ def run_saved(store, name: str, params: dict[str, str] | None = None, directory:
     terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
     (:meth:`SavedQuery.finish`)."""
     q = saved_query(name, directory)
+    if (params or {}).get("plan") and hasattr(store, "prefer_index"):
+        store.prefer_index()      # one plan of a large store: its on-disk index, not the whole corpus in memory
     return q.finish(store.run(q.text, q.bindings(params, store)))
 
 

@@ -37,8 +37,21 @@ def test_small_store_has_no_index_and_large_store_opens_its_index_read_only(both
     quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("x"))
     memory.ox.add(quad)                    # in memory: writable, private to this process
     memory.ox.remove(quad)
+    by_default = st.Store(indexed.directory)
+    by_default.ox.add(quad)                # a corpus-wide reader loads graph.nq into memory by default
+    one_plan = st.Store(indexed.directory)
+    one_plan.prefer_index()
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
-        indexed.ox.add(quad)               # on disk: read-only, shared by every process reading the store
+        one_plan.ox.add(quad)              # on disk: read-only, shared by every process reading the store
+
+
+def test_a_query_bound_to_one_plan_reads_the_index_and_others_load_the_store(both):
+    _, indexed = both
+    one_plan, corpus = st.Store(indexed.directory), st.Store(indexed.directory)
+    a = run_saved(one_plan, "tasks", {"plan": "zhanjiang-green-economy"})
+    b = run_saved(corpus, "tasks")
+    assert a.rows == b.rows and len(a.rows) == 112
+    assert one_plan._use_index and not corpus._use_index
 
 
 def test_both_layouts_hold_the_same_quads(both):
@@ -50,7 +63,10 @@ def test_both_layouts_hold_the_same_quads(both):
 @pytest.mark.parametrize("query", catalogue(), ids=lambda q: q.name)
 def test_every_saved_query_gives_the_same_rows_from_the_index(both, query):
     memory, indexed = both
-    assert run_saved(indexed, query.name).rows == run_saved(memory, query.name).rows
+    on_disk = st.Store(indexed.directory)
+    on_disk.prefer_index()
+    assert run_saved(on_disk, query.name).rows == run_saved(memory, query.name).rows
+    assert on_disk._use_index
 
 
 def test_a_damaged_index_falls_back_to_graph_nq(both, tmp_path):
@@ -62,6 +78,7 @@ def test_a_damaged_index_falls_back_to_graph_nq(both, tmp_path):
     shutil.rmtree(copy / st.INDEX_DIR)
     (copy / st.INDEX_DIR).write_text("not a store")
     reopened = st.Store(copy)
+    reopened.prefer_index()
     assert len(reopened.quads()) == indexed.manifest["quads"]
 
 
