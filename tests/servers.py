@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,18 @@ class Server:
     @property
     def store(self) -> str:
         return self.url + "/store"
+
+
+@contextlib.contextmanager
+def in_thread(server):
+    """Serve an in-process ``socketserver`` server on a thread for the ``with`` block, then shut it down."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def oxigraph_executable() -> str | None:

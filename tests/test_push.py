@@ -19,6 +19,7 @@ import threading
 import pytest
 
 from greenplan.cli import main
+from tests.servers import in_thread
 
 
 
@@ -87,15 +88,6 @@ class GraphStore(http.server.BaseHTTPRequestHandler):
         self.wfile.write(message)
 
 
-@contextlib.contextmanager
-def serving(server):
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def push_cli(capsys, store, url, *extra) -> tuple[int, str, str]:
@@ -106,7 +98,7 @@ def push_cli(capsys, store, url, *extra) -> tuple[int, str, str]:
 
 def test_basic_credentials_are_sent_when_the_server_asks(store, capsys, monkeypatch):
     monkeypatch.setenv("GREENPLAN_PASSWORD", "pä55:word")
-    with serving(Recorder(GraphStore)) as srv:
+    with in_thread(Recorder(GraphStore)) as srv:
         srv.basic = "alice:pä55:word"
         code, out, err = push_cli(capsys, store, srv.url, "--user", "alice")
         assert code == 0, err
@@ -117,7 +109,7 @@ def test_basic_credentials_are_sent_when_the_server_asks(store, capsys, monkeypa
 
 
 def test_without_user_the_challenge_is_a_clear_error(store, capsys):
-    with serving(Recorder(GraphStore)) as srv:
+    with in_thread(Recorder(GraphStore)) as srv:
         srv.basic = "alice:secret"
         code, _, err = push_cli(capsys, store, srv.url)
         assert code == 2 and "Traceback" not in err
@@ -141,7 +133,7 @@ def test_without_a_terminal_or_variable_the_password_is_asked_for_clearly(store,
 
 def test_the_prompt_does_not_echo_the_password(store):
     """A real terminal (a pty) in a new session: getpass asks on it with echo off."""
-    with serving(Recorder(GraphStore)) as srv:
+    with in_thread(Recorder(GraphStore)) as srv:
         srv.basic = "bob:typed-secret"
         master, slave = pty.openpty()
         env = {k: v for k, v in os.environ.items() if k != "GREENPLAN_PASSWORD"}
@@ -180,7 +172,7 @@ def test_the_prompt_does_not_echo_the_password(store):
 def test_a_failed_put_names_what_was_replaced_and_the_push_resumes(store, capsys):
     GRAPHS = named_graphs(store)
     assert len(GRAPHS) >= 4
-    with serving(Recorder(GraphStore)) as srv:
+    with in_thread(Recorder(GraphStore)) as srv:
         srv.fail_from = 3
         code, out, err = push_cli(capsys, store, srv.url)
         assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
@@ -258,7 +250,7 @@ def truncating_server():
         def do_POST(self):
             self._cut(200)
 
-    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Cut)) as srv:
+    with in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Cut)) as srv:
         yield f"http://127.0.0.1:{srv.server_address[1]}"
 
 

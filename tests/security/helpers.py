@@ -10,18 +10,13 @@ import urllib.parse
 import urllib.request
 
 from greenplan.serve import make_server
+from tests.servers import in_thread
 
 
 @contextlib.contextmanager
 def serving(store, **limits):
-    server = make_server(store, "127.0.0.1", 0, **limits)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with in_thread(make_server(store, "127.0.0.1", 0, **limits)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def get(url: str, accept: str | None = None, data: bytes | None = None, ctype: str | None = None,
