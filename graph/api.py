@@ -11,12 +11,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from greenplan.catalogue import SavedQuery, catalogue, saved_query
-from greenplan.results import Result
 from greenplan.store import Location, Store, StoreError, build_store, locate, open_store
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
-           "catalogue", "saved_query", "SavedQuery", "run_saved", "sparql", "export", "Result"]
+           "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "Result"]
+
+# Names imported when first used (PEP 562), so that opening a store can start before they load.
+_LAZY = {"catalogue": "greenplan.catalogue", "saved_query": "greenplan.catalogue",
+         "SavedQuery": "greenplan.catalogue", "Result": "greenplan.results"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load(path: str | Path):
@@ -49,10 +59,22 @@ def open_for(options, log=None):
                       getattr(options, "base", None), log=log)
 
 
-def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> Result:
+def ready(store, params: dict[str, str] | None = None) -> None:
+    """Start reading a local store the way a saved query with these parameters will (one plan of a large store:
+    its on-disk index, not the whole corpus in memory), in the background: the caller's remaining start-up
+    overlaps it. Remote stores need nothing."""
+    if (params or {}).get("plan") and hasattr(store, "prefer_index"):
+        store.prefer_index()
+    if hasattr(store, "preload"):
+        store.preload()
+
+
+def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> "Result":
     """Run the saved query ``queries/<name>.rq`` (or ``<directory>/<name>.rq``) with parameters bound as RDF
     terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
     (:meth:`SavedQuery.finish`)."""
+    from greenplan.catalogue import saved_query
+
     q = saved_query(name, directory)
     if (params or {}).get("plan") and hasattr(store, "prefer_index"):
         store.prefer_index()      # one plan of a large store: its on-disk index, not the whole corpus in memory

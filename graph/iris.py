@@ -44,7 +44,6 @@ into IRIs, so re-loading the same document gives the same IRIs.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 
 from greenplan.vocab import local_name
@@ -63,6 +62,8 @@ def graph_namespace(base: str) -> str:
 
 
 def _digest(text: str) -> str:
+    import hashlib    # not at module level: iris is on the cold query path
+
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 

@@ -49,8 +49,9 @@ def test_query_on_a_built_store_imports_no_heavy_library(store):
     seen = probe(["query", "topic-bureaus", "-p", "topic=hydrogen", "--store", str(store.directory)])
     assert seen["code"] == 0
     assert [m for m in seen["modules"] if m.split(".")[0] in HEAVY] == []
-    assert seen["modules"] == ["greenplan.loaders", "greenplan.loaders.errors", "greenplan.loaders.paths"], \
-        "the query path should load only the loaders' error class and file-path rule, not the document reader"
+    assert seen["modules"] == ["greenplan.loaders", "greenplan.loaders.paths"], \
+        "the query path should load only the loaders' file-path rule, not the document reader (nor, unless " \
+        "something went wrong, the loaders' error class)"
 
 
 def test_validate_by_default_imports_neither_rdflib_nor_pyshacl(store):
@@ -74,6 +75,72 @@ def test_query_on_the_default_cache_imports_no_heavy_library(tmp_path):
     assert [m for m in seen["modules"] if m.split(".")[0] in HEAVY] == []
     assert "greenplan.loaders.document" not in seen["modules"]
     assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
+
+
+# What the issue on speed names as costs of every cold query (issue 14): none of them on the query path.
+COLD_PATH_FORBIDDEN = ("dataclasses", "inspect", "importlib.resources", "tempfile", "hashlib")
+ALL_MODULES = """
+import json, sys
+from greenplan.cli import main
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_cold_query_path_imports_none_of_the_costly_standard_modules(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("GREENPLAN_STORE", "GREENPLAN_BASE")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    args = ["query", "topic-bureaus", "-p", "topic=hydrogen"]
+    for _ in range(2):     # the first run fills the cache (and may import anything); the second is the cold query
+        proc = subprocess.run([sys.executable, "-c", ALL_MODULES, *args], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["code"] == 0
+    assert [m for m in COLD_PATH_FORBIDDEN if m in seen["modules"]] == []
+
+
+def test_a_damaged_store_file_is_a_store_error_not_a_sparql_error(store, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(store.directory, broken)
+    with open(broken / "graph.nq", "a", encoding="utf-8") as fh:
+        fh.write('<urn:a> <urn:b> "never closed\n')
+    proc = subprocess.run([sys.executable, "-m", "greenplan.cli", "query", "tasks", "--store", str(broken)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "SPARQL syntax" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "graph.nq: damaged store file" in proc.stderr
+    assert f"greenplan build --store {broken}" in proc.stderr
+
+
+def test_a_store_read_in_the_background_gives_what_a_foreground_read_gives(store):
+    ahead, plain = Store(store.directory), Store(store.directory)
+    ahead.preload()
+    ahead.preload()                        # a second call changes nothing
+    assert sorted(map(str, ahead.quads())) == sorted(map(str, plain.quads()))
+    assert run_saved(ahead, "tasks").rows == run_saved(plain, "tasks").rows
+
+
+def test_a_background_read_that_fails_raises_in_the_caller(store, tmp_path):
+    from greenplan.store import StoreError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(store.directory, broken)
+    (broken / "graph.nq").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")   # a triple cut short
+    s = Store(broken)
+    s.preload()
+    with pytest.raises(StoreError, match="damaged store file"):
+        s.ox
+
+
+def test_the_parser_of_one_command_reads_what_the_full_parser_reads():
+    from greenplan import cli
+
+    argv = ["query", "tasks", "-p", "plan=x", "--format", "csv", "--bom", "--store", "S"]
+    one, full = cli.parser(cli._command(argv)).parse_args(argv), cli.parser().parse_args(argv)
+    assert vars(one) == vars(full)
+    assert cli._command(["--help"]) is None and cli._command(["bogus"]) is None
+    assert cli._command(argv) == "query"
 
 
 def test_loaders_package_exports_its_names_on_first_use():
