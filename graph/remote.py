@@ -10,6 +10,10 @@ request form that Virtuoso, Fuseki, GraphDB and Oxigraph all accept (a POST of
 ``Accept`` only (no vendor ``format=``/``output=`` parameters), W3C JSON results
 for SELECT/ASK and N-Triples (Turtle accepted) for CONSTRUCT/DESCRIBE —
 Virtuoso's Turtle writer prints ``"200"^^xsd:decimal`` as ``200``, an integer.
+SPARQLWrapper tells the query form from the text (the text it gets has no
+comments: its guess reads words in some comments), sends, and raises its
+exception classes for the endpoint's error statuses; pyoxigraph reads the
+answer into Oxigraph terms (``parse_query_results``, ``parse``).
 Every request has a time limit (``timeout`` seconds, default 60); every
 failure becomes one :class:`StoreError` line naming the URL, what happened and
 what to do.

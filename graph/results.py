@@ -262,6 +262,6 @@ def render(result: Result, fmt: str, bom: bool = False, max_width: int | None = 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     text = serialize(result, fmt).decode("utf-8")
-    if fmt == "csv" and bom:
-        return "\ufeff" + text
-    return text + "\n" if fmt == "json" else text
+    if not text.endswith("\n"):            # JSON, and an ASK answer in CSV or TSV, end without a line break
+        text += "\r\n" if fmt == "csv" else "\n"
+    return "\ufeff" + text if fmt == "csv" and bom else text

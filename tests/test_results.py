@@ -78,6 +78,7 @@ def test_ask_answers():
     assert json.loads(render(yes, "json")) == {"head": {}, "boolean": True}
     assert json.loads(render(no, "json")) == {"head": {}, "boolean": False}
     assert ET.fromstring(serialize(no, "xml")).find(SR + "boolean").text == "false"
+    assert render(yes, "csv") == "true\r\n" and render(no, "tsv") == "false\n"   # what the CLI prints ends a line
     assert parse(serialize(yes, "json")) == yes and parse(serialize(no, "xml"), "xml") == no
 
 

@@ -198,7 +198,10 @@ def test_sparql_prints_the_same_through_the_endpoint(name, server, endpoint, cap
     for fmt in ("csv", "json"):
         code, here = cli(capsys, ["sparql", SPARQL[name], "--format", fmt, "--store", str(local.directory)])
         assert code == 0, here
-        assert len(here.splitlines()) > 1
+        if name == "ask":                                      # annex 1 numbers a task 112
+            assert here in ("true\r\n", '{"head":{},"boolean":true}\n'), here
+        else:                                                  # rows (or triples) to compare
+            assert len(here.splitlines()) > 1 or '"bindings":[{' in here, here
         code, there = cli(capsys, ["sparql", SPARQL[name], "--format", fmt, "--endpoint", url])
         assert (code, there) == (0, here), f"{name} --format {fmt} on {server}"
 
