@@ -25,7 +25,6 @@ import http.client
 import os
 import socket
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.progress import Steps
 from greenplan.store import StoreError
 
 MEDIA_TYPE = "application/n-triples"
@@ -163,12 +163,8 @@ def push(store, url: str, log=None, *, user: str | None = None, password: str | 
         todo = {g: ts for g, ts in todo.items() if g >= start}
     credentials = Credentials(url, user, password or "") if user is not None else None
     done: list[Pushed] = []
-    started = time.monotonic()
-    progress = None
-    try:
+    with Steps("pushing", total=len(todo)) as steps:
         for graph, triples in todo.items():
-            if progress is None and time.monotonic() - started > 1.0 and sys.stderr.isatty():
-                progress = _progress(len(todo), len(done))
             try:
                 put_graph(url, graph, triples, timeout, credentials)
             except StoreError as e:
@@ -177,24 +173,10 @@ def push(store, url: str, log=None, *, user: str | None = None, password: str | 
                 raise PushError(f"{e}. Replaced before the failure: {replaced}; not sent: {', '.join(left)}. "
                                 f"To send the rest: greenplan push --store {url} --from {left[0]}", done, left) from None
             done.append(Pushed(graph, len(triples)))
-            if progress is not None:
-                progress[0].update(progress[1], advance=1, description=graph)
+            steps.advance(graph)
             if log:
                 log(f"pushed {graph} ({len(triples)} triples)")
-    finally:
-        if progress is not None:
-            progress[0].stop()
     return done
-
-
-def _progress(total: int, completed: int):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    bar = Progress(TextColumn("pushing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                   transient=True)
-    task = bar.add_task("", total=total, completed=completed)
-    bar.start()
-    return bar, task
 
 
 def password_for(user: str, url: str) -> str:

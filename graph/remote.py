@@ -10,6 +10,10 @@ request form that Virtuoso, Fuseki, GraphDB and Oxigraph all accept (a POST of
 ``Accept`` only (no vendor ``format=``/``output=`` parameters), W3C JSON results
 for SELECT/ASK and N-Triples (Turtle accepted) for CONSTRUCT/DESCRIBE —
 Virtuoso's Turtle writer prints ``"200"^^xsd:decimal`` as ``200``, an integer.
+SPARQLWrapper tells the query form from the text (the text it gets has no
+comments: its guess reads words in some comments), sends, and raises its
+exception classes for the endpoint's error statuses; pyoxigraph reads the
+answer into Oxigraph terms (``parse_query_results``, ``parse``).
 Every request has a time limit (``timeout`` seconds, default 60); every
 failure becomes one :class:`StoreError` line naming the URL, what happened and
 what to do.
@@ -30,7 +34,7 @@ import urllib.error
 import pyoxigraph as ox
 
 from greenplan.iris import default_base
-from greenplan.sparqltext import query_form, substitute
+from greenplan.sparqltext import QUERY_FORMS, UPDATE_WORDS, keywords, substitute, without_comments
 from greenplan.store import StoreError
 
 TIMEOUT = 60.0          # seconds for one request to the endpoint
@@ -60,45 +64,56 @@ class EndpointStore:
 
     def run(self, sparql: str, bindings: dict | None = None):
         """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples."""
-        import warnings
-
-        from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-
-        from greenplan.results import from_json_dict
+        from SPARQLWrapper import CONSTRUCT, DESCRIBE, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
         text = substitute(sparql, bindings)
+        if not UPDATE_WORDS.union(QUERY_FORMS).intersection(keywords(text)):
+            raise StoreError(f"{self.url}: the text has no SELECT, ASK, CONSTRUCT or DESCRIBE outside comments and "
+                             "strings, so it is not a SPARQL query; check the query text")
         sw = SPARQLWrapper(self.url)
         sw.setMethod(POST)
         sw.setRequestMethod(URLENCODED)
         sw.setOnlyConneg(True)                      # the protocol's Accept header, no vendor parameters
         sw.setTimeout(max(1, round(self.timeout)))
         sw.addCustomHttpHeader("Content-Type", FORM)  # the form body is UTF-8, percent-encoded
-        with warnings.catch_warnings():  # SPARQLWrapper warns on text it cannot classify; the endpoint says why
-            warnings.simplefilter("ignore")
-            sw.setQuery(text)
-        sw.queryType = query_form(text)   # SPARQLWrapper's own guess reads words inside comments ("construction")
-        graph_query = sw.queryType in ("CONSTRUCT", "DESCRIBE")
+        # SPARQLWrapper reads the query form from the text; it skips some comments only, and a comment saying
+        # "construction" would make a SELECT a CONSTRUCT.  Without comments the text means the same.
+        sw.setQuery(without_comments(text))
+        if not sw.isSparqlQueryRequest():
+            raise StoreError(f"{self.url}: greenplan sends queries only (SELECT, ASK, CONSTRUCT, DESCRIBE), "
+                             f"this text is a SPARQL Update ({sw.queryType}); run updates with the store's own tools")
+        graph_query = sw.queryType in (CONSTRUCT, DESCRIBE)
         sw.setReturnFormat(TURTLE if graph_query else JSON)
         if graph_query:
             sw.addCustomHttpHeader("Accept", GRAPH_ACCEPT)
-        answer, media_type = self._ask(sw)
-        if not graph_query:
-            if not isinstance(answer, dict):
-                raise StoreError(f"{self.url}: the answer is {media_type or 'of no content type'}, not SPARQL JSON "
-                                 "results; is this the endpoint's query URL (for Oxigraph …/query)?")
-            try:
-                return from_json_dict(answer)
-            except (KeyError, TypeError, ValueError) as e:
-                raise StoreError(f"{self.url}: the answer is not valid SPARQL JSON results ({e!r}); "
-                                 "is this the endpoint's query URL (for Oxigraph …/query)?") from None
-        if not isinstance(answer, bytes):
-            raise StoreError(f"{self.url}: the CONSTRUCT answer is {media_type}; the endpoint ignored "
-                             f"Accept: {GRAPH_ACCEPT}")
-        fmt = ox.RdfFormat.from_media_type(media_type) if media_type else None
+        body, media_type = self._ask(sw)
+        return self._triples(body, media_type) if graph_query else self._result(body, media_type)
+
+    def _result(self, body: bytes, media_type: str):
+        """A SELECT/ASK answer (JSON as asked; XML or TSV read as well), read by pyoxigraph."""
+        from greenplan.results import from_solutions
+
+        fmt = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
+        if fmt is None or fmt == ox.QueryResultsFormat.CSV:   # CSV loses what a term is: not read back
+            raise StoreError(f"{self.url}: the answer is {media_type or 'of no content type'}, not SPARQL JSON "
+                             "results; is this the endpoint's query URL (for Oxigraph …/query)?")
         try:
-            return [q.triple for q in ox.parse(answer, format=fmt or ox.RdfFormat.TURTLE)]
+            return from_solutions(ox.parse_query_results(body, fmt))
         except (SyntaxError, ValueError) as e:
-            raise StoreError(f"{self.url}: cannot read the CONSTRUCT answer ({media_type or 'no content type'}): "
+            raise StoreError(f"{self.url}: the answer is not valid SPARQL results ({media_type}): "
+                             f"{' '.join(str(e).split())[:300]}; is this the endpoint's query URL "
+                             "(for Oxigraph …/query)?") from None
+
+    def _triples(self, body: bytes, media_type: str) -> list[ox.Triple]:
+        """A CONSTRUCT/DESCRIBE answer (N-Triples or Turtle as asked), read by pyoxigraph."""
+        fmt = ox.RdfFormat.from_media_type(media_type) if media_type else None
+        if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE):
+            raise StoreError(f"{self.url}: the CONSTRUCT answer is {media_type or 'of no content type'}; the "
+                             f"endpoint ignored Accept: {GRAPH_ACCEPT}")
+        try:
+            return [q.triple for q in ox.parse(body, format=fmt)]
+        except (SyntaxError, ValueError) as e:
+            raise StoreError(f"{self.url}: cannot read the CONSTRUCT answer ({media_type}): "
                              f"{' '.join(str(e).split())}") from None
 
     def query(self, sparql: str, bindings: dict | None = None):
@@ -114,18 +129,18 @@ class EndpointStore:
         result = self.run(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {prefix})) }}")
         return [ox.Quad(s, p, o, g) for s, p, o, g in result.rows]
 
-    def _ask(self, sw):
-        """Send the request; the converted answer (SPARQLWrapper's ``convert``) and its media type."""
-        import warnings
+    def _ask(self, sw) -> tuple[bytes, str]:
+        """Send the request; the answer's body and media type.
 
+        The body is read by pyoxigraph (:meth:`_result`, :meth:`_triples`) rather than by SPARQLWrapper's
+        ``convert()``, which gives a dict of strings for JSON (and a DOM for XML) where greenplan needs
+        Oxigraph terms: reading those by hand is what pyoxigraph's parsers are for."""
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
         try:
             answer = sw.query()
             media_type = (answer.info().get("content-type") or "").split(";")[0].strip()
-            with warnings.catch_warnings():    # a media type it did not expect: we say so ourselves
-                warnings.simplefilter("ignore")
-                return answer.convert(), media_type
+            return answer.response.read(), media_type
         except SPARQLWrapperException as e:
             raise StoreError(explain(self.url, e)) from None
         except urllib.error.HTTPError as e:
@@ -134,7 +149,7 @@ class EndpointStore:
         except (TimeoutError, socket.timeout):
             raise StoreError(f"{self.url}: no answer within {self.timeout:g} s; the endpoint is busy or the query "
                              "is too costly for it") from None
-        except (http.client.HTTPException, ValueError) as e:   # a cut-off body, bad JSON, a broken HTTP answer
+        except http.client.HTTPException as e:   # a cut-off body, a broken HTTP answer
             raise StoreError(f"{self.url}: the answer broke off or is not what the protocol says "
                              f"({type(e).__name__}: {' '.join(str(e).split())[:200]}); try again or check the "
                              "endpoint") from None
@@ -144,21 +159,22 @@ class EndpointStore:
                              "--endpoint (for Oxigraph: http://HOST:PORT/query)") from None
 
 
-_HINTS = {   # SPARQLWrapper's exception classes: (HTTP status, what it means here, what to do)
-    "QueryBadFormed": ("400", "the endpoint rejected the query", "check the query text"),
-    "EndPointNotFound": ("404", "no SPARQL query endpoint at this URL",
-                         "give the endpoint's query URL (for Oxigraph http://HOST:PORT/query)"),
-    "Unauthorized": ("401", "the endpoint needs credentials", "use an endpoint that allows anonymous queries"),
-    "URITooLong": ("414", "the request was too long for the endpoint", "shorten the query"),
-    "EndPointInternalError": ("500", "the endpoint failed on the query", "see the endpoint's log"),
-}
-
-
 def explain(url: str, error: Exception) -> str:
-    """One line for a SPARQLWrapper exception: the status its class stands for, and the exception's own text
-    (SPARQLWrapper puts the endpoint's answer there), with line breaks folded."""
-    status, what, todo = _HINTS.get(type(error).__name__, ("error", "the endpoint refused the query",
-                                                            "check the URL and the query"))
+    """One line for a SPARQLWrapper exception: the status its class stands for, what it means here, the
+    exception's own text (SPARQLWrapper puts the endpoint's answer there), with line breaks folded."""
+    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
+                                                Unauthorized, URITooLong)
+
+    hints = {   # (HTTP status, what it means here, what to do)
+        QueryBadFormed: ("400", "the endpoint rejected the query", "check the query text"),
+        EndPointNotFound: ("404", "no SPARQL query endpoint at this URL",
+                           "give the endpoint's query URL (for Oxigraph http://HOST:PORT/query)"),
+        Unauthorized: ("401", "the endpoint needs credentials", "use an endpoint that allows anonymous queries"),
+        URITooLong: ("414", "the request was too long for the endpoint", "shorten the query"),
+        EndPointInternalError: ("500", "the endpoint failed on the query", "see the endpoint's log"),
+    }
+    status, what, todo = hints.get(type(error), ("error", "the endpoint refused the query",
+                                                 "check the URL and the query"))
     said = " ".join(str(error).split())
     if len(said) > 400:
         said = said[:399] + "…"

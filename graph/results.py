@@ -1,27 +1,43 @@
 """Query results: one in-memory shape for embedded and remote answers, and the
-output formats of the CLI (table, csv, tsv, json)."""
-from __future__ import annotations
+output formats of the CLI (table, csv, tsv, json) and of the endpoint (json, xml, csv, tsv).
 
-import csv
-import io
-import json
-import re
-import unicodedata
-from dataclasses import dataclass
+The SPARQL 1.1 results formats are written and read by pyoxigraph (:func:`serialize`,
+:func:`parse`).  A :class:`Result` holds rows after greenplan's own steps (canonical numbers, joined
+list columns), which pyoxigraph cannot be handed directly (it builds no ``QuerySolutions`` from
+rows); it reaches pyoxigraph's writers through SPARQL TSV, whose cells are the terms' own N-Triples
+text (``str(term)``), so no term is escaped by hand here.  The terminal table and the byte-order mark
+of CSV for Excel are greenplan's.
+
+This module is on the cold query path: it imports only pyoxigraph at load time."""
+from __future__ import annotations
 
 import pyoxigraph as ox
 
-from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL, XSD_STRING
+from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL
 
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-FORMATS = ("table", "csv", "tsv", "json")
+FORMATS = ("table", "csv", "tsv", "json")           # what ``greenplan query --format`` prints
+RESULTS_FORMATS = ("json", "xml", "csv", "tsv")     # SPARQL 1.1 results formats, by pyoxigraph
 
 
-@dataclass
 class Result:
-    variables: list[str]
-    rows: list[list[ox.NamedNode | ox.Literal | ox.BlankNode | None]]
-    boolean: bool | None = None     # ASK queries
+    """Variables and rows of terms (None where unbound); for ASK, ``boolean`` and no rows."""
+
+    __slots__ = ("variables", "rows", "boolean")
+
+    def __init__(self, variables: list[str], rows: list[list[ox.NamedNode | ox.Literal | ox.BlankNode | None]],
+                 boolean: bool | None = None):
+        self.variables = variables
+        self.rows = rows
+        self.boolean = boolean
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Result) and (self.variables, self.rows, self.boolean) == (
+            other.variables, other.rows, other.boolean)
+
+    def __repr__(self) -> str:
+        if self.boolean is not None:
+            return f"Result(boolean={self.boolean})"
+        return f"Result({self.variables!r}, {len(self.rows)} rows)"
 
     def dicts(self) -> list[dict[str, object]]:
         """Rows as dicts of Python values (int/Decimal-as-str/str); unbound variables are None."""
@@ -45,9 +61,7 @@ def python_value(term):
     return term.value
 
 
-_DECIMAL = re.compile(r"([+-]?)0*(\d*?)(?:\.(\d*?)0*)?")
-
-
+_DECIMAL = r"([+-]?)0*(\d*?)(?:\.(\d*?)0*)?"
 _BOOLEAN = {"1": "true", "0": "false"}
 
 
@@ -64,7 +78,9 @@ def canonical(term):
         return ox.Literal(_BOOLEAN[term.value], datatype=term.datatype) if term.value in _BOOLEAN else term
     if term.datatype.value != XSD_DECIMAL:
         return term
-    m = _DECIMAL.fullmatch(term.value)
+    import re
+
+    m = re.fullmatch(_DECIMAL, term.value)
     if not m or not (m.group(2) or m.group(3) is not None):
         return term
     sign, whole, frac = m.group(1), m.group(2) or "0", m.group(3) or ""
@@ -81,11 +97,12 @@ def canonical_rows(result: Result) -> Result:
     return Result(result.variables, [[canonical(t) for t in row] for row in result.rows])
 
 
-def from_solutions(solutions) -> Result:
-    if isinstance(solutions, ox.QueryBoolean):
-        return Result([], [], bool(solutions))
-    variables = [v.value for v in solutions.variables]
-    rows = [[canonical(s[v]) for v in variables] for s in solutions]
+def from_solutions(answer: ox.QuerySolutions | ox.QueryBoolean) -> Result:
+    """pyoxigraph's answer to a SELECT or ASK as a :class:`Result`, numbers and booleans in canonical form."""
+    if isinstance(answer, ox.QueryBoolean):
+        return Result([], [], bool(answer))
+    variables = [v.value for v in answer.variables]
+    rows = [[canonical(s[v]) for v in variables] for s in answer]
     return Result(variables, rows)
 
 
@@ -98,6 +115,8 @@ JOINED_BY = "、"            # between them in what greenplan prints
 
 
 def _list_key(kind: str, item: str, column: str):
+    import re
+
     if kind == "text":
         return item, item
     head, _, rest = item.partition(" ")
@@ -140,85 +159,36 @@ def join_lists(result: Result, lists: dict[str, str]) -> Result:
     return Result(result.variables, rows)
 
 
-def term_json(t) -> dict:
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    d = {"type": "literal", "value": t.value}
-    if t.language:
-        d["xml:lang"] = t.language
-    elif t.datatype and t.datatype.value not in (XSD_STRING, LANG_STRING):
-        d["datatype"] = t.datatype.value
-    return d
+def _results_format(fmt: str) -> ox.QueryResultsFormat:
+    if fmt not in RESULTS_FORMATS:
+        raise ValueError(f"unknown results format {fmt!r}; choose one of {', '.join(RESULTS_FORMATS)}")
+    return getattr(ox.QueryResultsFormat, fmt.upper())
 
 
-def term_from_json(d: dict):
-    """A SPARQL 1.1 Results JSON term as an Oxigraph term."""
-    kind = d["type"]
-    if kind == "uri":
-        return ox.NamedNode(d["value"])
-    if kind == "bnode":
-        return ox.BlankNode(d["value"])
-    if "xml:lang" in d:
-        return ox.Literal(d["value"], language=d["xml:lang"])
-    if "datatype" in d:
-        return ox.Literal(d["value"], datatype=ox.NamedNode(d["datatype"]))
-    return ox.Literal(d["value"])
-
-
-def to_json(result: Result) -> str:
+def solutions(result: Result) -> ox.QuerySolutions | ox.QueryBoolean:
+    """The result as pyoxigraph's query answer, read back from SPARQL TSV (see the module doc)."""
     if result.boolean is not None:
-        return json.dumps({"head": {}, "boolean": result.boolean}, ensure_ascii=False, indent=2)
-    bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=2)
-
-
-def from_json(text: str) -> Result:
-    return from_json_dict(json.loads(text))
-
-
-def from_json_dict(data: dict) -> Result:
-    """A W3C SPARQL 1.1 Query Results JSON document, already parsed, as a :class:`Result`."""
-    if "boolean" in data:
-        return Result([], [], bool(data["boolean"]))
-    variables = data["head"]["vars"]
-    rows = [[canonical(term_from_json(b[v])) if v in b else None for v in variables]
-            for b in data["results"]["bindings"]]
-    return Result(variables, rows)
-
-
-def to_csv(result: Result, bom: bool = False) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    if result.boolean is not None:
-        w.writerow(["boolean"])
-        w.writerow(["true" if result.boolean else "false"])
-    else:
-        w.writerow(result.variables)
-        for row in result.rows:
-            w.writerow(["" if t is None else t.value for t in row])
-    return ("\ufeff" if bom else "") + buf.getvalue()
-
-
-def to_tsv(result: Result) -> str:
-    """SPARQL 1.1 TSV: RDF terms in N-Triples/Turtle syntax."""
-    if result.boolean is not None:
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+        text = '{"head":{},"boolean":%s}' % ("true" if result.boolean else "false")
+        return ox.parse_query_results(text, ox.QueryResultsFormat.JSON)
     lines = ["\t".join("?" + v for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else _tsv_term(t) for t in row))
-    return "\n".join(lines) + "\n"
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
+    return ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
 
 
-def _tsv_term(t) -> str:
-    if isinstance(t, ox.Literal) and t.datatype and t.datatype.value.endswith(("#integer", "#decimal")):
-        return t.value
-    return str(t)
+def serialize(result: Result, fmt: str) -> bytes:
+    """The result in a SPARQL 1.1 results format (``json``, ``xml``, ``csv``, ``tsv``), written by pyoxigraph."""
+    return solutions(result).serialize(format=_results_format(fmt))
+
+
+def parse(data: bytes | str, fmt: str = "json") -> Result:
+    """A SPARQL 1.1 results document (``json``, ``xml``, ``tsv``) as a :class:`Result`, read by pyoxigraph,
+    numbers and booleans in canonical form.  Raises SyntaxError when the document is not valid."""
+    return from_solutions(ox.parse_query_results(data, _results_format(fmt)))
 
 
 def width(text: str) -> int:
+    import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
@@ -286,12 +256,12 @@ def terminal_width(default: int = 100) -> int:
 
 def render(result: Result, fmt: str, bom: bool = False, max_width: int | None = 60,
            total_width: int | None = None) -> str:
-    if fmt == "json":
-        return to_json(result) + "\n"
-    if fmt == "csv":
-        return to_csv(result, bom)
-    if fmt == "tsv":
-        return to_tsv(result)
+    """The result as ``greenplan query`` prints it; ``bom`` starts CSV with a byte-order mark (for Excel)."""
     if fmt == "table":
         return to_table(result, max_width, total_width)
-    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    text = serialize(result, fmt).decode("utf-8")
+    if not text.endswith("\n"):            # JSON, and an ASK answer in CSV or TSV, end without a line break
+        text += "\r\n" if fmt == "csv" else "\n"
+    return "\ufeff" + text if fmt == "csv" and bom else text

@@ -39,6 +39,8 @@ _TOKEN = re.compile(r'''
   | (?P<other>\S)
 ''', re.VERBOSE)
 _CODE = ("var", "name", "word", "other")
+QUERY_FORMS = ("select", "ask", "construct", "describe")
+UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}   # what starts an update
 
 
 class ParameterError(ValueError):
@@ -132,7 +134,7 @@ def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first query-form keyword outside strings, IRIs and comments.
 
     Anything else (an update, a syntax error) is sent as SELECT and the endpoint says what is wrong."""
-    form = next((w for w in keywords(text) if w in ("select", "ask", "construct", "describe")), "select")
+    form = next((w for w in keywords(text) if w in QUERY_FORMS), "select")
     return form.upper()
 
 
@@ -149,3 +151,9 @@ def _projected(text: str, at: int) -> bool:
 def _blank_out(text: str) -> str:
     """Text with strings, IRIs and comments replaced by spaces (same length)."""
     return _TOKEN.sub(lambda m: m.group(0) if m.lastgroup in _CODE else " " * len(m.group(0)), text)
+
+
+def without_comments(text: str) -> str:
+    """``text`` with its comments removed (``#`` to the line end, outside strings and IRIs); line breaks stay,
+    so line numbers in an engine's error message still point into the original text."""
+    return _TOKEN.sub(lambda m: "" if m.lastgroup == "comment" else m.group(0), text)

@@ -12,6 +12,7 @@ from greenplan.metadata import describe
 from greenplan.push import push
 from greenplan.remote import EndpointStore
 from greenplan.sparqltext import substitute
+from greenplan.store import StoreError
 from greenplan.resources import folder
 from tests.servers import free_port, oxigraph_server
 
@@ -180,9 +181,32 @@ def test_wrong_endpoint_path_names_the_url_and_the_fix(server, capsys):
 
 
 def test_endpoint_syntax_error_reports_the_servers_words(server, capsys):
-    assert main(["sparql", "SELEC ?x", "--endpoint", server.query]) == 2
+    assert main(["sparql", "SELECT ?x WHERE { ?x }", "--endpoint", server.query]) == 2
     err = capsys.readouterr().err
     assert "HTTP 400" in err and "check the query" in err
+    assert "error at 1:" in err.lower()               # Oxigraph's own words: where in the query it stopped
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_text_without_a_query_form_is_refused_before_sending(capsys):
+    url = f"http://127.0.0.1:{free_port()}/query"          # nothing listens there: nothing is sent
+    assert main(["sparql", "SELEC ?x # select", "--endpoint", url]) == 2
+    err = capsys.readouterr().err
+    assert "not a SPARQL query" in err and url in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_update_is_not_sent_as_an_update(remote):
+    with pytest.raises(StoreError, match=r"queries only .* SPARQL Update \(INSERT\)"):
+        remote.run('INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> "o" } }')
+    assert remote.run("ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }").boolean is False
+
+
+def test_words_in_comments_do_not_change_the_query_form(remote):
+    # SPARQLWrapper guesses the form from the text; consecutive comment lines used to reach its guess.
+    text = ("# a construction of the count,\n# construct: DESCRIBE, ASK and INSERT appear here only\n"
+            "PREFIX gp: <https://w3id.org/greenplan/ontology#> # describe\n"
+            "SELECT (COUNT(?p) AS ?n) WHERE { GRAPH ?g { ?p a gp:Project } }   # construct\n")
+    assert remote.run(text).column("n") == [24]                          # annex 2 lists 24 projects
 
 
 def test_push_to_unreachable_or_wrong_url_is_a_clear_error(server, store, capsys):

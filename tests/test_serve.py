@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.results import from_json, to_json
+from greenplan.results import parse, serialize
 from greenplan.serve import make_server
 from greenplan.web.protocol import check_query, negotiate, Refused
 from tests.test_graph import expected_bureaus
@@ -256,8 +256,8 @@ def test_saved_query_in_the_ui_gives_run_saved_rows(site, store):
     expected = run_saved(store, "tasks")
     status, ctype, body = fetch(site.url + "queries/tasks.json")
     assert status == 200
-    assert from_json(body.decode("utf-8")).rows == expected.rows
-    assert json.loads(body) == json.loads(to_json(expected))
+    assert parse(body).rows == expected.rows
+    assert json.loads(body) == json.loads(serialize(expected, "json"))
 
     status, ctype, body = fetch(site.url + "queries/tasks?run=1")
     html = body.decode("utf-8")
@@ -283,7 +283,7 @@ def test_saved_query_parameters_in_the_ui(site, store):
     expected = run_saved(store, "tasks", params)
     status, _, body = fetch(site.url + "queries/tasks.json?" + urllib.parse.urlencode(params))
     assert status == 200, body
-    assert from_json(body.decode("utf-8")).rows == expected.rows and len(expected.rows) == 112
+    assert parse(body).rows == expected.rows and len(expected.rows) == 112
     html = fetch(site.url + "queries/tasks?plan=zhanjiang-green-economy&run=1")[2].decode("utf-8")
     assert 'href="/queries/tasks.csv?plan=zhanjiang-green-economy"' in html
     assert 'name="plan" value="zhanjiang-green-economy"' in html

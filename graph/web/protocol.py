@@ -6,19 +6,16 @@
   and queries nested or chained beyond what the engine parses safely.  It reads the query with a
   small tokenizer that skips strings, IRIs and comments, so ``"SERVICE"`` in a literal or
   ``ex:service`` is not mistaken for the keyword.
-* :func:`results_body` / :func:`triples_body` serialise answers in the negotiated format.
+* :func:`triples_body` serialises CONSTRUCT/DESCRIBE answers in the negotiated format (SELECT/ASK
+  answers: :func:`greenplan.results.serialize`, pyoxigraph's writers).
 * :func:`service_description` is the ``sd:Service`` shown when ``/sparql`` gets no query.
 """
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
-
 import pyoxigraph as ox
 
-from greenplan.sparqltext import keywords
-from greenplan.results import Result, to_csv, to_json, to_tsv
+from greenplan.sparqltext import UPDATE_WORDS, keywords
 from greenplan.iris import Minter
 from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES
@@ -128,7 +125,6 @@ def choose(accept: str | None, fmt: str | None, table: list[tuple[str, str]]) ->
 
 # --- reading the query text -------------------------------------------------------------
 
-UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}
 # What makes the engine's parse tree deep: brackets, and chains of operators or of the keywords that
 # join graph patterns (a chain of 10,000 ``+`` or ``UNION`` is as deep as 10,000 brackets).  Counted
 # in the raw text, strings and comments included, so that no tokenizing trick can hide them: an
@@ -173,46 +169,6 @@ def check_query(text: str, max_openers: int = MAX_OPENERS, max_chain: int = MAX_
 
 
 # --- answers ----------------------------------------------------------------------------
-
-def _xml_term(t) -> str:
-    if isinstance(t, ox.NamedNode):
-        return f"<uri>{xml_escape(t.value)}</uri>"
-    if isinstance(t, ox.BlankNode):
-        return f"<bnode>{xml_escape(t.value)}</bnode>"
-    if t.language:
-        return f"<literal xml:lang={quoteattr(t.language)}>{xml_escape(t.value)}</literal>"
-    if t.datatype and t.datatype.value != PREFIXES["xsd"] + "string":
-        return f"<literal datatype={quoteattr(t.datatype.value)}>{xml_escape(t.value)}</literal>"
-    return f"<literal>{xml_escape(t.value)}</literal>"
-
-
-def to_xml(result: Result) -> str:
-    """SPARQL Query Results XML Format."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.boolean is not None:
-        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
-        return "\n".join(out) + "\n"
-    out.append("  <head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
-    out.append("  <results>")
-    for row in result.rows:
-        cells = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                        for v, t in zip(result.variables, row) if t is not None)
-        out.append(f"    <result>{cells}</result>")
-    out += ["  </results>", "</sparql>"]
-    return "\n".join(out) + "\n"
-
-
-def results_body(result: Result, fmt: str) -> bytes:
-    if fmt == "json":
-        return (to_json(result) + "\n").encode("utf-8")
-    if fmt == "xml":
-        return to_xml(result).encode("utf-8")
-    if fmt == "csv":
-        return to_csv(result).encode("utf-8")
-    if fmt == "tsv":
-        return to_tsv(result).encode("utf-8")
-    raise ValueError(f"unknown results format {fmt!r}")
-
 
 def triples_body(triples, fmt: str, base: str | None = None) -> bytes:
     """Sorted triples as Turtle, JSON-LD or N-Triples (with the export's prefixes, incl. ``body:`` for ``{base}org/``)."""

@@ -127,6 +127,7 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
 
 def render(result, accept: str | None, fmt: str | None, base: str | None, max_bytes: int | None):
     """``(media type, body)`` of an answer in the format the client asked for."""
+    from greenplan.results import serialize
     from greenplan.web import protocol
 
     if isinstance(result, list):
@@ -142,7 +143,7 @@ def render(result, accept: str | None, fmt: str | None, base: str | None, max_by
             raise NotAcceptable("SELECT/ASK answers are available as application/sparql-results+json, "
                                 "application/sparql-results+xml, text/csv or text/tab-separated-values "
                                 "(format= json, xml, csv, tsv)")
-        body = protocol.results_body(result, name)
+        body = serialize(result, name)
     if max_bytes is not None and len(body) > max_bytes:
         raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
     return name, body
@@ -171,12 +172,12 @@ def seal() -> None:
 
 def _warm_up(store) -> None:
     """Import and run once everything a job uses, while files can still be opened."""
-    from greenplan.results import Result
+    from greenplan.results import RESULTS_FORMATS, Result, serialize
     from greenplan.web import protocol
 
     answer_job(store, {"sparql": "ASK {}"}, 1)
-    for fmt in ("json", "xml", "csv", "tsv"):
-        protocol.results_body(Result(["x"], [[None]]), fmt)
+    for fmt in RESULTS_FORMATS:
+        serialize(Result(["x"], [[None]]), fmt)
     import pyoxigraph as ox
 
     t = ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"), ox.Literal("o"))
