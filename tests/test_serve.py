@@ -457,7 +457,7 @@ def test_cli_serve_refuses_a_bad_timeout(store, capsys):
 
 def test_enumerated_parameter_offers_the_values_of_its_lookup(store):
     from greenplan.catalogue import saved_query
-    from greenplan.web.pages import _param_input, parameter_values
+    from greenplan.web.pages import parameter_values, query_page
 
     topic = saved_query("topic-bureaus").parameter("topic")
     choices = parameter_values(store, topic)
@@ -465,7 +465,7 @@ def test_enumerated_parameter_offers_the_values_of_its_lookup(store):
                          "WHERE { GRAPH ?g { ?c skos:inScheme ?s . ?s skos:hasTopConcept ?t } }").dicts()[0]["n"]
     assert len(choices) == len({v for v, _ in choices}) == concepts         # one option per concept
     assert ("https://w3id.org/greenplan/topic/hydrogen", "hydrogen (氢能, hydrogen)") in choices
-    html = _param_input(topic, None, choices, "topic-bureaus")
+    html = query_page(store, saved_query("topic-bureaus"), {}, None, store.base)
     assert 'list="values-topic-bureaus-topic"' in html
     assert '<option value="https://w3id.org/greenplan/topic/hydrogen">hydrogen (氢能, hydrogen)</option>' in html
     plan = saved_query("topic-bureaus").parameter("plan")
