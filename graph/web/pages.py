@@ -176,10 +176,10 @@ def _task(store, iri: str, base: str) -> dict:
 
 
 def _project(store, iri: str, base: str) -> dict:
-    years = select(store, "project-years", s=iri)
-    y = years[0] if years else {}
-    money = select(store, "project-investment", s=iri)
-    m = money[0] if money else {}
+    # These two page queries answer one row per named graph, bound only in the project's own: take that one
+    # (the first row would depend on the order of the graphs).
+    y = next((r for r in select(store, "project-years", s=iri) if r), {})
+    m = next((r for r in select(store, "project-investment", s=iri) if r), {})
     return {"number": _texts(store, iri, "gp:number"), "name": _texts(store, iri, "gp:name"),
             "content": _texts(store, iri, "gp:content"),
             "years": f"{_value(y, 'a')}–{_value(y, 'b')}" if "a" in y else _value(y, "printed", "—"),
