@@ -208,3 +208,31 @@ def test_jinja2_is_loaded_by_serve_and_not_by_the_query_path(store):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, False, True]
+
+
+# --- HTML comes from the templates only -----------------------------------------------------------
+
+def test_html_is_written_by_the_templates_only():
+    """No string of the server's Python holds an HTML tag, and no template turns escaping off."""
+    import ast
+    import re
+
+    import greenplan
+    from greenplan.web.layout import TEMPLATES
+
+    root = Path(greenplan.__file__).parent
+    tag = re.compile(r"</?(html|head|body|main|p|a|h[1-6]|table|tr|td|th|ul|ol|li|dl|dt|dd|span|code|pre|form|"
+                     r"input|label|button|textarea|option|datalist|script|link|section|details|br|b|small)[\s>/]")
+    # protocol.py writes SPARQL Results XML (<head>, <result>), not HTML
+    files = [root / "serve.py", *sorted(f for f in (root / "web").glob("*.py") if f.name != "protocol.py")]
+    assert root / "web" / "pages.py" in files
+    found = [(f.name, node.lineno) for f in files for node in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and tag.search(node.value)]
+    assert found == []
+    templates = sorted(TEMPLATES.glob("*.html"))
+    assert {"base.html", "macros.html", "entity.html"} <= {t.name for t in templates}
+    for t in templates:
+        text = t.read_text(encoding="utf-8")
+        assert not re.search(r"\|\s*safe\b|Markup|autoescape\s+false|\|\s*e\b", text), t.name
+        assert t.name == "base.html" or "<!DOCTYPE" not in text, t.name     # one layout; the others extend it
+        assert t.name in ("base.html", "macros.html") or text.lstrip().startswith(("{% extends", "{#")), t.name
