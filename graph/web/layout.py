@@ -11,7 +11,7 @@ engine is loaded by ``greenplan serve`` and never on the ``greenplan query`` pat
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -26,11 +26,12 @@ ENTITY_ROOTS = ("plan", "org", "topic", "place")
 
 @dataclass(frozen=True)
 class Link:
-    """A link to ``href`` showing ``labels`` (language → label; zh first, en beside) or else ``text``."""
+    """A link to ``href`` showing its zh label with the en label beside it, or else ``text``."""
 
     href: str
     text: str
-    labels: dict = field(default_factory=dict)
+    zh: str = ""
+    en: str = ""
     kind = "link"
 
 
@@ -62,19 +63,30 @@ def href(iri: str, base: str) -> str:
     return local_path(iri, base) or "/resource?" + urlencode({"iri": iri})
 
 
-def short(iri: str, base: str = "") -> str:
-    """A prefixed name for known namespaces, the path below the base, else the IRI."""
+@lru_cache(maxsize=1)
+def _namespaces() -> list[tuple[str, str]]:
     from greenplan.vocab import PREFIXES
 
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    return sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))     # the longest namespace first
+
+
+def short(iri: str, base: str = "") -> str:
+    """A prefixed name for known namespaces, the path below the base, else the IRI."""
+    for prefix, ns in _namespaces():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri[len(base):] if base and iri.startswith(base) else iri
 
 
 def link(iri: str, base: str, labels: dict | None = None, text: str | None = None) -> Link:
-    """A link to an IRI's page, showing its labels, else ``text``, else its short name."""
-    return Link(href(iri, base), text if text is not None else short(iri, base), labels or {})
+    """A link to an IRI's page, showing its labels (language → label), else ``text``, else its short name."""
+    return labelled(href(iri, base), text if text is not None else short(iri, base), labels)
+
+
+def labelled(target: str, text: str, labels: dict | None) -> Link:
+    """A link showing the zh label (or the one without language) and the en label of ``labels``, else ``text``."""
+    labels = labels or {}
+    return Link(target, text, labels.get("zh") or labels.get("") or "", labels.get("en") or "")
 
 
 def term(t, base: str, labels: dict | None = None) -> Link | Literal | Blank | None:

@@ -18,7 +18,7 @@ from greenplan.quads import prop as property_node
 from greenplan.resources import query_text
 from greenplan.sparqltext import with_values
 from greenplan.vocab import PREFIXES
-from greenplan.web.layout import Link, href, link, query_string, render, short, term
+from greenplan.web.layout import Link, href, labelled, link, query_string, render, short, term
 
 LABELLED_RESULT_IRIS = 2000      # answers with more distinct IRIs are shown without labels (one query less)
 
@@ -147,7 +147,7 @@ def entity_page(store, iri: str, base: str) -> str | None:
                "topic": _topic}.get(kind, lambda *a: {})(store, iri, base)
     path = href(iri, base)
     template = {"place": "hierarchy.html", "topic": "hierarchy.html", "resource": "entity.html"}.get(kind, f"{kind}.html")
-    return render(template, title=title, kind=KINDS[kind], labels=lab, iri=iri, path=path,
+    return render(template, title=title, kind=KINDS[kind], heading=labelled(path, iri, lab), iri=iri, path=path,
                   sep="&" if "?" in path else "?", generic=kind == "resource", **_statements(store, iri, base),
                   **details)
 
