@@ -53,7 +53,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from greenplan.web import protocol
-from greenplan.web.layout import ENTITY_ROOTS, error_page, esc, page
+from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
 from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit
@@ -427,7 +427,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/download/"):
             return self._download(path[len("/download/"):])
         if path == "/downloads":
-            return self._send(200, _downloads_page(), protocol.HTML)
+            return self._send(200, pages.downloads_page(DUMPS), protocol.HTML)
         if path == "/.well-known/void":
             return self._void(one("format"))
         if path == "/network":
@@ -535,24 +535,17 @@ class Handler(BaseHTTPRequestHandler):
             fmt, data = self._run(job)
             return self._send(200, data, protocol.MEDIA[fmt],
                               {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
-        result_html = None
-        if "run" in params:
-            result_html = pages.results_table(self.server.store, self._run(job), self.server.base)
-        self._send(200, pages.query_page(self.server.store, q, values, result_html), protocol.HTML)
+        answer = self._run(job) if "run" in params else None
+        self._send(200, pages.query_page(self.server.store, q, values, answer, self.server.base), protocol.HTML)
 
     def _editor(self, query: str | None) -> None:
         from greenplan.web import pages
 
-        result_html = None
+        answer = None
         if query:
             self._check(query)
-            answer = self._run({"sparql": query})
-            if isinstance(answer, list):
-                ttl = protocol.triples_body(answer, "turtle", self.server.base).decode("utf-8")
-                result_html = f'<pre class="turtle">{esc(ttl)}</pre><p class="count">({len(answer)} triples)</p>'
-            else:
-                result_html = pages.results_table(self.server.store, answer, self.server.base)
-        self._send(200, pages.editor_page(query, result_html), protocol.HTML)
+            answer = self._run({"sparql": query})     # a SELECT/ASK result, or the triples of a graph query
+        self._send(200, pages.editor_page(self.server.store, self.server.base, query, answer), protocol.HTML)
 
     def _entity(self, iri: str, fmt: str | None) -> None:
         import pyoxigraph as ox
@@ -613,13 +606,6 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(404, f"no static file {rel!r}")
         self._send(200, target.read_bytes(), STATIC_TYPES.get(target.suffix, "application/octet-stream"),
                    {"Cache-Control": "max-age=3600"})
-
-
-def _downloads_page() -> str:
-    items = "".join(f'<li><a href="/download/graph.{ext}">graph.{ext}</a> ({esc(fmt)})</li>' for ext, fmt in DUMPS.items())
-    return page("Downloads", "<h1>下载 Downloads</h1><p>The whole graph, with its base IRI unchanged "
-                "(the same bytes as <code>greenplan export</code>). Turtle, JSON-LD and N-Triples hold the union "
-                f"of the named graphs; TriG and N-Quads keep them.</p><ul>{items}</ul>")
 
 
 def _answer_saved(server: GreenplanServer, job: dict):

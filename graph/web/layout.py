@@ -1,21 +1,51 @@
-"""HTML building blocks: the page shell, escaped text, labels (zh first, en beside), links, tables.
+"""What the HTML templates show, and how they are rendered.
 
-Every piece of text that comes from the graph goes through :func:`esc` (``html.escape``):
-labels, task texts and project names come from documents.
+Pages are Jinja2 templates (``graph/web/templates/*.html``, one base layout) rendered with autoescape
+and ``StrictUndefined``: every value a template prints is escaped by construction — labels, task texts
+and project names come from documents, parameter values and queries from the request.  Python code
+builds no HTML: it hands the templates plain values and the small views below (a link, a literal, a
+blank node), which the macros of ``macros.html`` print.
+
+Only :mod:`greenplan.serve` (through :mod:`greenplan.web.pages`) imports this module, so the template
+engine is loaded by ``greenplan serve`` and never on the ``greenplan query`` path.
 """
 from __future__ import annotations
 
-import html
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import jinja2
 import pyoxigraph as ox
 
+TEMPLATES = Path(__file__).parent / "templates"
 # Paths under the base IRI that the server answers itself (linked-data routes).
 ENTITY_ROOTS = ("plan", "org", "topic", "place")
 
 
-def esc(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+@dataclass(frozen=True)
+class Link:
+    """A link to ``href`` showing its zh label with the en label beside it, or else ``text``."""
+
+    href: str
+    text: str
+    zh: str = ""
+    en: str = ""
+    kind = "link"
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: str
+    lang: str = ""
+    kind = "literal"
+
+
+@dataclass(frozen=True)
+class Blank:
+    value: str
+    kind = "blank"
 
 
 def local_path(iri: str, base: str) -> str | None:
@@ -33,73 +63,58 @@ def href(iri: str, base: str) -> str:
     return local_path(iri, base) or "/resource?" + urlencode({"iri": iri})
 
 
-def label_html(labels: dict | None, fallback: str = "") -> str:
-    """zh label first, the en label beside it (smaller); the fallback when there is none."""
-    labels = labels or {}
-    zh = labels.get("zh") or labels.get("")
-    en = labels.get("en")
-    parts = []
-    if zh:
-        parts.append(f'<span lang="zh">{esc(zh)}</span>')
-    if en:
-        parts.append(f'<span class="en" lang="en">{esc(en)}</span>')
-    return " ".join(parts) if parts else esc(fallback)
+@lru_cache(maxsize=1)
+def _namespaces() -> list[tuple[str, str]]:
+    from greenplan.vocab import PREFIXES
 
-
-def link(iri: str, base: str, labels: dict | None = None, fallback: str | None = None) -> str:
-    text = label_html(labels, fallback if fallback is not None else short(iri, base))
-    return f'<a href="{esc(href(iri, base))}">{text}</a>'
+    return sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))     # the longest namespace first
 
 
 def short(iri: str, base: str = "") -> str:
     """A prefixed name for known namespaces, the path below the base, else the IRI."""
-    from greenplan.vocab import PREFIXES
-
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, ns in _namespaces():
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri[len(base):] if base and iri.startswith(base) else iri
 
 
-def term_html(term, base: str, labels: dict | None = None) -> str:
-    """One RDF term as HTML: IRIs as links (with labels when known), literals as escaped text."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return link(term.value, base, (labels or {}).get(term.value))
-    if isinstance(term, ox.BlankNode):
-        return f"<code>_:{esc(term.value)}</code>"
-    lang = f' lang="{esc(term.language)}"' if term.language else ""
-    return f"<span{lang}>{esc(term.value)}</span>"
+def link(iri: str, base: str, labels: dict | None = None, text: str | None = None) -> Link:
+    """A link to an IRI's page, showing its labels (language → label), else ``text``, else its short name."""
+    return labelled(href(iri, base), text if text is not None else short(iri, base), labels)
 
 
-def table(headers: list[str], rows: list[list[str]], css: str = "") -> str:
-    """A table; ``rows`` hold HTML that is already escaped (cells built with esc/term_html/link)."""
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    cls = f' class="{esc(css)}"' if css else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def labelled(target: str, text: str, labels: dict | None) -> Link:
+    """A link showing the zh label (or the one without language) and the en label of ``labels``, else ``text``."""
+    labels = labels or {}
+    return Link(target, text, labels.get("zh") or labels.get("") or "", labels.get("en") or "")
 
 
-NAV = [("/", "首页 Home"), ("/queries", "查询 Saved queries"), ("/editor", "SPARQL"),
-       ("/network", "网络 Network"), ("/downloads", "下载 Downloads")]
-
-
-def page(title: str, body: str, head: str = "") -> str:
-    nav = " ".join(f'<a href="{u}">{esc(t)}</a>' for u, t in NAV)
-    return (f'<!DOCTYPE html>\n<html lang="zh"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)} · greenplan</title>"
-            f'<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
-            f'<link rel="stylesheet" href="/static/site.css">{head}</head>'
-            f'<body><header><nav>{nav}</nav></header><main>{body}</main>'
-            f'<footer>greenplan · <a href="/sparql">SPARQL endpoint</a> · '
-            f'<a href="/.well-known/void">VoID/DCAT</a></footer></body></html>\n')
-
-
-def error_page(status: int, message: str) -> str:
-    return page(f"{status}", f"<h1>{status}</h1><p class=\"error\">{esc(message)}</p>")
+def term(t, base: str, labels: dict | None = None) -> Link | Literal | Blank | None:
+    """One RDF term as a view: IRIs as links (with labels when known), literals with their language."""
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return link(t.value, base, (labels or {}).get(t.value))
+    if isinstance(t, ox.BlankNode):
+        return Blank(t.value)
+    return Literal(t.value, t.language or "")
 
 
 def query_string(params: dict) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True, auto_reload=False)
+
+
+def render(template: str, **context) -> str:
+    """The page ``templates/<template>`` with ``context`` (every value escaped as it is printed)."""
+    return environment().get_template(template).render(**context)
+
+
+def error_page(status: int, message: str) -> str:
+    return render("error.html", title=str(status), status=status, message=message)
