@@ -135,7 +135,7 @@ def test_authority_list_is_complete_and_unambiguous(code):
         zh = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "zh"]
         en = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "en"]
         kinds = [o for p, o in props if p.endswith("classification")]
-        places = [o.value for p, o in props if p.endswith("#jurisdiction")]
+        places = [o.value for p, o in props if p == "http://purl.org/dc/terms/spatial"]
         assert len(zh) == 1 and len(en) == 1 and kinds and places == [f"{BASE}place/{code}"], b
         for p, o in props:
             if p in (skos + "prefLabel", skos + "altLabel") and o.language == "zh":

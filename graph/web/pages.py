@@ -298,7 +298,7 @@ def _plan(store, iri: str, base: str) -> str:
     return (_dl([("标题 Title", _texts(store, iri, "dcterms:title")),
                  ("说明 Description", _texts(store, iri, "dcterms:description")),
                  ("状态 Status", _texts(store, iri, "gp:status")),
-                 ("辖区 Jurisdiction", _linked(store, iri, "gp:jurisdiction", base)),
+                 ("辖区 Jurisdiction", _linked(store, iri, "eli:jurisdiction", base)),
                  ("发布 Issuer", _linked(store, iri, "gp:issuer", base)),
                  ("来源 Source lines", _lines(store, iri, base))])
             + f'<h2 id="tasks">重点任务 Tasks ({s["tasks"]})</h2>{task_html}'
