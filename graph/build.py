@@ -318,7 +318,12 @@ class PlanBuilder:
             g.add(s, "gp:startYear", integer(pr.start_year))
             g.add(s, "gp:endYear", integer(pr.end_year))
             g.add(s, "gp:investmentAsPrinted", zh(pr.investment_raw))
-            g.add(s, "gp:investment", decimal(pr.investment))
+            if pr.investment is not None:   # an amount with its unit (the number as printed, in 亿元)
+                amount = self.iri("project", pr.number, "investment")
+                g.a(amount, "qudt:QuantityValue")
+                g.add(s, "gp:investment", amount)
+                g.add(amount, "qudt:numericValue", decimal(pr.investment))
+                g.add(amount, "qudt:unit", GP + "HundredMillionYuan")
             g.add(s, "gp:leadAsPrinted", zh(pr.lead_raw))
             for lead in pr.leads:
                 g.add(s, "gp:leadBureau", self.body(lead, f"project {pr.number} lead bureau", pr.span))
