@@ -58,6 +58,26 @@ def test_projects_query_gives_annex_2(store):
     assert rows[18]["leadBureau"] == "湛江市科学技术局"          # 市科技局
 
 
+def test_the_data_uses_the_standard_title_and_jurisdiction_predicates(store):
+    """Issue 16: dcterms:title and eli:jurisdiction / dcterms:spatial in the data; gp:title and gp:jurisdiction gone."""
+    gp = "https://w3id.org/greenplan/ontology#"
+    for old in ("title", "jurisdiction"):
+        assert not list(store.ox.quads_for_pattern(None, ox.NamedNode(gp + old), None, None)), old
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?kind (COUNT(?x) AS ?n) (SUM(IF(BOUND(?title), 1, 0)) AS ?titled) WHERE { GRAPH ?g {
+            VALUES ?kind { gp:Chapter gp:Section gp:Measure } ?x a ?kind OPTIONAL { ?x dcterms:title ?title } } }
+        GROUP BY ?kind""").dicts()
+    assert rows and all(r["n"] == r["titled"] > 0 for r in rows), rows
+    # 湛江市 (440800) is the bundled plan's jurisdiction; its annex assigns tasks to 湛江市's bodies only (市X局)
+    places = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?place WHERE { GRAPH ?g { ?plan a gp:Plan ; eli:jurisdiction ?place } }""").rows
+    assert [r[0].value for r in places] == [BASE + "place/440800"]
+    areas = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT DISTINCT ?place WHERE { GRAPH ?g { ?t gp:responsibleBody ?b } GRAPH ?h { ?b dcterms:spatial ?place } }""").rows
+    assert {r[0].value for r in areas} == {BASE + "place/440800"}
+
+
 def test_investment_is_an_amount_with_a_unit_of_hundred_million_yuan(store):
     """Project 3's cell reads 678.9 (亿元, the column header of annex 2): one qudt:QuantityValue at a stable IRI, the
     number exactly as printed, its unit 亿元 = 10^8 CNY defined as data in the ontology."""
