@@ -122,7 +122,7 @@ class PlanBuilder:
             g.add(r.iri, "org:classification", r.classification)
             g.add(r.iri, "org:subOrganizationOf", r.parent)
         if r.jurisdiction:
-            g.add(r.iri, "gp:jurisdiction", self.m.place(r.jurisdiction))
+            g.add(r.iri, "dcterms:spatial", self.m.place(r.jurisdiction))
         return r
 
     def body(self, name, context: str, span: Span | None) -> str:
@@ -185,7 +185,7 @@ class PlanBuilder:
             g.add(pl, "dcterms:source", p.source_url)
         self.span(pl, p.title_span)
         if self.jurisdiction:
-            g.add(pl, "gp:jurisdiction", self.m.place(self.jurisdiction))
+            g.add(pl, "eli:jurisdiction", self.m.place(self.jurisdiction))
             if self.jurisdiction not in self.auth.divisions:
                 self.report.add("warning", p.title_span, f"jurisdiction {self.jurisdiction!r} is not a division of "
                                                          f"ontology/divisions.ttl or places.ttl; names are resolved in "
@@ -219,7 +219,8 @@ class PlanBuilder:
             chapter_iri[c.title] = s
             self.record(s, "gp:Chapter", c.span, c.index)
             g.a(s, "eli:LegalResourceSubdivision")
-            g.add(s, "gp:title", zh(c.title))
+            g.add(s, "dcterms:title", zh(c.title))
+            g.add(s, "skos:notation", string(c.numeral))   # the numeral as printed (一 … 十一 …)
             g.add(pl, "eli:has_part", s)
             g.add(s, "eli:is_part_of", pl)
         section_by_title = {}
@@ -229,7 +230,7 @@ class PlanBuilder:
             section_by_title[sec.title] = (sec, s)
             self.record(s, "gp:Section", sec.span, sec.index)
             g.a(s, "eli:LegalResourceSubdivision")
-            g.add(s, "gp:title", zh(sec.title))
+            g.add(s, "dcterms:title", zh(sec.title))
             g.add(s, "gp:text", zh(sec.text))
             ch = self.iri("chapter", sec.chapter)
             g.add(s, "gp:chapter", ch)
@@ -274,7 +275,7 @@ class PlanBuilder:
             g.a(s, "gp:Measure")
             g.add(s, "gp:plan", pl)
             g.add(s, "gp:position", integer(index))
-            g.add(s, "gp:title", zh(measure))
+            g.add(s, "dcterms:title", zh(measure))
             first_task = next(t for t in p.tasks if t.measure_index == index)
             if chapter not in chapter_iri:
                 self.report.add("warning", first_task.span,
@@ -317,7 +318,12 @@ class PlanBuilder:
             g.add(s, "gp:startYear", integer(pr.start_year))
             g.add(s, "gp:endYear", integer(pr.end_year))
             g.add(s, "gp:investmentAsPrinted", zh(pr.investment_raw))
-            g.add(s, "gp:investment", decimal(pr.investment))
+            if pr.investment is not None:   # an amount with its unit (the number as printed, in 亿元)
+                amount = self.iri("project", pr.number, "investment")
+                g.a(amount, "qudt:QuantityValue")
+                g.add(s, "gp:investment", amount)
+                g.add(amount, "qudt:numericValue", decimal(pr.investment))
+                g.add(amount, "qudt:unit", GP + "HundredMillionYuan")
             g.add(s, "gp:leadAsPrinted", zh(pr.lead_raw))
             for lead in pr.leads:
                 g.add(s, "gp:leadBureau", self.body(lead, f"project {pr.number} lead bureau", pr.span))

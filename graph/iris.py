@@ -12,7 +12,7 @@ sentence                          ``{base}plan/{plan}/section/{n}/sentence/{k}``
 principle / goal / target         ``{base}plan/{plan}/principle/{k}`` (``goal``, ``target``)
 measure                           ``{base}plan/{plan}/measure/{k}`` (annex order)
 task / its k-th owner listing     ``{base}plan/{plan}/task/{n}`` / ``…/task/{n}/owner/{k}``
-project                           ``{base}plan/{plan}/project/{n}``
+project / its investment          ``{base}plan/{plan}/project/{n}`` / ``…/project/{n}/investment`` (qudt:QuantityValue)
 note                              ``{base}plan/{plan}/note/{k}``
 notice that issues the plan       ``{base}plan/{plan}/notice``
 source document / line span       ``{base}plan/{plan}/source`` / ``…/source/lines/{first}-{last}``

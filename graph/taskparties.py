@@ -75,7 +75,7 @@ def emit_task_parties(builder, subject: str, task: Task) -> None:
         g.add(cell, "gp:position", _literal(str(k), "integer"))
     g.add(subject, "gp:deadlineAsPrinted", _zh(task.deadline_raw))
     if task.deadline_year is not None:
-        g.add(subject, "gp:deadlineYear", _literal(f"{task.deadline_year:04d}", "gYear"))
+        g.add(subject, "gp:deadlineYear", _literal(str(task.deadline_year), "integer"))
     if task.deadline_date:
         g.add(subject, "gp:deadlineDate", _literal(task.deadline_date, "date"))
 

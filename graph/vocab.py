@@ -17,6 +17,7 @@ PREFIXES: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "void": "http://rdfs.org/ns/void#",
     "oa": "http://www.w3.org/ns/oa#",
+    "qudt": "http://qudt.org/schema/qudt/",
 }
 RDF_TYPE = PREFIXES["rdf"] + "type"
 XSD_INTEGER = PREFIXES["xsd"] + "integer"

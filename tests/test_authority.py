@@ -277,7 +277,8 @@ GUANGZHOU = {
     "海关": ("海关", "440100"), "市市场监管局": ("广州市市场监管局", "440100"),
 }
 BODY_JURISDICTIONS = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
-    SELECT DISTINCT ?body ?place WHERE { GRAPH ?g { ?t a gp:Task ; gp:responsibleBody ?body } GRAPH ?h { ?body gp:jurisdiction ?place } }"""
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    SELECT DISTINCT ?body ?place WHERE { GRAPH ?g { ?t a gp:Task ; gp:responsibleBody ?body } GRAPH ?h { ?body dcterms:spatial ?place } }"""
 
 
 def _built(tmp_path, sources):

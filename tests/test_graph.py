@@ -56,9 +56,51 @@ def test_projects_query_gives_annex_2(store):
     assert [r["number"] for r in rows if r["builder"] is None] == [11, 17]
     assert rows[9]["leadBureau"] == "湛江市文化广电旅游体育局"   # 市文广旅体局
     assert rows[18]["leadBureau"] == "湛江市科学技术局"          # 市科技局
-    inv = store.run("SELECT ?i WHERE { GRAPH ?g { <%splan/zhanjiang-green-economy/project/3> "
-                    "<https://w3id.org/greenplan/ontology#investment> ?i } }" % BASE).rows[0][0]
-    assert inv.value == "678.9" and inv.datatype.value.endswith("#decimal")
+
+
+def test_the_data_uses_the_standard_title_and_jurisdiction_predicates(store):
+    """Issue 16: dcterms:title and eli:jurisdiction / dcterms:spatial in the data; gp:title and gp:jurisdiction gone."""
+    gp = "https://w3id.org/greenplan/ontology#"
+    for old in ("title", "jurisdiction"):
+        assert not list(store.ox.quads_for_pattern(None, ox.NamedNode(gp + old), None, None)), old
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?kind (COUNT(?x) AS ?n) (SUM(IF(BOUND(?title), 1, 0)) AS ?titled) WHERE { GRAPH ?g {
+            VALUES ?kind { gp:Chapter gp:Section gp:Measure } ?x a ?kind OPTIONAL { ?x dcterms:title ?title } } }
+        GROUP BY ?kind""").dicts()
+    assert rows and all(r["n"] == r["titled"] > 0 for r in rows), rows
+    # 湛江市 (440800) is the bundled plan's jurisdiction; its annex assigns tasks to 湛江市's bodies only (市X局)
+    places = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
+        SELECT ?place WHERE { GRAPH ?g { ?plan a gp:Plan ; eli:jurisdiction ?place } }""").rows
+    assert [r[0].value for r in places] == [BASE + "place/440800"]
+    areas = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT DISTINCT ?place WHERE { GRAPH ?g { ?t gp:responsibleBody ?b } GRAPH ?h { ?b dcterms:spatial ?place } }""").rows
+    assert {r[0].value for r in areas} == {BASE + "place/440800"}
+
+
+def test_investment_is_an_amount_with_a_unit_of_hundred_million_yuan(store):
+    """Project 3's cell reads 678.9 (亿元, the column header of annex 2): one qudt:QuantityValue at a stable IRI, the
+    number exactly as printed, its unit 亿元 = 10^8 CNY defined as data in the ontology."""
+    rows = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX qudt: <http://qudt.org/schema/qudt/>
+        SELECT ?amount ?type ?value ?unit ?multiplier ?of WHERE {
+            GRAPH ?g { <%splan/zhanjiang-green-economy/project/3> gp:investment ?amount .
+                       ?amount a ?type ; qudt:numericValue ?value ; qudt:unit ?unit }
+            GRAPH ?o { ?unit qudt:conversionMultiplier ?multiplier ; qudt:scalingOf ?of } }""" % BASE).rows
+    assert len(rows) == 1
+    amount, kind, value, unit, multiplier, of = rows[0]
+    assert amount.value == BASE + "plan/zhanjiang-green-economy/project/3/investment"
+    assert kind.value == "http://qudt.org/schema/qudt/QuantityValue"
+    assert value.value == "678.9" and value.datatype.value.endswith("#decimal")
+    assert unit.value == "https://w3id.org/greenplan/ontology#HundredMillionYuan"
+    assert Decimal(multiplier.value) == Decimal(10) ** 8 and multiplier.datatype.value.endswith("#decimal")
+    assert of.value == "http://qudt.org/vocab/currency/CNY"
+    # every priced project has exactly one amount, all in 亿元; none is a bare number any more
+    per_project = store.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX qudt: <http://qudt.org/schema/qudt/>
+        SELECT ?p (COUNT(?a) AS ?n) (SUM(IF(isLiteral(?a), 1, 0)) AS ?bare) WHERE {
+            GRAPH ?g { ?p a gp:Project ; gp:investment ?a .
+                       OPTIONAL { ?a qudt:unit ?u FILTER(?u = gp:HundredMillionYuan) } FILTER(BOUND(?u) || isLiteral(?a)) } }
+        GROUP BY ?p""").dicts()
+    assert len(per_project) == len(PROJECTS) and {(r["n"], r["bare"]) for r in per_project} == {(1, 0)}
 
 
 def test_note_is_a_fact_of_the_plan_not_of_task_1(store):
@@ -135,7 +177,7 @@ def test_authority_list_is_complete_and_unambiguous(code):
         zh = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "zh"]
         en = [o.value for p, o in props if p == skos + "prefLabel" and o.language == "en"]
         kinds = [o for p, o in props if p.endswith("classification")]
-        places = [o.value for p, o in props if p.endswith("#jurisdiction")]
+        places = [o.value for p, o in props if p == "http://purl.org/dc/terms/spatial"]
         assert len(zh) == 1 and len(en) == 1 and kinds and places == [f"{BASE}place/{code}"], b
         for p, o in props:
             if p in (skos + "prefLabel", skos + "altLabel") and o.language == "zh":

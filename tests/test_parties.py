@@ -451,8 +451,12 @@ def test_note_deadline_and_standing_rule_in_the_graph(corpus_store, plans):
         SELECT ?note ?deadline ?year ?date WHERE {{ GRAPH ?g {{
             ?t gp:plan <{plan}> ; gp:number 1 ; gp:noteAsPrinted ?note ; gp:deadlineAsPrinted ?deadline ;
                gp:deadlineYear ?year ; gp:deadlineDate ?date }} }}""").dicts()
-    assert [(r["note"], r["deadline"], str(r["year"]), str(r["date"])) for r in rows] == [
-        (HAND_NOTES_128[0], "2019年6月底前", "2019", "2019-06-30")]
+    assert [(r["note"], r["deadline"], r["year"], str(r["date"])) for r in rows] == [
+        (HAND_NOTES_128[0], "2019年6月底前", 2019, "2019-06-30")]
+    # the year is an xsd:integer (compared by every engine), not an xsd:gYear
+    types = corpus_store.run(prefixes + """
+        SELECT DISTINCT (DATATYPE(?year) AS ?type) WHERE { GRAPH ?g { ?t gp:deadlineYear ?year } }""").dicts()
+    assert [str(r["type"]) for r in types] == ["http://www.w3.org/2001/XMLSchema#integer"]
     rules = corpus_store.run(prefixes + f"""
         SELECT ?rule WHERE {{ GRAPH ?g {{ <{plan}> gp:standingRule ?rule }} }}""").dicts()
     assert [r["rule"] for r in rules] == ["以下均需试点城市政府落实，不再列出"]

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.catalogue import ParameterError, catalogue, lookup_path
+from greenplan.catalogue import ParameterError, catalogue, lookup_path, saved_query
 from greenplan.cli import main
 from greenplan.resources import folder
 from greenplan.store import Store, build_store, locate
@@ -389,6 +389,26 @@ def test_bureau_pairs_filters(store, source):
         rows = run_saved(store, "bureau-pairs", {"chapter": value}).dicts()
         assert [(r["labelA"], r["labelB"], r["sharedTasks"]) for r in rows] == \
             [(a, b, c) for a, b, c, _ in expected_pairs(lambda n: n >= 110)], value
+
+
+def test_chapter_numerals_past_ten_come_from_the_data(tmp_path):
+    """tests/data/twelve-chapters.txt (written for the tests) has chapters 一 … 十二; each numeral as printed
+    resolves to its chapter number, so 十一 and 十二 do too (no list of numerals in the query)."""
+    loc = locate(str(tmp_path / "store"), [str(DATA / "twelve-chapters.txt")])
+    build_store(loc)
+    twelve = Store(loc.directory)
+    pairs = saved_query("bureau-pairs")
+    printed = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
+    for number, numeral in enumerate(printed, 1):
+        for value in (numeral, str(number), f"第{number}方面工作"):
+            assert pairs.bindings({"chapter": value}, twelve)["_chapter"] == ox.Literal(number), value
+    with pytest.raises(ParameterError):
+        pairs.bindings({"chapter": "十三"}, twelve)
+    notations = twelve.run("""PREFIX gp: <https://w3id.org/greenplan/ontology#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?n ?notation WHERE { GRAPH ?g { ?c a gp:Chapter ; gp:position ?n ; skos:notation ?notation } }
+        ORDER BY ?n""").dicts()
+    assert [(r["n"], r["notation"]) for r in notations] == list(enumerate(printed, 1))
 
 
 def test_bureau_workload_and_partners(store):

@@ -185,8 +185,11 @@ SPARQL = {
         FILTER(STRSTARTS(STR(?g), "https://w3id.org/greenplan/graph/")) }""",
     "ask": "ASK { GRAPH ?g { ?s <https://w3id.org/greenplan/ontology#number> 112 } }",
     "construct": """PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        CONSTRUCT { ?p gp:number ?n ; gp:investment ?i ; gp:leadBureau ?b . ?b skos:prefLabel ?l }
-        WHERE { GRAPH ?g { ?p a gp:Project ; gp:number ?n ; gp:investment ?i ; gp:leadBureau ?b }
+        PREFIX qudt: <http://qudt.org/schema/qudt/>
+        CONSTRUCT { ?p gp:number ?n ; gp:investment ?a ; gp:leadBureau ?b . ?a qudt:numericValue ?i ; qudt:unit ?u .
+                    ?b skos:prefLabel ?l }
+        WHERE { GRAPH ?g { ?p a gp:Project ; gp:number ?n ; gp:investment ?a ; gp:leadBureau ?b .
+                           ?a qudt:numericValue ?i ; qudt:unit ?u }
                 GRAPH ?g2 { ?b skos:prefLabel ?l } }""",
 }
 

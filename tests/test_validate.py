@@ -135,6 +135,13 @@ def test_vocabulary_names_each_undeclared_term():
     assert values == {"https://w3id.org/greenplan/ontology#Tsak", "https://w3id.org/greenplan/ontology#numbr"}
 
 
+def test_investment_must_be_one_positive_amount_in_hundred_million_yuan():
+    """Each project of the fail fixture breaks the rule once: no amount, 0, a unit other than 亿元, a bare number."""
+    focus = {r[1].rsplit("/", 1)[1] for r in _results(FIXTURES / "Project-investment" / "fail.ttl")
+             if r[0] == v.GPS + "Project-investment"}
+    assert focus == {"pr", "zero", "yuan", "bare"}
+
+
 def test_task_numbers_report_the_missing_number():
     values = {r[2] for r in _results(FIXTURES / "Task-numberSequence" / "fail.ttl")
               if r[0] == v.GPS + "Task-numberSequence"}

@@ -240,7 +240,7 @@ def _plan(store, iri: str, base: str) -> dict:
                            "rows": []})
         groups[-1]["rows"].append(r)
     return {"titles": _texts(store, iri, "dcterms:title"), "description": _texts(store, iri, "dcterms:description"),
-            "status": _texts(store, iri, "gp:status"), "jurisdiction": _linked(store, iri, "gp:jurisdiction", base),
+            "status": _texts(store, iri, "gp:status"), "jurisdiction": _linked(store, iri, "eli:jurisdiction", base),
             "issuer": _linked(store, iri, "gp:issuer", base), "lines": _lines(store, iri, base),
             "task_count": s["tasks"], "project_count": s["projects"],
             "groups": [{"measure": g["measure"], "tasks": _task_rows(g["rows"], base)} for g in groups],

@@ -22,6 +22,14 @@ from greenplan.resources import bundled_plan
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 GP = "https://w3id.org/greenplan/ontology#"
 LOCATED = re.compile(r"[^\n]*{name}:(\d+): expected [^\n]+\Z")
+QUDT = "http://qudt.org/schema/qudt/"
+
+
+def _amounts(dataset, project=None) -> list:
+    """The numeric values of the investment amounts (gp:investment → qudt:numericValue) of one project, or of all."""
+    nodes = {q.object for q in dataset.quads if q.predicate.value == GP + "investment"
+             and (project is None or q.subject == project)}
+    return [q.object for q in dataset.quads if q.subject in nodes and q.predicate.value == QUDT + "numericValue"]
 
 
 def _plan(tmp: Path, text: str | None = None, meta: bytes | None = None) -> Path:
@@ -107,11 +115,12 @@ def test_an_investment_outside_the_documents_grammar_is_kept_as_printed_and_repo
     assert project.investment_raw == printed and project.investment is None
     assert any(printed in w.message and "investment" in w.message for w in report.warnings())
     dataset = build([plan], report)
-    decimals = [q for q in dataset.quads if q.predicate.value == GP + "investment"]
-    assert all(re.fullmatch(r"\d+(\.\d+)?", q.object.value) for q in decimals)
+    decimals = _amounts(dataset)
+    assert decimals and all(re.fullmatch(r"\d+(\.\d+)?", d.value) for d in decimals)
     iri = next(q.subject for q in dataset.quads if q.predicate.value == GP + "investmentAsPrinted"
                and q.object.value == printed)
-    assert not [q for q in decimals if q.subject == iri]
+    assert not _amounts(dataset, iri)
+    assert not [q for q in dataset.quads if q.subject == iri and q.predicate.value == GP + "investment"]
 
 
 @pytest.mark.parametrize("printed, value", [("44.6", "44.6"), ("４４．６", "44.6"), ("44.6亿元", "44.6"),
@@ -121,7 +130,7 @@ def test_an_investment_in_the_documents_grammar_is_a_valid_decimal(tmp_path, pri
     dataset = build([plan], report)
     iri = next(q.subject for q in dataset.quads if q.predicate.value == GP + "investmentAsPrinted"
                and q.object.value == printed)
-    found = [q.object for q in dataset.quads if q.subject == iri and q.predicate.value == GP + "investment"]
+    found = _amounts(dataset, iri)
     assert len(found) == 1 and found[0].datatype.value == XSD_DECIMAL
     from decimal import Decimal
     assert Decimal(found[0].value) == Decimal(value) and "E" not in found[0].value
