@@ -176,10 +176,9 @@ def _task(store, iri: str, base: str) -> dict:
 
 
 def _project(store, iri: str, base: str) -> dict:
-    # These two page queries answer one row per named graph, bound only in the project's own: take that one
-    # (the first row would depend on the order of the graphs).
-    y = next((r for r in select(store, "project-years", s=iri) if r), {})
-    m = next((r for r in select(store, "project-investment", s=iri) if r), {})
+    # One row each: the pattern is anchored in the project's own graph (no longer one row per graph).
+    y = next(iter(select(store, "project-years", s=iri)), {})
+    m = next(iter(select(store, "project-investment", s=iri)), {})
     return {"number": _texts(store, iri, "gp:number"), "name": _texts(store, iri, "gp:name"),
             "content": _texts(store, iri, "gp:content"),
             "years": f"{_value(y, 'a')}–{_value(y, 'b')}" if "a" in y else _value(y, "printed", "—"),
