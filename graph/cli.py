@@ -312,6 +312,14 @@ def _push_options(p):
                    help="resume: send this graph and those after it (graphs go in sorted order)")
 
 
+def _keeper_options(p):
+    _store_options(p)
+    p.add_argument("--start", action="store_true", help="start it (large stores only) and wait until it answers")
+    p.add_argument("--stop", action="store_true", help="stop it")
+    p.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help="with --start: wait at most this long")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
 # Commands implemented in their own modules (each module has main(args) -> exit code).
 # The modules add their own options through the functions named here.
 COMMANDS = [
@@ -319,6 +327,8 @@ COMMANDS = [
     ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+    ("keeper", "keeper", "status of the process that keeps a large store open for queries; start or stop it",
+     _keeper_options),
 ]
 
 
