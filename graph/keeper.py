@@ -528,9 +528,9 @@ def main(args) -> int:
               else f"no keeper is running for {loc.directory}")
         return 0
     if args.start:
-        if not store.keeps():
+        if not store.large:
             print(f"{loc.directory} is a small store ({store.manifest.get('quads')} quads): queries load it "
-                  f"directly; no keeper is started" + ("" if enabled() else " (GREENPLAN_KEEPER=off)"))
+                  f"directly; no keeper is started")
             return 0
         if status(loc.directory) is None:
             start(loc.directory)

@@ -234,14 +234,14 @@ class Store:
             self.manifest = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
-        self._large = not in_memory and self.manifest.get("index") == INDEX_DIR
-        self._has_index = self._large and (self.directory / INDEX_DIR).is_dir()
+        self.large = not in_memory and self.manifest.get("index") == INDEX_DIR   # built with ≥ INDEX_MIN_QUADS
+        self._has_index = self.large and (self.directory / INDEX_DIR).is_dir()
         self._use_index = False
         self._ox: ox.Store | None = None
 
     def keeps(self) -> bool:
         """Whether queries go to a keeper first: a large store, unless ``GREENPLAN_KEEPER=off``."""
-        if not self._large:
+        if not self.large:
             return False
         from greenplan.keeper import enabled
 
