@@ -32,8 +32,8 @@ payload ``OP identity\\n text`` (``Q`` query, ``S`` status, ``X`` stop); the kee
 SELECT/ASK, N-Triples for CONSTRUCT/DESCRIBE), which the client parses back into the same pyoxigraph objects
 the in-process path gives, so callers see identical rows (``tests/test_keeper.py`` compares every saved query).
 
-This module's top level imports only ``os``, ``socket``, ``struct`` and the store's file names (the client
-runs on the query path); the keeper's own imports come when it runs.
+This module's top level imports only ``os``, ``socket`` and ``struct`` (the client runs on the query path);
+the keeper's own imports come when it runs. The ``greenplan keeper`` command is :mod:`greenplan.keeper_command`.
 """
 from __future__ import annotations
 
@@ -42,8 +42,6 @@ import socket
 import struct
 import sys
 
-from greenplan.store import GRAPH_FILE, MANIFEST
-
 MAGIC = b"GPK1"
 MAX_REQUEST = 1 << 20            # bytes of SPARQL text (parameters already substituted)
 MAX_ANSWER = 512 << 20           # bytes of serialised answer; larger ones are computed in the client's process
@@ -51,7 +49,9 @@ MAX_CONCURRENT = 4               # requests running at once
 READ_TIMEOUT = 10.0              # seconds for a request to arrive whole
 ANSWER_TIMEOUT = 300.0           # seconds a client waits for an answer before answering in-process
 IDLE_DEFAULT = 600.0             # seconds without a request after which the keeper exits
-FILES = (MANIFEST, GRAPH_FILE)   # the store files whose identity a keeper answers for
+# the store files whose identity a keeper answers for: greenplan.store's MANIFEST and GRAPH_FILE (the store
+# imports this module; tests/test_keeper.py checks that the names agree)
+FILES = ("manifest.json", "graph.nq")
 
 # status bytes of an answer
 SOLUTIONS, TRIPLES, STATUS, REFUSED, LOADING, BUSY, FAILED = b"J", b"T", b"S", b"R", b"L", b"B", b"E"
@@ -511,43 +511,6 @@ class Keeper:
 def run_keeper(directory: str) -> int:
     """The keeper process (``python -m greenplan.keeper DIR``): serve until idle, stopped or the store changes."""
     return Keeper(directory, idle_seconds()).serve()
-
-
-# --- `greenplan keeper` -----------------------------------------------------------------------------------
-
-def main(args) -> int:
-    """``greenplan keeper [--store DIR] [--start | --stop]``: the keeper's status, or start/stop it."""
-    import json
-
-    from greenplan.store import Store, locate
-
-    loc = locate(args.store, args.source, args.base)
-    store = Store(loc.directory)          # a StoreError (no store there) is the CLI's usage error
-    if args.stop:
-        print(f"stopped the keeper of {loc.directory}" if stop(loc.directory)
-              else f"no keeper is running for {loc.directory}")
-        return 0
-    if args.start:
-        if not store.large:
-            print(f"{loc.directory} is a small store ({store.manifest.get('quads')} quads): queries load it "
-                  f"directly; no keeper is started")
-            return 0
-        if status(loc.directory) is None:
-            start(loc.directory)
-        state = wait_ready(loc.directory, args.wait)
-        if state is None:
-            print(f"the keeper of {loc.directory} is not ready after {args.wait:g} s", file=sys.stderr)
-            return 1
-    state = status(loc.directory)
-    if args.format == "json":
-        print(json.dumps(state, indent=2))
-    elif state is None:
-        print(f"no keeper is running for {loc.directory}")
-    else:
-        loaded = f", loaded in {state['load_seconds']:.1f} s" if state.get("load_seconds") is not None else ""
-        print(f"keeper {state['pid']} {state['state']}: {state['store']}{loaded}; {state['requests']} queries "
-              f"answered; exits after {state['idle_exit_seconds']:g} s without a request")
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@
   ``manifest.json`` into the store directory, atomically: a failed write
   leaves the previous store intact.
 * ``open_store(...)`` gives a :class:`Store`: an in-memory Oxigraph store
-  loaded from ``graph.nq`` (≈ 10 ms for a plan).  Read commands never build,
+  loaded from ``graph.nq`` (≈ 20 ms for a plan).  Read commands never build,
   except that the default per-user cache is filled on first use.
+* A large store (≥ ``INDEX_MIN_QUADS`` quads: a corpus) also gets an on-disk
+  index and is kept open by a keeper process (:mod:`greenplan.keeper`) that
+  ``build`` starts and that :meth:`Store.run` asks first; see :class:`Store`.
 
 Where stores live: ``--store DIR`` or ``GREENPLAN_STORE`` name one directory
 exactly.  Without them, stores are cached under ``$XDG_CACHE_HOME/greenplan``

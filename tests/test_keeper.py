@@ -110,6 +110,10 @@ def requests(directory: Path) -> int:
     return keeper.status(directory)["requests"]
 
 
+def test_the_keeper_checks_the_files_the_store_writes():
+    assert keeper.FILES == (st.MANIFEST, st.GRAPH_FILE)
+
+
 # --- answers ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", catalogue(), ids=lambda q: q.name)
