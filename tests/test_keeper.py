@@ -89,7 +89,10 @@ def built(env, tmp: Path, source: Path | None = None) -> Path:
 @pytest.fixture(scope="module")
 def large(env, tmp_path_factory):
     directory = built(env, tmp_path_factory.mktemp("large"))
-    assert keeper.wait_ready(directory, 60) is not None, "build should have started a keeper"
+    state = keeper.wait_ready(directory, 60)
+    assert state is not None, "build should have started a keeper"
+    ppid = int(Path(f"/proc/{state['pid']}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    assert ppid != os.getpid(), "the keeper runs detached, not as a child the caller would have to reap"
     return directory
 
 
