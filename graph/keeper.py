@@ -50,6 +50,8 @@ MAX_CONCURRENT = 4               # requests running at once
 READ_TIMEOUT = 10.0              # seconds for a request to arrive whole
 ANSWER_TIMEOUT = 300.0           # seconds a client waits for an answer before answering in-process
 IDLE_DEFAULT = 600.0             # seconds without a request after which the keeper exits
+WAIT_READY = 120.0               # seconds a corpus-wide query waits for a loading keeper
+ABSENT_GRACE = 15.0              # … of which at most this long for one that has not come up at all
 # the store files whose identity a keeper answers for: greenplan.store's MANIFEST and GRAPH_FILE (the store
 # imports this module; tests/test_keeper.py checks that the names agree)
 FILES = ("manifest.json", "graph.nq")
@@ -178,19 +180,31 @@ def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOU
 
 
 _started: dict[str, float] = {}   # store → when this process last started a keeper for it
-RESTART_AFTER = 30.0             # seconds before this process starts another keeper for the same store
+RESTART_AFTER = 2.0              # seconds before this process starts another keeper for the same store
 
 
-def ask(directory, text: str):
+def ask(directory, text: str, wait: bool = False):
     """The keeper's answer to a SPARQL query, as pyoxigraph objects (``QuerySolutions``/``QueryBoolean``, or a
-    list of triples), or None when the caller must answer in-process; a keeper is started when none is
-    running or the running one serves an older build of the store."""
-    try:
-        status, body = request(directory, b"Q", text)
-    except Unavailable as e:
-        if e.start:
-            _start_once(directory)
-        return None
+    list of triples), or None when the caller must answer in-process. A keeper is started when none is
+    running or the running one serves an older build of the store. ``wait``: when the keeper is not ready
+    (just started, loading), wait for it (at most ``WAIT_READY`` seconds) instead of returning None — for a
+    caller that would otherwise load the whole store itself, which takes as long and competes for the CPU
+    (bench/README.md)."""
+    for attempt in (1, 2):
+        try:
+            status, body = request(directory, b"Q", text)
+        except Unavailable as e:
+            if not e.start or not _start_once(directory):
+                return None
+            status, body = LOADING, b""
+        if status == REFUSED:
+            if not _start_once(directory, replacing=True):   # the old keeper exits; the new one waits for it
+                return None
+            status = LOADING
+        if status != LOADING:
+            break
+        if not wait or attempt == 2 or wait_ready(directory, WAIT_READY) is None:
+            return None
     import pyoxigraph as ox
 
     try:
@@ -201,20 +215,22 @@ def ask(directory, text: str):
         if status == TRIPLES:
             return [q.triple for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
     except (SyntaxError, ValueError):
-        return None
-    if status == REFUSED:
-        _start_once(directory)        # the old keeper exits; the new one waits for it
-    return None                       # loading, busy, refused or failed: the caller answers
+        pass
+    return None                       # busy or failed: the caller answers
 
 
-def _start_once(directory) -> None:
-    """Start a keeper, but not again and again from one process while the first one is starting up."""
+def _start_once(directory, replacing: bool = False) -> bool:
+    """Start a keeper unless one is already starting or loading (its lock is held: a keeper that is still
+    starting up has not taken it yet, so this process also waits ``RESTART_AFTER`` seconds between starts);
+    ``replacing``: the running one serves an older build and is exiting. False when it cannot be started
+    (no safe socket directory)."""
     import time
 
     real, now = os.path.realpath(directory), time.monotonic()
-    if now - _started.get(real, -RESTART_AFTER) >= RESTART_AFTER:
-        _started[real] = now
-        start(real)
+    if now - _started.get(real, -RESTART_AFTER) < RESTART_AFTER or (not replacing and _lock_held(real)):
+        return True
+    _started[real] = now
+    return start(real)
 
 
 def status(directory) -> dict | None:
@@ -296,16 +312,21 @@ def restart(directory) -> bool:
     return start(directory)
 
 
-def wait_ready(directory, timeout: float) -> dict | None:
-    """Poll until the keeper answers queries (its status says loaded) or ``timeout`` seconds pass."""
+def wait_ready(directory, timeout: float, absent: float = ABSENT_GRACE) -> dict | None:
+    """Poll until the keeper answers queries (its status says loaded); None after ``timeout`` seconds, or
+    after ``absent`` seconds in which no keeper (not even a loading one) answered."""
     import time
 
-    end = time.monotonic() + timeout
+    now = time.monotonic()
+    end, seen = now + timeout, now
     while True:
         state = status(directory)
+        now = time.monotonic()
         if state and state.get("state") == "ready":
             return state
-        if time.monotonic() >= end:
+        if state:
+            seen = now
+        if now >= end or now - seen > absent:
             return None
         time.sleep(0.05)
 

@@ -222,11 +222,13 @@ class Store:
     every query runs fastest there. A large store (≥ :data:`INDEX_MIN_QUADS` quads, a corpus) costs
     ≈ 23 ms per plan to load, so :meth:`run` first asks the store's keeper (:mod:`greenplan.keeper`), a
     local process that holds it in memory: ≈ the query's own time plus a socket round trip. When no keeper
-    answers (none running: one is started in the background; still loading; refused; disabled by
-    ``GREENPLAN_KEEPER=off``), the query is answered in this process as before: a caller that will only ask
-    about one plan calls :meth:`prefer_index` first, and then the on-disk index is opened read-only
-    (≈ 20 ms whatever the corpus size), else graph.nq is loaded into memory (a corpus-wide query on
-    Oxigraph's on-disk store can be orders of magnitude slower: bench/README.md). :meth:`query`,
+    is running (or only one for an older build), one is started in the background. A caller that will only
+    ask about one plan calls :meth:`prefer_index` first: until the keeper is ready, it is answered here from
+    the on-disk index, opened read-only (≈ 20 ms whatever the corpus size). Any other query waits for the
+    keeper to load the store, which is quicker than loading it here as well (bench/README.md). When the
+    keeper cannot answer (disabled by ``GREENPLAN_KEEPER=off``, busy, failed, not up in time), the query is
+    answered in this process: on the index for one plan, else graph.nq is loaded into memory (a corpus-wide
+    query on Oxigraph's on-disk store can be orders of magnitude slower). :meth:`query`,
     :meth:`quads` and :attr:`ox` are always in-process. Several processes may read one store at once."""
 
     def __init__(self, directory: Path, in_memory: bool = False):
@@ -296,7 +298,7 @@ class Store:
         if self._ox is None and self.keeps():
             from greenplan.keeper import ask
 
-            answer = ask(self.directory, text)
+            answer = ask(self.directory, text, wait=not self._use_index)
         if answer is None:
             answer = self.ox.query(text)
         if isinstance(answer, (list, ox.QueryTriples)):

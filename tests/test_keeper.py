@@ -206,13 +206,18 @@ def test_a_killed_keeper_costs_a_fallback_and_a_new_one_starts(env, tmp_path):
     os.kill(state["pid"], signal.SIGKILL)
     assert gone(state["pid"], 10)
     assert os.path.exists(keeper.socket_path(directory))      # the dead keeper's socket is left behind
-    store = st.Store(directory)
-    assert run_saved(store, "tasks").rows == expected
-    assert store._ox is not None                             # answered here …
+    one_plan = st.Store(directory)
+    assert run_saved(one_plan, "tasks", {"plan": PLAN}).rows == expected
+    assert one_plan._ox is not None                          # a query about one plan is answered here, at once …
     new = keeper.wait_ready(directory, 60)                   # … and a new keeper was started
     assert new is not None and new["pid"] != state["pid"]
-    again = st.Store(directory)
-    assert run_saved(again, "tasks").rows == expected and again._ox is None
+    os.kill(new["pid"], signal.SIGKILL)
+    assert gone(new["pid"], 10)
+    corpus = st.Store(directory)
+    assert run_saved(corpus, "tasks").rows == expected       # a corpus-wide one starts a keeper and waits for it
+    assert corpus._ox is None
+    third = keeper.status(directory)
+    assert third["pid"] not in (state["pid"], new["pid"]) and third["requests"] >= 1
 
 
 def test_the_command_line_as_a_user_runs_it(env, tmp_path):
