@@ -296,3 +296,23 @@ def test_an_unsafe_socket_directory_is_never_used(env, tmp_path, monkeypatch, un
             assert stat.S_IMODE(os.lstat(runtime / "greenplan").st_mode) in (0o700, 0o777)
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_a_single_plan_query_does_not_import_the_keeper(tmp_path, monkeypatch):
+    """The keeper's client is imported only for a large store: the cold single-plan path stays as it was."""
+    probe = ("import sys\nfrom greenplan.cli import main\nassert main(sys.argv[1:]) == 0\n"
+             "print(sorted(m for m in sys.modules if m in ('greenplan.keeper', 'fcntl', 'subprocess')))")
+    monkeypatch.delenv("GREENPLAN_INDEX_MIN_QUADS", raising=False)
+    monkeypatch.delenv("GREENPLAN_KEEPER", raising=False)
+    st.build_store(st.locate(str(tmp_path / "small")))
+    monkeypatch.setenv("GREENPLAN_INDEX_MIN_QUADS", "1")
+    monkeypatch.setenv("GREENPLAN_KEEPER", "off")           # large, but the keeper neither started nor asked
+    st.build_store(st.locate(str(tmp_path / "large")))
+    for name, expected in (("small", "[]"), ("large", "['greenplan.keeper']")):
+        if name == "small":
+            monkeypatch.delenv("GREENPLAN_KEEPER")
+        out = subprocess.run([sys.executable, "-c", probe, "query", "tasks", "--store", str(tmp_path / name)],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip().splitlines()[-1] == expected
+        monkeypatch.setenv("GREENPLAN_KEEPER", "off")
