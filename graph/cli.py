@@ -327,8 +327,7 @@ COMMANDS = [
     ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
-    ("keeper", "keeper_command", "status of the process that keeps a large store open for queries; start or stop it",
-     _keeper_options),
+    ("keeper", "keeper_command", "status, start or stop the process keeping a large store open", _keeper_options),
 ]
 
 

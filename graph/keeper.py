@@ -179,10 +179,6 @@ def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOU
         sock.close()
 
 
-_started: dict[str, float] = {}   # store → when this process last started a keeper for it
-RESTART_AFTER = 2.0              # seconds before this process starts another keeper for the same store
-
-
 def ask(directory, text: str, wait: bool = False):
     """The keeper's answer to a SPARQL query, as pyoxigraph objects (``QuerySolutions``/``QueryBoolean``, or a
     list of triples), or None when the caller must answer in-process. A keeper is started when none is
@@ -220,17 +216,12 @@ def ask(directory, text: str, wait: bool = False):
 
 
 def _start_once(directory, replacing: bool = False) -> bool:
-    """Start a keeper unless one is already starting or loading (its lock is held: a keeper that is still
-    starting up has not taken it yet, so this process also waits ``RESTART_AFTER`` seconds between starts);
-    ``replacing``: the running one serves an older build and is exiting. False when it cannot be started
-    (no safe socket directory)."""
-    import time
-
-    real, now = os.path.realpath(directory), time.monotonic()
-    if now - _started.get(real, -RESTART_AFTER) < RESTART_AFTER or (not replacing and _lock_held(real)):
+    """Start a keeper unless one is already starting or loading (its lock is held); ``replacing``: the running
+    one serves an older build and is exiting (the new one waits for its lock). False when it cannot be
+    started (no safe socket directory)."""
+    if not replacing and _lock_held(directory):
         return True
-    _started[real] = now
-    return start(real)
+    return start(directory)
 
 
 def status(directory) -> dict | None:
