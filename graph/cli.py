@@ -315,6 +315,14 @@ def _push_options(p):
                    help="resume: send this graph and those after it (graphs go in sorted order)")
 
 
+def _keeper_options(p):
+    _store_options(p)
+    p.add_argument("--start", action="store_true", help="start it (large stores only) and wait until it answers")
+    p.add_argument("--stop", action="store_true", help="stop it")
+    p.add_argument("--wait", type=float, default=120.0, metavar="SECONDS", help="with --start: wait at most this long")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
 # Every command: name, the function it runs (or the module whose main(args) it runs), help, its options.
 COMMANDS = [
     ("build", cmd_build, "load plan sources and write the store", _build_options),
@@ -328,6 +336,7 @@ COMMANDS = [
     ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+    ("keeper", "keeper_command", "status, start or stop the process keeping a large store open", _keeper_options),
 ]
 
 

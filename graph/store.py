@@ -5,8 +5,11 @@
   ``manifest.json`` into the store directory, atomically: a failed write
   leaves the previous store intact.
 * ``open_store(...)`` gives a :class:`Store`: an in-memory Oxigraph store
-  loaded from ``graph.nq`` (≈ 10 ms for a plan).  Read commands never build,
+  loaded from ``graph.nq`` (≈ 20 ms for a plan).  Read commands never build,
   except that the default per-user cache is filled on first use.
+* A large store (≥ ``INDEX_MIN_QUADS`` quads: a corpus) also gets an on-disk
+  index and is kept open by a keeper process (:mod:`greenplan.keeper`) that
+  ``build`` starts and that :meth:`Store.run` asks first; see :class:`Store`.
 
 Where stores live: ``--store DIR`` or ``GREENPLAN_STORE`` name one directory
 exactly.  Without them, stores are cached under ``$XDG_CACHE_HOME/greenplan``
@@ -39,10 +42,18 @@ from greenplan.resources import bundled_plan
 GRAPH_FILE = "graph.nq"
 MANIFEST = "manifest.json"
 INDEX_DIR = "index"         # Oxigraph's on-disk store of graph.nq, opened read-only (large stores only)
-# From this many quads on (≈ 8 plans) a store gets an on-disk index: opening it costs ≈ 20 ms whatever its
-# size, where loading graph.nq costs ≈ 40 ms per plan; a smaller store is loaded into memory, where its
-# queries run fastest (bench/README.md, "Which store").
+# From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.keeper): opening the
+# index costs ≈ 20 ms whatever its size, where loading graph.nq costs ≈ 23 ms per plan; a smaller store is
+# loaded into memory by each query, where its queries run fastest (bench/README.md). GREENPLAN_INDEX_MIN_QUADS
+# overrides it at build time (tests build small "large" stores with it).
 INDEX_MIN_QUADS = 100_000
+
+
+def index_min_quads() -> int:
+    try:
+        return int(os.environ.get("GREENPLAN_INDEX_MIN_QUADS") or INDEX_MIN_QUADS)
+    except ValueError:
+        return INDEX_MIN_QUADS
 
 
 class StoreError(RuntimeError):
@@ -131,6 +142,10 @@ def build_store(loc: Location):
             _write_store(loc, plans, dataset)
         else:
             _publish(loc, plans, dataset)
+    if Store(loc.directory).keeps():
+        from greenplan.keeper import restart
+
+        restart(loc.directory)      # in the background: the store is loaded while the user reads the output
     return dataset
 
 
@@ -166,7 +181,7 @@ def _write_store(loc: Location, plans, dataset) -> None:
         "quads": len(dataset.quads),
     }
     _write_atomically(loc.directory / GRAPH_FILE, lambda fh: ox.serialize(dataset.quads, fh, ox.RdfFormat.N_QUADS))
-    if len(dataset.quads) >= INDEX_MIN_QUADS:
+    if len(dataset.quads) >= index_min_quads():
         _write_index(loc.directory)
         manifest["index"] = INDEX_DIR
     else:
@@ -199,11 +214,18 @@ def _write_index(directory: Path) -> None:
 class Store:
     """A built store directory, opened for queries.
 
-    By default graph.nq is loaded into memory on first use: every query runs fastest there, and a
-    corpus-wide query on Oxigraph's on-disk store can be orders of magnitude slower (bench/README.md).
-    A large store also has an on-disk index; a caller that will only ask about one plan calls
-    :meth:`prefer_index` first, and then the index is opened read-only instead (≈ 20 ms, whatever the
-    corpus size, where loading costs ≈ 40 ms per plan). Several processes may read one store at once."""
+    A small store (the usual single plan) is loaded from graph.nq into memory on first use (≈ 20 ms):
+    every query runs fastest there. A large store (≥ :data:`INDEX_MIN_QUADS` quads, a corpus) costs
+    ≈ 23 ms per plan to load, so :meth:`run` first asks the store's keeper (:mod:`greenplan.keeper`), a
+    local process that holds it in memory: ≈ the query's own time plus a socket round trip. When no keeper
+    is running (or only one for an older build), one is started in the background. A caller that will only
+    ask about one plan calls :meth:`prefer_index` first: until the keeper is ready, it is answered here from
+    the on-disk index, opened read-only (≈ 20 ms whatever the corpus size). Any other query waits for the
+    keeper to load the store, which is quicker than loading it here as well (bench/README.md). When the
+    keeper cannot answer (disabled by ``GREENPLAN_KEEPER=off``, busy, failed, not up in time), the query is
+    answered in this process: on the index for one plan, else graph.nq is loaded into memory (a corpus-wide
+    query on Oxigraph's on-disk store can be orders of magnitude slower). :meth:`query`,
+    :meth:`quads` and :attr:`ox` are always in-process. Several processes may read one store at once."""
 
     def __init__(self, directory: Path, in_memory: bool = False):
         """``in_memory``: never use the index (a process that must not open files once it has started, like
@@ -213,8 +235,8 @@ class Store:
             self.manifest = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
-        self._has_index = (not in_memory and self.manifest.get("index") == INDEX_DIR
-                           and (self.directory / INDEX_DIR).is_dir())
+        self.large = not in_memory and self.manifest.get("index") == INDEX_DIR   # built with ≥ INDEX_MIN_QUADS
+        self._has_index = self.large and (self.directory / INDEX_DIR).is_dir()
         self._use_index = False
         self._ox: ox.Store | None = None
         self._loading = None       # (thread, outcome) while :meth:`preload` reads the store
@@ -222,8 +244,9 @@ class Store:
     def preload(self) -> None:
         """Start reading the store in a background thread, so that the caller's remaining start-up (parsing
         the saved query, importing the output code) overlaps it: Oxigraph's loader releases the GIL.
-        :attr:`ox` waits for it and raises what the load raised."""
-        if self._ox is not None or self._loading is not None:
+        :attr:`ox` waits for it and raises what the load raised. A large store is not read ahead: its
+        keeper (or, for one plan, its index) answers, and reading a corpus here would only compete with it."""
+        if self._ox is not None or self._loading is not None or self.large:
             return
         import threading
 
@@ -238,6 +261,14 @@ class Store:
         thread = threading.Thread(target=load, name="greenplan-store-load", daemon=True)
         self._loading = (thread, outcome)
         thread.start()
+
+    def keeps(self) -> bool:
+        """Whether queries go to a keeper first: a large store, unless ``GREENPLAN_KEEPER=off``."""
+        if not self.large:
+            return False
+        from greenplan.keeper import enabled
+
+        return enabled()
 
     def prefer_index(self) -> None:
         """Read the on-disk index, if the store has one and nothing has been read yet (queries bound to one plan)."""
@@ -286,11 +317,22 @@ class Store:
         return self.ox.query(substitute(sparql, bindings))
 
     def run(self, sparql: str, bindings: dict | None = None):
-        """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples."""
-        from greenplan.results import from_solutions
+        """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples.
 
-        answer = self.query(sparql, bindings)
-        if isinstance(answer, ox.QueryTriples):
+        A large store's keeper answers when it can (the same rows: its answer is Oxigraph's own
+        serialisation, parsed back); otherwise, or once this process has opened the store, it runs here."""
+        from greenplan.results import from_solutions
+        from greenplan.sparqltext import substitute
+
+        text = substitute(sparql, bindings)
+        answer = None
+        if self._ox is None and self.keeps():
+            from greenplan.keeper import ask
+
+            answer = ask(self.directory, text, wait=not self._use_index)
+        if answer is None:
+            answer = self.ox.query(text)
+        if isinstance(answer, (list, ox.QueryTriples)):
             return list(answer)
         return from_solutions(answer)
 

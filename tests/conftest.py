@@ -9,6 +9,11 @@ import pytest
 
 from greenplan.resources import bundled_plan
 
+# The store keeper (greenplan.keeper) is off for the suite: tests that build "large" stores check the in-process
+# paths; tests/test_keeper.py turns it on for its own stores. A keeper a test starts exits after 5 s idle.
+os.environ["GREENPLAN_KEEPER"] = "off"
+os.environ["GREENPLAN_KEEPER_IDLE"] = "5"
+
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 ROOT = TESTS.resolve().parent          # the checkout the tests belong to
