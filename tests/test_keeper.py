@@ -316,3 +316,14 @@ def test_a_single_plan_query_does_not_import_the_keeper(tmp_path, monkeypatch):
         assert out.returncode == 0, out.stderr
         assert out.stdout.strip().splitlines()[-1] == expected
         monkeypatch.setenv("GREENPLAN_KEEPER", "off")
+
+
+def test_a_large_store_is_not_read_ahead_beside_its_keeper(large):
+    from greenplan.api import ready
+
+    store = st.Store(large)
+    ready(store, {})                 # what `greenplan query` does before it reads the saved query
+    assert store._loading is None and store._ox is None, "a corpus must not be loaded in-process beside its keeper"
+    before = requests(large)
+    assert run_saved(store, "plans").rows
+    assert requests(large) == before + 1 and store._ox is None
