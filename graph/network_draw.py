@@ -17,6 +17,7 @@ from pathlib import Path
 FONT = "WenQuanYi Micro Hei"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 VIS = Path(__file__).parent / "static" / "network" / "vis-network.min.js"
+APP = VIS.parent / "app.js"          # the page's own script
 WIDTH_PX = 1600
 # tab10 followed by tab20's lighter shades: community n gets PALETTE[(n - 1) % len(PALETTE)]
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -203,152 +204,21 @@ def page_data(store, plan=None) -> dict:
 
 def html_page(store, plan=None, script_src: str | None = None) -> str:
     """One self-contained page: zoom, drag, hover (a body's tasks and partners), a weight slider and a
-    topic filter.  The vis-network script is inlined unless ``script_src`` names where it is served
-    (e.g. ``/static/network/vis-network.min.js``)."""
-    from html import escape
+    topic filter (``templates/network.html``, autoescaped like every page).  The vis-network script and the
+    page's own script (``static/network/``) are inlined unless ``script_src`` names where vis-network is
+    served (e.g. ``/static/network/vis-network.min.js``; the page's script then comes from beside it)."""
+    from greenplan.web.layout import render, trusted_script
 
     data = page_data(store, plan)
     if script_src:
-        script = f'<script src="{escape(script_src)}"></script>'
+        scripts = [{"src": script_src, "text": None},
+                   {"src": script_src.rsplit("/", 1)[0] + "/" + APP.name, "text": None}]
     else:
         js = VIS.read_text(encoding="utf-8")
         js = "\n".join(line for line in js.splitlines() if not line.startswith("//# sourceMappingURL="))
-        script = f"<script>\n{js}\n</script>"
-    payload = json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+        scripts = [{"src": None, "text": trusted_script(js)},
+                   {"src": None, "text": trusted_script(APP.read_text(encoding="utf-8"))}]
     top = max([e["weight"] for e in data["edges"]] + [1])
-    title = escape(data["title"] or "greenplan")
-    return (PAGE.replace("{{TITLE}}", title).replace("{{MAX}}", str(top))
-            .replace("{{DATA}}", payload).replace("{{SCRIPT}}", script).replace("{{APP}}", APP))
+    return render("network.html", title=data["title"] or "greenplan", max_weight=top, data=data, scripts=scripts)
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="zh">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>协作网络 Collaboration network · {{TITLE}}</title>
-<style>
-body { margin: 0; font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; color: #222; }
-header { padding: .6em 1em; border-bottom: 1px solid #ddd; }
-header h1 { font-size: 1.15em; margin: 0 0 .4em 0; }
-.controls { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: center; font-size: .95em; }
-#network { width: 100%; height: calc(100vh - 7.5em); min-height: 480px; }
-#legend { position: absolute; right: 1em; top: 7em; background: rgba(255,255,255,.9); font-size: .85em; padding: .4em .6em; }
-#legend span.dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .4em; }
-div.vis-tooltip { font-family: inherit; }
-.tip { max-width: 28em; white-space: normal; font-size: 13px; line-height: 1.4; }
-</style>
-</head>
-<body>
-<header>
-<h1>部门协作网络 Bureau collaboration network — {{TITLE}}</h1>
-<div class="controls">
-<label>最少共同任务 Min. shared tasks: <input id="min-weight" type="range" min="1" max="{{MAX}}" value="1" step="1">
-<output id="min-weight-value">1</output></label>
-<label>主题 Topic: <select id="topic"><option value="">全部 all</option></select></label>
-<span id="stats"></span>
-</div>
-</header>
-<div id="network"></div>
-<div id="legend"></div>
-<script type="application/json" id="network-data">{{DATA}}</script>
-{{SCRIPT}}
-<script>
-{{APP}}
-</script>
-</body>
-</html>
-"""
-
-APP = r"""
-(function () {
-  "use strict";
-  const data = JSON.parse(document.getElementById("network-data").textContent);
-  const byId = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; });
-  const slider = document.getElementById("min-weight");
-  const shown = document.getElementById("min-weight-value");
-  const select = document.getElementById("topic");
-  const stats = document.getElementById("stats");
-  data.topics.forEach(function (t) {
-    const o = document.createElement("option");
-    o.value = t.id; o.textContent = t.zh + " " + t.en + " (" + t.tasks + ")";
-    select.appendChild(o);
-  });
-  function el(tag, text) { const e = document.createElement(tag); e.textContent = text; return e; }
-  function partners(id) {
-    return data.edges.filter(function (e) { return e.from === id || e.to === id; })
-      .map(function (e) { return { other: byId[e.from === id ? e.to : e.from], weight: e.weight }; })
-      .sort(function (a, b) { return b.weight - a.weight || (a.other.full < b.other.full ? -1 : 1); });
-  }
-  function tooltip(n) {
-    const box = document.createElement("div"); box.className = "tip";
-    box.appendChild(el("b", n.full));
-    if (n.en) { box.appendChild(document.createElement("br")); box.appendChild(el("i", n.en)); }
-    box.appendChild(el("div", "任务 tasks (" + n.tasks + ", 独立 sole " + n.sole + "): " + n.taskNumbers.join("、")));
-    box.appendChild(el("div", "伙伴 partners: " + partners(n.id).map(function (p) {
-      return p.other.label + " " + p.weight; }).join("、")));
-    box.appendChild(el("div", "社区 community " + n.community));
-    return box;
-  }
-  const nodes = new vis.DataSet(data.nodes.map(function (n) {
-    return { id: n.id, label: n.label, value: n.tasks, title: tooltip(n),
-             color: { background: n.color, border: "#ffffff", highlight: { background: n.color, border: "#333333" },
-                     hover: { background: n.color, border: "#333333" } } };
-  }));
-  const edges = new vis.DataSet();
-  function sharedTasks(e, topic) {
-    if (!topic) return e.tasks;
-    return e.tasks.filter(function (t) { return (data.taskTopics[String(t)] || []).indexOf(topic) >= 0; });
-  }
-  function update() {
-    const min = Number(slider.value), topic = select.value;
-    shown.textContent = String(min);
-    const keep = [], touched = {};
-    data.edges.forEach(function (e, i) {
-      const tasks = sharedTasks(e, topic);
-      if (tasks.length >= min && tasks.length > 0) {
-        keep.push({ id: "e" + i, from: e.from, to: e.to, value: tasks.length,
-                    title: byId[e.from].full + " — " + byId[e.to].full + ": " + tasks.length + " (" + tasks.join("、") + ")" });
-        touched[e.from] = touched[e.to] = true;
-      }
-    });
-    edges.clear(); edges.add(keep);
-    const filtered = min > 1 || topic !== "";
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, hidden: filtered && !touched[n.id] }; }));
-    const visible = data.nodes.filter(function (n) { return !(filtered && !touched[n.id]); }).length;
-    stats.textContent = visible + " 个部门 bodies, " + keep.length + " 对 pairs";
-  }
-  const container = document.getElementById("network");
-  const network = new vis.Network(container, { nodes: nodes, edges: edges }, {
-    layout: { randomSeed: 42, improvedLayout: true },
-    nodes: { shape: "dot", scaling: { min: 8, max: 42 }, font: { size: 14, face: "WenQuanYi Micro Hei, sans-serif" } },
-    edges: { color: { color: "#9a9a9a", highlight: "#333333", hover: "#555555" }, scaling: { min: 1, max: 12 },
-             smooth: false },
-    physics: { solver: "forceAtlas2Based", stabilization: { iterations: 300 } },
-    interaction: { hover: true, tooltipDelay: 80, dragNodes: true, zoomView: true, dragView: true }
-  });
-  network.once("stabilizationIterationsDone", function () { network.setOptions({ physics: false }); });
-  slider.addEventListener("input", update);
-  select.addEventListener("change", update);
-  update();
-  const legend = document.getElementById("legend");
-  const groups = {};
-  data.nodes.forEach(function (n) { (groups[n.community] = groups[n.community] || []).push(n); });
-  Object.keys(groups).sort(function (a, b) { return a - b; }).forEach(function (c) {
-    const row = document.createElement("div"), dot = document.createElement("span");
-    dot.className = "dot"; dot.style.background = groups[c][0].color;
-    row.appendChild(dot); row.appendChild(document.createTextNode("社区 " + c + " (" + groups[c].length + ")"));
-    legend.appendChild(row);
-  });
-  window.greenplanNetwork = {
-    network: network, nodes: nodes, edges: edges, data: data,
-    nodeCount: function () { return nodes.get({ filter: function (n) { return !n.hidden; } }).length; },
-    drawnNodeCount: function () {
-      return network.body.nodeIndices.filter(function (id) { return !network.body.nodes[id].options.hidden; }).length; },
-    edgeCount: function () { return network.body.edgeIndices.length; },
-    setMinWeight: function (n) { slider.value = String(n); slider.dispatchEvent(new Event("input")); },
-    setTopic: function (t) { select.value = t; select.dispatchEvent(new Event("change")); }
-  };
-})();
-"""

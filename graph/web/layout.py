@@ -6,8 +6,9 @@ and project names come from documents, parameter values and queries from the req
 builds no HTML: it hands the templates plain values and the small views below (a link, a literal, a
 blank node), which the macros of ``macros.html`` print.
 
-Only :mod:`greenplan.serve` (through :mod:`greenplan.web.pages`) imports this module, so the template
-engine is loaded by ``greenplan serve`` and never on the ``greenplan query`` path.
+Only :mod:`greenplan.serve` (through :mod:`greenplan.web.pages`) and the network page
+(:func:`greenplan.network_draw.html_page`, also written by ``greenplan network --format html``) import this
+module, so the template engine is never loaded on the ``greenplan query`` path.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jinja2
+from markupsafe import Markup
 import pyoxigraph as ox
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -114,6 +116,15 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context) -> str:
     """The page ``templates/<template>`` with ``context`` (every value escaped as it is printed)."""
     return environment().get_template(template).render(**context)
+
+
+def trusted_script(text: str) -> Markup:
+    """A script file of the package's own (``static/``) to be inlined as it is: never text from the data or
+    the request (those are escaped by the templates, or given to a script as JSON by ``tojson``). A
+    ``</script`` inside it would end the element early, so such a file is refused."""
+    if "</script" in text.lower():
+        raise ValueError("a script to inline contains '</script'; serve it as a file instead")
+    return Markup(text)
 
 
 def error_page(status: int, message: str) -> str:
