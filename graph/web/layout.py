@@ -108,9 +108,13 @@ def query_string(params: dict) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True, auto_reload=False)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True, auto_reload=False)
+    # `tojson` keeps Chinese text readable and its keys sorted (the same page for the same store); it still
+    # writes < > & ' as \u escapes, so a value cannot end the <script> element it is in
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    return env
 
 
 def render(template: str, **context) -> str:
