@@ -76,8 +76,7 @@ def run_saved(store, name: str, params: dict[str, str] | None = None, directory:
     from greenplan.catalogue import saved_query
 
     q = saved_query(name, directory)
-    if (params or {}).get("plan") and hasattr(store, "prefer_index"):
-        store.prefer_index()      # one plan of a large store: its keeper, else its on-disk index (not a full load)
+    ready(store, params)          # one plan of a large store: its keeper, else its on-disk index (not a full load)
     return q.finish(store.run(q.text, q.bindings(params, store)))
 
 

@@ -95,13 +95,11 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from greenplan.api import ready
+    from greenplan.api import ready, run_saved
 
     params = _params(args.param)
     store = _open(args)
     ready(store, params)        # the store loads while the saved query is read and the output code imported
-    from greenplan.api import run_saved
-
     _print_result(run_saved(store, args.name, params), args)
     return 0
 

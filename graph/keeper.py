@@ -43,6 +43,8 @@ import socket
 import struct
 import sys
 
+from greenplan.storefiles import GRAPH_FILE, MANIFEST, read_graph
+
 MAGIC = b"GPK1"
 MAX_REQUEST = 1 << 20            # bytes of SPARQL text (parameters already substituted)
 MAX_ANSWER = 512 << 20           # bytes of serialised answer; larger ones are computed in the client's process
@@ -52,9 +54,7 @@ ANSWER_TIMEOUT = 300.0           # seconds a client waits for an answer before a
 IDLE_DEFAULT = 600.0             # seconds without a request after which the keeper exits
 WAIT_READY = 120.0               # seconds a corpus-wide query waits for a loading keeper
 ABSENT_GRACE = 15.0              # … of which at most this long for one that has not come up at all
-# the store files whose identity a keeper answers for: greenplan.store's MANIFEST and GRAPH_FILE (the store
-# imports this module; tests/test_keeper.py checks that the names agree)
-FILES = ("manifest.json", "graph.nq")
+FILES = (MANIFEST, GRAPH_FILE)   # the store files whose identity a keeper answers for
 
 # status bytes of an answer
 SOLUTIONS, BOOLEAN, TRIPLES, STATUS, REFUSED, LOADING, BUSY, FAILED = b"V", b"J", b"T", b"S", b"R", b"L", b"B", b"E"
@@ -366,12 +366,9 @@ class Keeper:
     def load(self) -> None:
         import time
 
-        import pyoxigraph as ox
-
         t = time.perf_counter()
         try:
-            store = ox.Store()
-            store.load(path=os.path.join(self.directory, FILES[1]), format=ox.RdfFormat.N_QUADS, lenient=True)
+            store = read_graph(os.path.join(self.directory, GRAPH_FILE))
         except (OSError, SyntaxError, ValueError) as e:
             self.exit(f"cannot load the store: {e}")
             return

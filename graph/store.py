@@ -38,9 +38,8 @@ from greenplan.fingerprint import code_digest, new_hash
 from greenplan.iris import default_base
 from greenplan.loaders.paths import is_url, metadata_path
 from greenplan.resources import bundled_plan
+from greenplan.storefiles import GRAPH_FILE, MANIFEST, read_graph
 
-GRAPH_FILE = "graph.nq"
-MANIFEST = "manifest.json"
 INDEX_DIR = "index"         # Oxigraph's on-disk store of graph.nq, opened read-only (large stores only)
 # From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.keeper): opening the
 # index costs ≈ 20 ms whatever its size, where loading graph.nq costs ≈ 23 ms per plan; a smaller store is
@@ -295,16 +294,12 @@ class Store:
                 return ox.Store.read_only(str(self.directory / INDEX_DIR))
             except OSError:
                 pass   # an index another version wrote, or damaged: graph.nq is the store of record
-        store = ox.Store()
-        # graph.nq is written by build_store through Oxigraph's own serializer, so the lenient parser
-        # (no IRI/language-tag re-validation) reads it safely: ≈ 17 ms instead of ≈ 28 ms for a plan.
         path = self.directory / GRAPH_FILE
         try:
-            store.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+            return read_graph(path)
         except (SyntaxError, ValueError) as e:     # a damaged or hand-edited file, not the user's query
             raise StoreError(f"{path}: damaged store file ({e}); rebuild it with "
                              f"`greenplan build --store {self.directory}`") from None
-        return store
 
     @property
     def base(self) -> str:

@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 from tests.conftest import require_system
@@ -32,18 +33,22 @@ class Server:
     url: str          # http://127.0.0.1:PORT
     directory: Path
     process: subprocess.Popen
+    # where the server answers SPARQL queries, updates and the Graph Store Protocol (Oxigraph's paths)
+    QUERY_PATH: ClassVar[str] = "/query"
+    UPDATE_PATH: ClassVar[str] = "/update"
+    STORE_PATH: ClassVar[str] = "/store"
 
     @property
     def query(self) -> str:
-        return self.url + "/query"
+        return self.url + self.QUERY_PATH
 
     @property
     def update(self) -> str:
-        return self.url + "/update"
+        return self.url + self.UPDATE_PATH
 
     @property
     def store(self) -> str:
-        return self.url + "/store"
+        return self.url + self.STORE_PATH
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 from tests.conftest import require_system
@@ -29,22 +30,13 @@ USER, PASSWORD = "greenplan_pusher", "s3cret-Pw"
 @dataclass
 class Virtuoso(Server):
     sql_port: int = 0
-
-    @property
-    def query(self) -> str:
-        return self.url + "/sparql"
-
-    @property
-    def update(self) -> str:
-        return self.url + "/sparql"
-
-    @property
-    def store(self) -> str:
-        return self.url + "/sparql-graph-crud"
+    QUERY_PATH: ClassVar[str] = "/sparql"
+    UPDATE_PATH: ClassVar[str] = "/sparql"
+    STORE_PATH: ClassVar[str] = "/sparql-graph-crud"
 
     @property
     def store_auth(self) -> str:
-        return self.url + "/sparql-graph-crud-auth"
+        return self.store + "-auth"
 
     def isql(self, statement: str) -> str:
         """Run one SQL statement as dba through ``isql-vt``; raise with its output when it fails."""
