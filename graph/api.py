@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from greenplan.store import Location, Store, StoreError, build_store, locate, open_store
+from greenplan.store.core import Location, Store, StoreError, build_store, locate, open_store
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
            "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "Result"]
 
 # Names imported when first used (PEP 562), so that opening a store can start before they load.
-_LAZY = {"catalogue": "greenplan.catalogue", "saved_query": "greenplan.catalogue",
-         "SavedQuery": "greenplan.catalogue", "Result": "greenplan.results"}
+_LAZY = {"catalogue": "greenplan.query.catalogue", "saved_query": "greenplan.query.catalogue",
+         "SavedQuery": "greenplan.query.catalogue", "Result": "greenplan.query.results"}
 
 
 def __getattr__(name: str):
@@ -37,8 +37,8 @@ def load(path: str | Path):
 
 
 def build(plans, report=None, base: str | None = None):
-    """Records → :class:`~greenplan.build.Dataset` (sorted quads + report)."""
-    from greenplan.build import build as build_dataset
+    """Records → :class:`~greenplan.build.dataset.Dataset` (sorted quads + report)."""
+    from greenplan.build.dataset import build as build_dataset
 
     return build_dataset(plans, report, base)
 
@@ -46,13 +46,13 @@ def build(plans, report=None, base: str | None = None):
 def open_for(options, log=None):
     """The store that command options name: ``options.endpoint`` (a remote SPARQL endpoint, when the
     options have one; ``options.timeout`` seconds per request), else the local store of ``options.store`` /
-    ``options.source`` / ``options.base`` (see :func:`~greenplan.store.open_store`; ``log`` gets the build
+    ``options.source`` / ``options.base`` (see :func:`~greenplan.store.core.open_store`; ``log`` gets the build
     messages of a first use).
 
     ``options`` is an :class:`argparse.Namespace` or any object with these attributes."""
     endpoint = getattr(options, "endpoint", None)
     if endpoint:
-        from greenplan.remote import EndpointStore
+        from greenplan.store.remote import EndpointStore
 
         return EndpointStore(endpoint, base=getattr(options, "base", None), timeout=getattr(options, "timeout", 60.0))
     return open_store(getattr(options, "store", None), getattr(options, "source", None),
@@ -73,7 +73,7 @@ def run_saved(store, name: str, params: dict[str, str] | None = None, directory:
     """Run the saved query ``queries/<name>.rq`` (or ``<directory>/<name>.rq``) with parameters bound as RDF
     terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
     (:meth:`SavedQuery.finish`)."""
-    from greenplan.catalogue import saved_query
+    from greenplan.query.catalogue import saved_query
 
     q = saved_query(name, directory)
     ready(store, params)          # one plan of a large store: its keeper, else its on-disk index (not a full load)
@@ -86,6 +86,6 @@ def sparql(store, text: str):
 
 
 def export(store, fmt: str = "turtle") -> bytes:
-    from greenplan.export import serialize
+    from greenplan.export.rdf import serialize
 
     return serialize(store.quads(), fmt, store.base)

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def greenplan(*args, preexec=None, **kw):
-    return subprocess.run([sys.executable, "-m", "greenplan.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "greenplan.cli.main", *args], capture_output=True, text=True,
                           timeout=120, preexec_fn=preexec, **kw)
 
 
@@ -183,7 +183,7 @@ def test_a_killed_build_leaves_no_temporary_file(tmp_path, source):
     """SIGTERM at some point of `greenplan build`: whenever it lands, no graph.nq.*.tmp stays."""
     store_dir = tmp_path / "store"
     for delay in (0.3, 0.8, 1.5):
-        proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli", "build", "--store", str(store_dir),
+        proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli.main", "build", "--store", str(store_dir),
                                  "--source", str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)

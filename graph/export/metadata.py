@@ -1,6 +1,6 @@
 """``greenplan metadata``: the DCAT (DCAT-AP 3.0.1) and VoID description of the published dataset.
 
-:func:`describe` asks the store (embedded or an :class:`~greenplan.remote.EndpointStore`)
+:func:`describe` asks the store (embedded or an :class:`~greenplan.store.remote.EndpointStore`)
 a few SPARQL queries and builds, as sorted triples without blank nodes:
 
 * a ``dcat:Catalog`` (``{base}catalog``) holding one ``dcat:Dataset``
@@ -92,7 +92,7 @@ def _lang(labels: list[ox.Literal], lang: str) -> list[ox.Literal]:
 def _run(store, query: str, bindings: dict | None = None):
     """Run with the terms written into the text (as for a remote endpoint), so that the same text goes to
     an embedded and a remote store; pyoxigraph 0.5 only substitutes variables of the SELECT projection."""
-    from greenplan.remote import substitute
+    from greenplan.store.remote import substitute
 
     return store.run(substitute(query, bindings))
 

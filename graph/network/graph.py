@@ -9,11 +9,13 @@
 * :func:`bipartite_network` gives the body–project (``gp:leadBureau``) and body–topic (tasks'
   ``gp:about``) views.
 * Writers: :func:`to_graphml`, :func:`to_gexf`, :func:`to_json`; pictures and the HTML page live in
-  :mod:`greenplan.network_draw`; the command (``greenplan network``) is :func:`greenplan.cli.cmd_network`.
+  :mod:`greenplan.network.draw`; the command (``greenplan network``) is :func:`greenplan.cli.main.cmd_network`.
 
 networkx is imported inside functions: importing this module stays light.
 """
 from __future__ import annotations
+
+from greenplan.errors import GreenplanError
 
 import io
 import json
@@ -26,7 +28,7 @@ ROUND = 6           # metrics are rounded so that output repeats byte for byte
 METRIC_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "community")
 
 
-class NetworkError(RuntimeError):
+class NetworkError(GreenplanError, RuntimeError):
     """Something the network command cannot do; the message says what to change."""
 
 
@@ -216,10 +218,10 @@ def metrics(G) -> list[dict]:
 
 
 def metrics_result(rows, with_iri: bool = True):
-    """Metrics rows as a :class:`greenplan.results.Result` (for results.render)."""
+    """Metrics rows as a :class:`greenplan.query.results.Result` (for results.render)."""
     import pyoxigraph as ox
 
-    from greenplan.results import Result
+    from greenplan.query.results import Result
 
     from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 

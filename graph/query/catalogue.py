@@ -43,7 +43,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from greenplan.resources import folder
-from greenplan.sparqltext import ParameterError, variables
+from greenplan.query.sparqltext import ParameterError, variables
 from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
 # A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.
@@ -105,7 +105,7 @@ class SavedQuery(_Record):
     def finish(self, result):
         """The rows as the user sees them: list columns sorted by their declared key and joined by 、,
         decimals in canonical form (the same answer from every SPARQL engine)."""
-        from greenplan.results import canonical_rows, join_lists
+        from greenplan.query.results import canonical_rows, join_lists
 
         return join_lists(canonical_rows(result), self.lists)
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from greenplan.progress import Steps
-from greenplan.store import StoreError
+from greenplan.store.core import StoreError
 
 MEDIA_TYPE = "application/n-triples"
 TIMEOUT = 30.0          # seconds without progress before a request is given up
@@ -194,7 +194,7 @@ def password_for(user: str, url: str) -> str:
 
 
 def main(args) -> int:
-    from greenplan.store import open_store
+    from greenplan.store.core import open_store
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr)

@@ -11,6 +11,8 @@ of CSV for Excel are greenplan's.
 This module is on the cold query path: it imports only pyoxigraph at load time."""
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
+
 import pyoxigraph as ox
 
 from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL
@@ -106,7 +108,7 @@ def from_solutions(answer: ox.QuerySolutions | ox.QueryBoolean) -> Result:
     return Result(variables, rows)
 
 
-class ListError(ValueError):
+class ListError(GreenplanError, ValueError):
     """A list column whose items do not have the declared key (the query breaks its own ``#+ lists:``)."""
 
 
