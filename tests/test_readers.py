@@ -16,6 +16,7 @@ import pytest
 from greenplan.loaders.document import load
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.structure import deadline, number_slug
+from greenplan.store.files import graph_path
 
 GOV = Path(__file__).parent / "data" / "gov-cn"
 DOCS = {
@@ -374,14 +375,14 @@ def test_url_source_fetched_once_kept_with_its_url_and_rebuilt_byte_identical(tm
     record = json.loads(kept[1].read_text(encoding="utf-8"))
     assert record["url"] == url and record["fetched_at"].endswith("Z")
     assert kept[0].read_bytes() == (GOV / "gbf-2018-121-sports-competitions.html").read_bytes()
-    graph = (store / "graph.nq").read_bytes()
+    graph = graph_path(store).read_bytes()
     assert f"<{url}>".encode() in graph
     assert record["fetched_at"].encode() in graph
     # the server is gone: a rebuild reads the kept copy and writes the same bytes
-    (store / "graph.nq").unlink()
+    graph_path(store).unlink()
     again = subprocess.run(cli + ["build", "--store", str(store), "--source", url], capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert (store / "graph.nq").read_bytes() == graph
+    assert graph_path(store).read_bytes() == graph
     plan, _ = load(kept[0])
     assert (plan.source_url, plan.metadata.identifier) == (url, "gbf-2018-121")
 

@@ -21,6 +21,7 @@ from greenplan.api import run_saved
 from greenplan.query.catalogue import ParameterError
 from greenplan.resources import bundled_plan
 from greenplan.store.core import Store, build_store, locate
+from greenplan.store.files import graph_path
 from tests.handread import OWNER_CELLS, SPELLINGS, owner_names
 from tests.test_queries import annex1_task_texts, expected_topic_bureaus, hydrogen_tasks, joined, owners
 
@@ -103,7 +104,7 @@ def test_cold_query_path_imports_none_of_the_costly_standard_modules(tmp_path):
 def test_a_damaged_store_file_is_a_store_error_not_a_sparql_error(store, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(store.directory, broken)
-    with open(broken / "graph.nq", "a", encoding="utf-8") as fh:
+    with open(graph_path(broken), "a", encoding="utf-8") as fh:
         fh.write('<urn:a> <urn:b> "never closed\n')
     proc = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "query", "tasks", "--store", str(broken)],
                           capture_output=True, text=True, timeout=120)
@@ -126,7 +127,7 @@ def test_a_background_read_that_fails_raises_in_the_caller(store, tmp_path):
 
     broken = tmp_path / "broken"
     shutil.copytree(store.directory, broken)
-    (broken / "graph.nq").write_text("<urn:a> <urn:b> .\n", encoding="utf-8")   # a triple cut short
+    graph_path(broken).write_text("<urn:a> <urn:b> .\n", encoding="utf-8")   # a triple cut short
     s = Store(broken)
     s.preload()
     with pytest.raises(StoreError, match="damaged store file"):

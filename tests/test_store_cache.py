@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from greenplan.store.files import graph_path
 from tests.conftest import INSTALLED_LAYOUT, ROOT
 
 OPEN_LISTS = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> "
@@ -36,7 +37,7 @@ def greenplan(site: Path, cache: Path, *args: str) -> subprocess.CompletedProces
 
 
 def stores(cache: Path) -> dict[str, bytes]:
-    return {d.name: (d / "manifest.json").read_bytes() + (d / "graph.nq").read_bytes()
+    return {d.name: (d / "manifest.json").read_bytes() + graph_path(d).read_bytes()
             for d in sorted((cache / "greenplan" / "stores").iterdir())}
 
 
@@ -82,10 +83,10 @@ def test_no_partial_directory_is_left_beside_the_stores(tmp_path):
     installed_copy(site)
     greenplan(site, cache, "build")
     [store] = (cache / "greenplan" / "stores").iterdir()
-    before = os.stat(store / "graph.nq")
+    before = os.stat(graph_path(store))
     greenplan(site, cache, "build")          # same key again: the existing directory is kept, not rewritten
     assert [p.name for p in (cache / "greenplan" / "stores").iterdir()] == [store.name]
-    after = os.stat(store / "graph.nq")
+    after = os.stat(graph_path(store))
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 

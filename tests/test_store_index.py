@@ -31,9 +31,9 @@ def both(tmp_path_factory):
 
 def test_small_store_has_no_index_and_large_store_opens_its_index_read_only(both):
     memory, indexed = both
-    assert not (memory.directory / st.INDEX_DIR).exists() and "index" not in memory.manifest
+    assert not (memory.files / st.INDEX_DIR).exists() and "index" not in memory.manifest
     assert json.loads((indexed.directory / st.MANIFEST).read_text())["index"] == st.INDEX_DIR
-    assert (indexed.directory / st.INDEX_DIR).is_dir()
+    assert (indexed.files / st.INDEX_DIR).is_dir()
     quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("x"))
     memory.ox.add(quad)                    # in memory: writable, private to this process
     memory.ox.remove(quad)
@@ -75,8 +75,8 @@ def test_a_damaged_index_falls_back_to_graph_nq(both, tmp_path):
     _, indexed = both
     copy = tmp_path / "copy"
     shutil.copytree(indexed.directory, copy)
-    shutil.rmtree(copy / st.INDEX_DIR)
-    (copy / st.INDEX_DIR).write_text("not a store")
+    shutil.rmtree(st.Store(copy).files / st.INDEX_DIR)
+    (st.Store(copy).files / st.INDEX_DIR).write_text("not a store")
     reopened = st.Store(copy)
     reopened.prefer_index()
     assert len(reopened.quads()) == indexed.manifest["quads"]

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from greenplan.errors import GreenplanError
 
-import json
 import os
 from collections import namedtuple
 from pathlib import Path
@@ -40,9 +39,8 @@ from greenplan.store.fingerprint import code_digest, new_hash
 from greenplan.iris import default_base
 from greenplan.loaders.paths import is_url, metadata_path
 from greenplan.resources import bundled_plan
-from greenplan.store.files import GRAPH_FILE, MANIFEST, read_graph
+from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, generation_dir, read_graph, read_manifest
 
-INDEX_DIR = "index"         # Oxigraph's on-disk store of graph.nq, opened read-only (large stores only)
 # From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.store.keeper): opening the
 # index costs ≈ 20 ms whatever its size, where loading graph.nq costs ≈ 23 ms per plan; a smaller store is
 # loaded into memory by each query, where its queries run fastest (bench/README.md). GREENPLAN_INDEX_MIN_QUADS
@@ -80,7 +78,7 @@ def cache_key(sources: list[Path], base: str) -> str:
 
 # Where a store lives: its directory; explicit = named by --store / GREENPLAN_STORE (never built implicitly);
 # the source paths and base IRI it is built from. (A named tuple: dataclasses cost ≈ 5 ms of every cold query.)
-Location = namedtuple("Location", "directory explicit sources base")
+Location = namedtuple("Location", "directory explicit sources base origins", defaults=(None,))
 
 
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
@@ -92,9 +90,10 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
         if not s.is_file():
             raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
                              f"(.txt, .html, .docx) or an http(s):// URL")
+    origins = [s if is_url(s) else str(p) for s, p in zip(sources, srcs)] if sources else None
     if explicit:
-        return Location(Path(explicit), True, srcs, base)
-    return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base)
+        return Location(Path(explicit), True, srcs, base, origins)
+    return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base, origins)
 
 
 def _resolved(source: str) -> Path:
@@ -112,37 +111,34 @@ def _kept(url: str, directory: Path) -> Path:
     return kept_copy(url, directory)
 
 
-def _write_atomically(path: Path, writer) -> None:
-    """Replace ``path`` atomically (see :mod:`greenplan.output`: mode kept, temporary file always removed)."""
-    from greenplan.output import replace_file
-
-    replace_file(path, writer)
-
-
-def build_store(loc: Location):
-    """Load every source, build the dataset and write the store. Returns the Dataset (with its load report).
-
-    A directory named by --store is rewritten file by file, atomically; a cache directory is built aside
-    and renamed into place (:func:`_publish`)."""
+def build_store(loc: Location, log=None):
+    """Load every source, build the dataset and write it as the store's new generation
+    (:mod:`greenplan.store.generation`: one writer at a time, written aside, one rename to switch; a failed or
+    interrupted build leaves the previous store as it was). Returns the Dataset (with its load report).
+    ``log`` is told when another process is writing the same store (this one then waits for it)."""
     from greenplan.build.dataset import build
     from greenplan.loaders import LoadReport, load
     from greenplan.progress import Steps
+    from greenplan.store.generation import writing
 
-    report = LoadReport()
-    plans = []
-    with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
-        for src in loc.sources:
-            plan, rep = load(src)
-            plans.append(plan)
-            report.issues.extend(rep.issues)
-            steps.advance(f"read {src.name}")
-        steps.advance(f"graph of {len(plans)} plan{'s' if len(plans) != 1 else ''}")
-        dataset = build(plans, report, loc.base)
-        steps.advance(f"writing {GRAPH_FILE}")
-        if loc.explicit:
-            _write_store(loc, plans, dataset)
-        else:
-            _publish(loc, plans, dataset)
+    with writing(loc.directory, log) as gen:
+        report = LoadReport()
+        plans = []
+        with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
+            for src in loc.sources:
+                plan, rep = load(src)
+                plans.append(plan)
+                report.issues.extend(rep.issues)
+                steps.advance(f"read {src.name}")
+            steps.advance(f"graph of {len(plans)} plan{'s' if len(plans) != 1 else ''}")
+            dataset = build(plans, report, loc.base)
+            steps.advance(f"writing {GRAPH_FILE}")
+            if not loc.explicit and gen.current is not None:
+                return dataset      # a cache store of the same key, built meanwhile by another process: kept
+            added = now()
+            entries = [plan_entry(p, src, origin, added, loc.base)
+                       for p, src, origin in zip(plans, loc.sources, loc.origins or loc.sources)]
+            write_generation(gen, loc.base, entries, chunks(dataset.quads))
     if Store(loc.directory).keeps():
         from greenplan.store.keeper import restart
 
@@ -150,66 +146,63 @@ def build_store(loc: Location):
     return dataset
 
 
-def _publish(loc: Location, plans, dataset) -> None:
-    """Write a cache store into a fresh sibling directory, then rename it to its key's name.  If that name
-    is taken (another process built the same key: same inputs, same bytes), the existing store is kept:
-    a directory another process may be reading is never written to."""
-    import shutil
-    import tempfile
+def now() -> str:
+    """The time a plan is added, in UTC to the second (``SOURCE_DATE_EPOCH`` fixes it, for reproducible runs)."""
+    import time
 
-    loc.directory.parent.mkdir(parents=True, exist_ok=True)
-    aside = Path(tempfile.mkdtemp(prefix=f".{loc.directory.name}.", suffix=".building", dir=loc.directory.parent))
-    try:
-        _write_store(loc._replace(directory=aside), plans, dataset)
-        try:
-            os.rename(aside, loc.directory)
-        except OSError:
-            if not (loc.directory / MANIFEST).exists():
-                raise StoreError(f"{loc.directory}: exists but holds no store; remove it and run again") from None
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    t = int(epoch) if epoch.isdigit() else int(time.time())
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def _write_store(loc: Location, plans, dataset) -> None:
-    import shutil
+def plan_entry(plan, source: Path, origin, added: str, base: str) -> dict:
+    """A plan's line in the manifest: where it came from, when it was added, its graph and what it was read from."""
+    from greenplan.iris import Minter
 
-    manifest = {
-        "greenplan": __version__,
-        "base": loc.base,
-        "key": cache_key(loc.sources, loc.base),
-        "plans": [{"identifier": p.identifier, "source": str(src), "sha256": p.source_sha256}
-                  for p, src in zip(plans, loc.sources)],
-        "quads": len(dataset.quads),
-    }
-    _write_atomically(loc.directory / GRAPH_FILE, lambda fh: ox.serialize(dataset.quads, fh, ox.RdfFormat.N_QUADS))
-    if len(dataset.quads) >= index_min_quads():
-        _write_index(loc.directory)
+    meta = metadata_path(source)
+    return {"identifier": plan.identifier, "source": str(origin), "file": str(source), "sha256": plan.source_sha256,
+            "meta": _file_digest(meta) if meta.exists() else None, "added": added,
+            "graph": f"<{Minter(base).plan_graph(plan.identifier)}>"}
+
+
+def _file_digest(path: Path) -> str:
+    h = new_hash()
+    h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def chunks(quads):
+    from greenplan.store.generation import chunks as of
+
+    return of(quads)
+
+
+def write_generation(gen, base: str, plans: list[dict], parts) -> dict:
+    """Write graph.nq (and the index of a large store) into ``gen`` and switch to it; returns the manifest."""
+    from greenplan.store.generation import table_digest, write_graph
+
+    table = write_graph(gen.path(GRAPH_FILE), parts)
+    quads = sum(g["quads"] for g in table)
+    code = code_digest(cache_root() / "code")
+    key = new_hash()
+    key.update(f"greenplan {__version__}\nbase {base}\ncode {code}\n".encode())
+    for p in plans:
+        key.update(f"source {p['sha256']} meta {p['meta']}\n".encode())
+    manifest = {"greenplan": __version__, "base": base, "key": key.hexdigest(), "code": code, "plans": plans,
+                "quads": quads, "digest": table_digest(table)}
+    if quads >= index_min_quads():
+        _write_index(gen, manifest, table)
         manifest["index"] = INDEX_DIR
-    else:
-        shutil.rmtree(loc.directory / INDEX_DIR, ignore_errors=True)
-    _write_atomically(loc.directory / MANIFEST,
-                      lambda fh: fh.write(json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"))
+    manifest["graphs"] = table
+    return gen.commit(manifest)
 
 
-def _write_index(directory: Path) -> None:
-    """Bulk-load graph.nq into an on-disk Oxigraph store beside it, built aside and renamed into place."""
-    import shutil
-    import tempfile
-
-    aside = Path(tempfile.mkdtemp(prefix=f".{INDEX_DIR}.", suffix=".building", dir=directory))
-    old = directory / f".{INDEX_DIR}.old"
-    try:
-        disk = ox.Store(str(aside / INDEX_DIR))
-        disk.bulk_load(path=str(directory / GRAPH_FILE), format=ox.RdfFormat.N_QUADS, lenient=True)
-        disk.optimize()
-        del disk
-        shutil.rmtree(old, ignore_errors=True)
-        if (directory / INDEX_DIR).exists():
-            os.rename(directory / INDEX_DIR, old)
-        os.rename(aside / INDEX_DIR, directory / INDEX_DIR)
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+def _write_index(gen, manifest: dict, table: list[dict]) -> None:
+    """Bulk-load the generation's graph.nq into an on-disk Oxigraph store beside it."""
+    disk = ox.Store(str(gen.path(INDEX_DIR)))
+    disk.bulk_load(path=str(gen.path(GRAPH_FILE)), format=ox.RdfFormat.N_QUADS, lenient=True)
+    disk.optimize()
+    del disk
 
 
 class Store:
@@ -232,15 +225,21 @@ class Store:
         """``in_memory``: never use the index (a process that must not open files once it has started, like
         the endpoint's query worker)."""
         self.directory = Path(directory)
-        try:
-            self.manifest = json.loads((self.directory / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
-        self.large = not in_memory and self.manifest.get("index") == INDEX_DIR   # built with ≥ INDEX_MIN_QUADS
-        self._has_index = self.large and (self.directory / INDEX_DIR).is_dir()
+        self._in_memory = in_memory
+        self._read_manifest()
         self._use_index = False
         self._ox: ox.Store | None = None
         self._loading = None       # (thread, outcome) while :meth:`preload` reads the store
+
+    def _read_manifest(self) -> None:
+        """Read the manifest: the generation this Store reads, whole (:mod:`greenplan.store.generation`)."""
+        try:
+            self.manifest = read_manifest(self.directory)
+            self.files = generation_dir(self.directory, self.manifest)
+        except (OSError, ValueError) as e:
+            raise StoreError(f"{self.directory}: not a greenplan store ({e}); run `greenplan build --store {self.directory}`") from None
+        self.large = not self._in_memory and self.manifest.get("index") == INDEX_DIR   # built with ≥ INDEX_MIN_QUADS
+        self._has_index = self.large and (self.files / INDEX_DIR).is_dir()
 
     def preload(self) -> None:
         """Start reading the store in a background thread, so that the caller's remaining start-up (parsing
@@ -290,18 +289,28 @@ class Store:
                 self._ox = outcome[0]
         return self._ox
 
-    def _open(self) -> ox.Store:
+    def _open(self, again: bool = True) -> ox.Store:
         if self._use_index:
             try:
-                return ox.Store.read_only(str(self.directory / INDEX_DIR))
+                return ox.Store.read_only(str(self.files / INDEX_DIR))
             except OSError:
                 pass   # an index another version wrote, or damaged: graph.nq is the store of record
-        path = self.directory / GRAPH_FILE
+        path = self.files / GRAPH_FILE
         try:
             return read_graph(path)
         except (SyntaxError, ValueError) as e:     # a damaged or hand-edited file, not the user's query
             raise StoreError(f"{path}: damaged store file ({e}); rebuild it with "
                              f"`greenplan build --store {self.directory}`") from None
+        except OSError:
+            # two generations were written since this Store read the manifest (only the previous one is kept):
+            # read the current one
+            generation = self.manifest.get("generation")
+            if not again or not generation:
+                raise
+            self._read_manifest()
+            if self.manifest.get("generation") == generation:
+                raise
+            return self._open(again=False)
 
     @property
     def base(self) -> str:
@@ -326,7 +335,7 @@ class Store:
         if self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
 
-            answer = ask(self.directory, text, wait=not self._use_index)
+            answer = ask(self.directory, text, wait=not self._use_index, manifest=self.manifest)
         if answer is None:
             answer = self.ox.query(text)
         if isinstance(answer, (list, ox.QueryTriples)):
@@ -346,5 +355,5 @@ def open_store(store: str | None = None, sources: list[str] | None = None, base:
             raise StoreError(f"no greenplan store at {loc.directory}; run `greenplan build --store {loc.directory}` first")
         if log:
             log(f"building the store for {', '.join(s.name for s in loc.sources)} in {loc.directory} (first use) …")
-        build_store(loc)
+        build_store(loc, log)
     return Store(loc.directory)

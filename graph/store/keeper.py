@@ -12,11 +12,13 @@ What it serves and what it refuses
     ``/tmp/greenplan-UID/``) that must be a real directory (not a symbolic link), owned by the user and
     closed to everyone else (mode 0700), or neither side uses it; both sides also check the peer's user id
     (``SO_PEERCRED``). The socket's name is a hash of the store's real path. No TCP, nothing outbound.
-  * Only the store it loaded: every request names the identity of the store files the client sees (real path;
-    device, inode, size and modification time of ``graph.nq`` and ``manifest.json``). The keeper compares it,
-    and the files on disk, with what it loaded; if they differ it refuses (the client then answers in-process
-    and starts a new keeper) and, when the files changed or went away, exits. It also checks the files once a
-    second while idle.
+  * Only the store it loaded: every request names the identity of the store the client reads (real path; the
+    generation and content digest its manifest records; device, inode, size and modification time of that
+    generation's ``graph.nq``). The keeper compares it, and the store on disk, with what it loaded; if they
+    differ it refuses (the client then answers in-process and starts a new keeper) and, when the store changed
+    or went away, exits. It also checks the store once a second while idle. When it loads, it digests the
+    bytes of ``graph.nq`` and compares them with the digest the manifest records: a file that differs (even
+    rewritten in place with the same size and time) is never served.
   * Bounded: a request is at most ``MAX_REQUEST`` bytes and must arrive within ``READ_TIMEOUT`` seconds; at
     most ``MAX_CONCURRENT`` requests run at once (more are told "busy" and answered in-process by their
     client); an answer over ``MAX_ANSWER`` bytes is refused the same way. Oxigraph cannot interrupt a running
@@ -43,7 +45,7 @@ import socket
 import struct
 import sys
 
-from greenplan.store.files import GRAPH_FILE, MANIFEST, read_graph
+from greenplan.store.files import GRAPH_FILE, MANIFEST, generation_dir, read_graph, read_manifest
 
 MAGIC = b"GPK1"
 MAX_REQUEST = 1 << 20            # bytes of SPARQL text (parameters already substituted)
@@ -118,16 +120,22 @@ def socket_path(directory, create: bool = False) -> str | None:
     return path if len(path.encode()) <= 104 else None    # AF_UNIX limit (108 on Linux, 104 elsewhere)
 
 
-def identity(directory) -> str:
-    """The store as this process sees it: real path and each file's device, inode, size and mtime."""
+def identity(directory, manifest: dict | None = None) -> str:
+    """The store as this process reads it (``manifest``: the one it read; else read now): real path, the
+    generation and content digest the manifest records, and the device, inode, size and mtime of the
+    generation's graph.nq."""
     real = os.path.realpath(directory)
-    parts = [real]
-    for f in FILES:
-        try:
-            st = os.stat(os.path.join(real, f))
-            parts.append(f"{f}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{f}:missing")
+    try:
+        manifest = read_manifest(real) if manifest is None else manifest
+        graph = generation_dir(real, manifest) / GRAPH_FILE
+    except (OSError, ValueError):
+        return f"{real}|{MANIFEST}:missing"
+    parts = [real, f"generation:{manifest.get('generation') or '-'}", f"digest:{manifest.get('digest') or '-'}"]
+    try:
+        st = os.stat(graph)
+        parts.append(f"{GRAPH_FILE}:{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+    except OSError:
+        parts.append(f"{GRAPH_FILE}:missing")
     return "|".join(parts)
 
 
@@ -152,8 +160,10 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOUT) -> tuple[bytes, bytes]:
-    """One request to the keeper of ``directory``: ``(status byte, body)``; raises :class:`Unavailable`."""
+def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOUT,
+            manifest: dict | None = None) -> tuple[bytes, bytes]:
+    """One request to the keeper of ``directory`` (``manifest``: the one the caller read): ``(status byte,
+    body)``; raises :class:`Unavailable`."""
     path = socket_path(directory)
     if path is None:
         raise Unavailable("no private keeper directory", start=private_dir() is None)
@@ -168,7 +178,7 @@ def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOU
             uid = _peer_uid(sock)
             if uid is not None and uid != os.getuid():
                 raise Unavailable("the keeper socket belongs to another user")
-            payload = op + identity(directory).encode("utf-8", "surrogateescape") + b"\n" + text.encode("utf-8")
+            payload = op + identity(directory, manifest).encode("utf-8", "surrogateescape") + b"\n" + text.encode("utf-8")
             sock.sendall(MAGIC + struct.pack(">I", len(payload)) + payload)
             sock.settimeout(timeout)
             head = _recv_exact(sock, 5)
@@ -179,7 +189,7 @@ def request(directory, op: bytes, text: str = "", timeout: float = ANSWER_TIMEOU
         sock.close()
 
 
-def ask(directory, text: str, wait: bool = False):
+def ask(directory, text: str, wait: bool = False, manifest: dict | None = None):
     """The keeper's answer to a SPARQL query, as pyoxigraph objects (``QuerySolutions``/``QueryBoolean``, or a
     list of triples), or None when the caller must answer in-process. A keeper is started when none is
     running or the running one serves an older build of the store. ``wait``: when the keeper is not ready
@@ -188,7 +198,7 @@ def ask(directory, text: str, wait: bool = False):
     (bench/README.md)."""
     for attempt in (1, 2):
         try:
-            status, body = request(directory, b"Q", text)
+            status, body = request(directory, b"Q", text, manifest=manifest)
         except Unavailable as e:
             if not e.start or not _start_once(directory):
                 return None
@@ -349,7 +359,11 @@ class Keeper:
 
         self.directory = os.path.realpath(directory)
         self.idle = idle
-        self.identity = identity(self.directory)
+        try:
+            self.manifest = read_manifest(self.directory)
+        except (OSError, ValueError):
+            self.manifest = {}
+        self.identity = identity(self.directory, self.manifest)
         self.store = None
         self.loaded = threading.Event()
         self.stopping = threading.Event()
@@ -366,12 +380,39 @@ class Keeper:
     def load(self) -> None:
         import time
 
+        import threading
+
         t = time.perf_counter()
         try:
-            store = read_graph(os.path.join(self.directory, GRAPH_FILE))
+            graph = generation_dir(self.directory, self.manifest) / GRAPH_FILE
+        except ValueError as e:
+            self.exit(f"cannot load the store: {e}")
+            return
+        differs: list = []
+        checker = None
+        if self.manifest.get("graphs") is not None:     # digest the bytes while Oxigraph parses them (both free the GIL)
+            from greenplan.store.generation import table_digest, verify
+
+            def check():
+                try:
+                    differs.append(verify(graph, self.manifest["graphs"]) or
+                                   (None if table_digest(self.manifest["graphs"]) == self.manifest.get("digest")
+                                    else "the manifest's digest does not match its table"))
+                except (OSError, KeyError, TypeError) as e:
+                    differs.append(str(e))
+
+            checker = threading.Thread(target=check, daemon=True)
+            checker.start()
+        try:
+            store = read_graph(graph)
         except (OSError, SyntaxError, ValueError) as e:
             self.exit(f"cannot load the store: {e}")
             return
+        if checker is not None:
+            checker.join()
+            if differs[0]:
+                self.exit(f"graph.nq does not match its manifest ({differs[0]}); not serving it")
+                return
         if identity(self.directory) != self.identity:
             self.exit("the store changed while it was loading")
             return
@@ -386,7 +427,8 @@ class Keeper:
             self.stopping.set()
 
     def status(self) -> dict:
-        return {"pid": os.getpid(), "store": self.directory, "state": "ready" if self.loaded.is_set() else "loading",
+        return {"pid": os.getpid(), "store": self.directory, "generation": self.manifest.get("generation"),
+                "state": "ready" if self.loaded.is_set() else "loading",
                 "requests": self.requests, "in_flight": self.in_flight, "load_seconds": self.load_seconds,
                 "started": self.started, "idle_exit_seconds": self.idle}
 
