@@ -49,7 +49,7 @@ def build(plans, report=None, base: str | None = None):
     return build_dataset(plans, report, base)
 
 
-def open_for(store: str | Path | None = None, sources: list[str] | None = None, base: str | None = None, *,
+def open_for(store: str | None = None, sources: list[str] | None = None, base: str | None = None, *,
              endpoint: str | None = None, timeout: float = 60.0, log=None):
     """The store these parameters name: a remote SPARQL endpoint (``endpoint``; ``timeout`` seconds per
     request), else the local store of ``store`` / ``sources`` / ``base`` (see

@@ -62,11 +62,11 @@ def _print_result(result, args) -> None:
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
-        from greenplan.quads import triple_key
+        from greenplan.quads import to_bytes, triple_key
         from greenplan.vocab import PREFIXES
 
         triples = sorted(result, key=triple_key)  # stable across engines
-        write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
     from greenplan.query.results import terminal_width
 
@@ -245,7 +245,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         if command is None or name == command:
             p = sub.add_parser(name, help=helptext)
             options(p)
-            p.set_defaults(func=func if callable(func) else _delegate(func))
+            p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap
 
 
