@@ -33,6 +33,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pyoxigraph as ox
+from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` names its property
 
 from greenplan import __version__
 from greenplan.store.fingerprint import code_digest, new_hash
@@ -229,7 +230,7 @@ class Store:
         self._read_manifest()
         self._use_index = False
         self._ox: ox.Store | None = None
-        self._loading = None       # (thread, outcome) while :meth:`preload` reads the store
+        self._loading: tuple | None = None       # (thread, outcome) while :meth:`preload` reads the store
 
     def _read_manifest(self) -> None:
         """Read the manifest: the generation this Store reads, whole (:mod:`greenplan.store.generation`)."""
@@ -289,7 +290,7 @@ class Store:
                 self._ox = outcome[0]
         return self._ox
 
-    def _open(self, again: bool = True) -> ox.Store:
+    def _open(self, again: bool = True) -> OxStore:
         if self._use_index:
             try:
                 return ox.Store.read_only(str(self.files / INDEX_DIR))
@@ -342,7 +343,7 @@ class Store:
             return list(answer)
         return from_solutions(answer)
 
-    def quads(self) -> list[ox.Quad]:
+    def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
 
 
