@@ -327,3 +327,74 @@ def test_a_large_store_is_not_read_ahead_beside_its_keeper(large):
     before = requests(large)
     assert run_saved(store, "plans").rows
     assert requests(large) == before + 1 and store._ox is None
+
+
+# --- issue 24: the keeper compares the content digest it loaded -------------------------------------------
+
+CHANGED = "ASK { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?o), \"湛汀\")) } }"   # 汀: never in the bundled plan
+
+
+def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Rewrite a file in place (same inode, same size) and give it back its modification time."""
+    st_ = os.stat(path)
+    data = path.read_bytes()
+    assert len(old) == len(new) and old in data
+    with open(path, "r+b") as fh:
+        fh.write(data.replace(old, new))
+    os.utime(path, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (st_.st_ino, st_.st_size, st_.st_mtime_ns)
+
+
+def test_a_store_rewritten_in_place_with_the_same_size_and_time_is_not_answered_from_memory(env, tmp_path):
+    """Reproducer: graph.nq rewritten in place with the same size and modification time was answered from the
+    keeper's stale copy. Here graph.nq (湛江 → 湛汀, same bytes long) and the digests its manifest records are
+    rewritten in place; the query must see the new content."""
+    import json
+
+    from greenplan.store.files import graph_path, read_manifest
+    from greenplan.store.generation import table_digest, verify
+
+    directory = built(env, tmp_path / "inplace")
+    state = keeper.wait_ready(directory, 60)
+    assert state is not None
+    assert sparql(st.Store(directory), CHANGED).boolean is False
+    graph, manifest = graph_path(directory), read_manifest(directory)
+    _rewrite_in_place(graph, "湛江".encode(), "湛汀".encode())
+    assert verify(graph, manifest["graphs"]) is not None              # the digests see what stat cannot
+    # the manifest made to agree (same length: hex digests), as another tool rewriting the store would
+    fixed = json.loads(json.dumps(manifest))
+    offset = 0
+    for g in fixed["graphs"]:
+        with open(graph, "rb") as fh:
+            fh.seek(offset)
+            from greenplan.store.fingerprint import new_hash
+
+            h = new_hash()
+            h.update(fh.read(g["length"]))
+        g["digest"] = h.hexdigest()
+        offset += g["length"]
+    fixed["digest"] = table_digest(fixed["graphs"])
+    text = (directory / "manifest.json").read_text(encoding="utf-8")
+    for a, b in zip(manifest["graphs"], fixed["graphs"]):
+        text = text.replace(a["digest"], b["digest"])
+    text = text.replace(manifest["digest"], fixed["digest"])
+    _rewrite_in_place(directory / "manifest.json", (directory / "manifest.json").read_bytes(), text.encode("utf-8"))
+    assert verify(graph, read_manifest(directory)["graphs"]) is None
+    assert sparql(st.Store(directory), CHANGED).boolean is True      # not the keeper's copy of the old bytes
+    assert gone(state["pid"], 10), "a keeper whose store changed must exit"
+
+
+def test_a_keeper_never_serves_a_graph_that_differs_from_its_manifest(env, tmp_path):
+    from greenplan.store.files import graph_path
+
+    directory = built(env, tmp_path / "tampered")
+    state = keeper.wait_ready(directory, 60)
+    assert state is not None
+    keeper.stop(directory)
+    assert gone(state["pid"], 10)
+    _rewrite_in_place(graph_path(directory), "湛江".encode(), "湛汀".encode())   # the manifest left as it was
+    assert keeper.start(directory)
+    assert keeper.wait_ready(directory, 20, absent=5) is None                  # it loads, compares, and exits
+    log = Path(keeper.socket_path(directory)[:-5] + ".log").read_text(encoding="utf-8")
+    assert "graph.nq does not match its manifest" in log

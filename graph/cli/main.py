@@ -81,7 +81,7 @@ def cmd_build(args) -> int:
     from greenplan.store.core import build_store, locate
 
     loc = locate(args.store, args.source, args.base)
-    dataset = build_store(loc)
+    dataset = build_store(loc, log)
     for issue in dataset.report.issues:
         log(str(issue))
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)

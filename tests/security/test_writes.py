@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import stat
 import subprocess
@@ -199,3 +200,91 @@ def test_a_killed_build_leaves_no_temporary_file(tmp_path, source):
         proc.wait(60)
         if store_dir.exists():
             assert tmp_files(store_dir) == []
+
+
+# --- issue 24, "Files and stores": no folders created, no symbolic link of another user followed --------------
+
+def test_out_through_a_dangling_symlink_creates_no_folder(store, tmp_path):
+    """Reproducer: `--out` through a dangling symlink created the missing parent folders of its target."""
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "made" / "by" / "greenplan" / "x.csv")
+    proc = greenplan("query", "tasks", "--format", "csv", "--store", str(store.directory), "--out", str(link))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "does not exist" in proc.stderr and str(link) in proc.stderr
+    assert not (tmp_path / "made").exists() and link.is_symlink()
+
+
+def test_out_into_a_missing_folder_creates_none(tmp_path):
+    with pytest.raises(OutputError, match="does not exist"):
+        write_output(tmp_path / "missing" / "x.csv", "x")
+    assert not (tmp_path / "missing").exists()
+
+
+OTHER_USER = 65534     # nobody
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="planting another user's symbolic link needs root (CI runs as root)")
+@pytest.mark.parametrize("sticky", [False, True])
+def test_a_symlink_planted_by_another_user_is_never_written_through(store, tmp_path, sticky):
+    """Reproducer: `--out` through a symlink another user planted in a sticky world-writable folder replaced the
+    file it points to. Here the link belongs to user nobody, in a folder like /tmp (mode 1777) or a plain one."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777 if sticky else 0o755)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = shared / "report.csv"
+    link.symlink_to(victim)
+    os.lchown(link, OTHER_USER, OTHER_USER)
+    proc = greenplan("query", "tasks", "--format", "csv", "--store", str(store.directory), "--out", str(link))
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "refusing to write through the symbolic link" in proc.stderr and f"user id {OTHER_USER}" in proc.stderr
+    assert victim.read_text() == "precious\n" and link.is_symlink() and tmp_files(shared) == []
+    os.lchown(link, 0, 0)                             # the same link, the user's own: written through
+    write_output(link, "mine\n")
+    assert victim.read_text() == "mine\n" and link.is_symlink()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="acting as another user needs root (CI runs as root)")
+def test_a_root_link_in_a_sticky_folder_of_another_owner_is_not_followed():
+    """The protected_symlinks rule as a user (nobody) sees it: root's link in a sticky world-writable folder that
+    root does not own is refused; the same link in a plain folder is followed."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="gp-links-"))         # under /tmp: pytest's own folders are root's only
+    try:
+        _links_as_nobody(base)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _links_as_nobody(tmp_path: Path) -> None:
+    os.chmod(tmp_path, 0o755)
+    os.chown(tmp_path, OTHER_USER, OTHER_USER)                  # the user's own folder: its new file goes there
+    target = tmp_path / "target.txt"
+    target.write_text("old\n")
+    os.chown(target, OTHER_USER, OTHER_USER)
+    results = {}
+    for name, mode in (("sticky", 0o1777), ("plain", 0o755)):
+        folder = tmp_path / name
+        folder.mkdir()
+        os.chown(folder, OTHER_USER - 1, OTHER_USER - 1)       # a third user's folder
+        os.chmod(folder, mode)
+        link = folder / "out.txt"
+        link.symlink_to(target)                                  # owned by root
+        pid = os.fork()
+        if pid == 0:                                             # the child acts as user nobody
+            code = 3
+            try:
+                os.setgid(OTHER_USER)
+                os.setuid(OTHER_USER)
+                try:
+                    write_output(link, name + "\n")
+                    code = 0
+                except OutputError as e:
+                    code = 1 if "refusing to write through the symbolic link" in str(e) else 2
+            finally:
+                os._exit(code)
+        results[name] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    assert results == {"sticky": 1, "plain": 0}
+    assert target.read_text() == "plain\n"
