@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from greenplan.store.core import Location, Store, StoreError, build_store, locate, open_store
 
-__all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
+__all__ = ["load", "build", "build_store", "add", "remove", "plans", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
            "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "metadata", "push",
            "network", "Result"]
 
@@ -47,6 +47,29 @@ def build(plans, report=None, base: str | None = None):
     from greenplan.build.dataset import build as build_dataset
 
     return build_dataset(plans, report, base)
+
+
+def add(store: str, sources: list[str], log=None):
+    """Add plan sources (files, folders, list files, URLs) to the store directory ``store``, replacing plans of
+    the same identifier; only changed plans are read and built (:mod:`greenplan.store.corpus`). Returns a
+    :class:`~greenplan.store.corpus.Change`."""
+    from greenplan.store.corpus import add as add_sources
+
+    return add_sources(locate(store, sources), log)
+
+
+def remove(store: str, identifiers: list[str], log=None):
+    """Remove the plans of these identifiers from the store directory ``store``."""
+    from greenplan.store.corpus import remove as remove_plans
+
+    return remove_plans(Path(store), identifiers, log)
+
+
+def plans(store: str) -> list[dict]:
+    """The plans of a store directory: identifier, source, when added, quads."""
+    from greenplan.store.corpus import listing
+
+    return listing(Path(store))
 
 
 def open_for(store: str | None = None, sources: list[str] | None = None, base: str | None = None, *,

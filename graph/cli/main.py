@@ -18,8 +18,8 @@ from greenplan.messages import log, usage_error
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan file (.txt, .html/.htm, .docx) or http(s):// URL (repeatable; default: the bundled "
-                        "Zhanjiang plan)")
+                   help="plan file (.txt, .html/.htm, .docx), folder of plan files, list file (*.list: one path or "
+                        "URL a line) or http(s):// URL (repeatable; default: the bundled Zhanjiang plan)")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
@@ -86,6 +86,82 @@ def cmd_build(args) -> int:
         log(str(issue))
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
+    return 0
+
+
+def _explicit_store(args) -> str:
+    import os
+
+    store = args.store or os.environ.get("GREENPLAN_STORE")
+    if not store:
+        raise SystemExit(usage_error(f"{args.command} changes a store you name: give --store DIR "
+                                     f"(or set GREENPLAN_STORE)"))
+    return store
+
+
+def _change_summary(change) -> str:
+    parts = []
+    for what, items in (("added", [p.identifier for p in change.added]),
+                        ("replaced", [p.identifier for p in change.replaced]),
+                        ("unchanged", change.unchanged), ("removed", change.removed)):
+        if items:
+            parts.append(f"{what} {', '.join(items)}")
+    return "; ".join(parts) or "nothing to do"
+
+
+def _count(manifest: dict) -> str:
+    n = len(manifest.get("plans", []))
+    return f"{n} plan{'s' if n != 1 else ''}, {manifest.get('quads')} quads"
+
+
+def cmd_add(args) -> int:
+    from greenplan.api import add
+
+    store = _explicit_store(args)
+    change = add(store, args.source, log)
+    for issue in change.issues:
+        log(str(issue))
+    if change.rebuilt:
+        log(f"{store}: built by another version of greenplan (or another base IRI): every plan was read again")
+    print(f"{store}: {_change_summary(change)}; {_count(change.manifest)}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from greenplan.api import remove
+
+    store = _explicit_store(args)
+    change = remove(store, args.plan, log)
+    print(f"{store}: {_change_summary(change)}; {_count(change.manifest)}")
+    return 0
+
+
+def cmd_plans(args) -> int:
+    from greenplan.api import plans
+    from greenplan.output import write_output
+
+    store = _explicit_store(args)
+    rows = plans(store)
+    if args.format == "json":
+        import json
+
+        write_output(None, json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if args.format == "tsv":
+        lines = ["identifier\tsource\tadded\tquads"] + [
+            f"{r['identifier']}\t{r['source']}\t{r['added']}\t{r['quads']}" for r in rows]
+        write_output(None, "\n".join(lines) + "\n")
+        return 0
+    from greenplan.query.results import width
+
+    header = ("identifier", "added", "quads", "source")
+    table = [header] + [(r["identifier"], r["added"], str(r["quads"]), r["source"]) for r in rows]
+    widths = [max(width(row[i]) for row in table) for i in range(3)]
+    out = []
+    for row in table:
+        out.append("  ".join(c + " " * (w - width(c)) for c, w in zip(row[:3], widths)) + "  " + row[3])
+    out.append(f"({len(rows)} plan{'s' if len(rows) != 1 else ''})")
+    write_output(None, "\n".join(out) + "\n")
     return 0
 
 
@@ -204,6 +280,23 @@ def _delegate(module: str):
 
 def _build_options(p):
     _store_options(p)
+
+
+def _add_options(p):
+    p.add_argument("--store", metavar="DIR", help="the store directory to change (default: GREENPLAN_STORE)")
+    p.add_argument("--source", action="append", required=True, metavar="PATH",
+                   help="plan file (.txt, .html/.htm, .docx), folder of plan files, list file (*.list: one path or "
+                        "URL a line) or http(s):// URL (repeatable)")
+
+
+def _remove_options(p):
+    p.add_argument("--store", metavar="DIR", help="the store directory to change (default: GREENPLAN_STORE)")
+    p.add_argument("--plan", action="append", required=True, metavar="ID", help="plan identifier (repeatable)")
+
+
+def _plans_options(p):
+    p.add_argument("--store", metavar="DIR", help="the store directory (default: GREENPLAN_STORE)")
+    p.add_argument("--format", choices=("table", "tsv", "json"), default="table")
 
 
 def _export_options(p):
@@ -329,6 +422,9 @@ def _keeper_options(p):
 # Every command: name, the function it runs (or the module whose main(args) it runs), help, its options.
 COMMANDS = [
     ("build", cmd_build, "load plan sources and write the store", _build_options),
+    ("add", cmd_add, "add plans to a store, or replace those of the same identifier", _add_options),
+    ("remove", cmd_remove, "remove plans from a store", _remove_options),
+    ("plans", cmd_plans, "list a store's plans: where each came from and when it was added", _plans_options),
     ("export", cmd_export, "export the graph (turtle, jsonld, nt, trig, nquads), byte-identical across runs",
      _export_options),
     ("query", cmd_query, "run a saved query (see `greenplan queries`)", _query_options),

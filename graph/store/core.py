@@ -82,8 +82,45 @@ def cache_key(sources: list[Path], base: str) -> str:
 Location = namedtuple("Location", "directory explicit sources base origins", defaults=(None,))
 
 
+LIST_SUFFIX = ".list"     # a list file: one source (path or URL) a line
+
+
+def expand_sources(sources: list[str]) -> list[str]:
+    """``--source`` values as plan sources: a folder gives its plan files (.txt, .html, .docx …, sorted by name;
+    the ``.meta.toml`` beside each still applies), a list file (``*.list``) its lines (paths relative to the
+    list's folder, or URLs; blank lines and ``#`` comments skipped), anything else stands for itself."""
+    out: list[str] = []
+    for s in sources:
+        path = Path(s)
+        if is_url(s):
+            out.append(s)
+        elif path.is_dir():
+            from greenplan.loaders.document import FORMATS
+
+            files = sorted((f for f in path.iterdir() if f.suffix.lower() in FORMATS and f.is_file()),
+                           key=lambda f: f.name)
+            if not files:
+                raise StoreError(f"{s}: no plan file in this folder (files ending in {', '.join(sorted(FORMATS))})")
+            out.extend(str(f) for f in files)
+        elif path.suffix.lower() == LIST_SUFFIX and path.is_file():
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError) as e:
+                raise StoreError(f"{s}: cannot read the list of sources ({e}); expected UTF-8 text, one path or "
+                                 f"URL a line") from None
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    out.extend(expand_sources([line if is_url(line) else str(path.parent / line)])
+                               if not line.lower().endswith(LIST_SUFFIX) else [str(path.parent / line)])
+        else:
+            out.append(s)
+    return out
+
+
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
     base = base or default_base()
+    sources = expand_sources(sources) if sources else sources
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
     srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
@@ -178,8 +215,10 @@ def chunks(quads):
     return of(quads)
 
 
-def write_generation(gen, base: str, plans: list[dict], parts) -> dict:
-    """Write graph.nq (and the index of a large store) into ``gen`` and switch to it; returns the manifest."""
+def write_generation(gen, base: str, plans: list[dict], parts, index=None) -> dict:
+    """Write graph.nq (and the index of a large store) into ``gen`` and switch to it; returns the manifest.
+    ``index(folder, quads)``, when given, writes the index into the folder from the previous one (``greenplan
+    add``) and returns True, or False to have it bulk-loaded from graph.nq."""
     from greenplan.store.generation import table_digest, write_graph
 
     table = write_graph(gen.path(GRAPH_FILE), parts)
@@ -192,7 +231,8 @@ def write_generation(gen, base: str, plans: list[dict], parts) -> dict:
     manifest = {"greenplan": __version__, "base": base, "key": key.hexdigest(), "code": code, "plans": plans,
                 "quads": quads, "digest": table_digest(table)}
     if quads >= index_min_quads():
-        _write_index(gen, manifest, table)
+        if index is None or not index(gen.folder, quads):
+            _write_index(gen, manifest, table)
         manifest["index"] = INDEX_DIR
     manifest["graphs"] = table
     return gen.commit(manifest)
