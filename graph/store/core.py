@@ -199,11 +199,11 @@ def plan_entry(plan, source: Path, origin, added: str, base: str) -> dict:
 
     meta = metadata_path(source)
     return {"identifier": plan.identifier, "source": str(origin), "file": str(source), "sha256": plan.source_sha256,
-            "meta": _file_digest(meta) if meta.exists() else None, "added": added,
+            "meta": file_digest(meta) if meta.exists() else None, "added": added,
             "graph": f"<{Minter(base).plan_graph(plan.identifier)}>"}
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     h = new_hash()
     h.update(path.read_bytes())
     return h.hexdigest()

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from greenplan.errors import GreenplanError
 from greenplan.store.core import (Location, Store, StoreError, chunks, index_min_quads, now, plan_entry,
-                                  write_generation, _file_digest)
+                                  write_generation, file_digest)
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR
 from greenplan.store.fingerprint import code_digest
 from greenplan.store import core
@@ -76,7 +76,7 @@ def add(loc: Location, log=None) -> Change:
             same = [p for p in kept_entries.values() if p.get("file") == str(src)]
             meta = core.metadata_path(src)
             if incremental and same and same[0]["sha256"] == _sha256(src) and \
-                    same[0].get("meta") == (_file_digest(meta) if meta.exists() else None):
+                    same[0].get("meta") == (file_digest(meta) if meta.exists() else None):
                 change.unchanged.append(same[0]["identifier"])
             else:
                 todo.append((src, origin))

@@ -27,8 +27,13 @@ from collections import namedtuple
 from contextlib import contextmanager
 from pathlib import Path
 
+from greenplan.errors import GreenplanError
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR, LOCK_FILE, MANIFEST, read_manifest
 from greenplan.store.fingerprint import new_hash
+
+class LockError(GreenplanError, OSError):
+    """The store's lock file cannot be opened (one line for the user)."""
+
 
 GENERATION = re.compile(r"gen-(\d{6,})\Z")
 BUILDING = re.compile(r"\.gen-\d{6,}\.building\Z")
@@ -228,9 +233,7 @@ def writing(directory: Path, log=None):
     try:
         fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as e:
-        from greenplan.store.core import StoreError
-
-        raise StoreError(f"{directory}: cannot open the store's lock file {LOCK_FILE} ({e.strerror or e})") from None
+        raise LockError(f"{directory}: cannot open the store's lock file {LOCK_FILE} ({e.strerror or e})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
