@@ -366,8 +366,8 @@ def test_unknown_entity_is_404(site):
     assert fetch(site.url + "plan/zhanjiang-green-economy/task/999", "text/turtle")[0] == 404
     assert fetch(site.url + "plan/zhanjiang-green-economy/task/999", "text/html")[0] == 404
     assert fetch(site.url + "nowhere")[0] == 404
-    assert fetch(site.url + "static/../serve.py")[0] == 404
-    assert fetch(site.url + "static/%2e%2e/serve.py")[0] == 404
+    assert fetch(site.url + "static/../api.py")[0] == 404
+    assert fetch(site.url + "static/%2e%2e/api.py")[0] == 404
     assert fetch(site.url + "resource?iri=" + urllib.parse.quote("not an iri"))[0] == 400
     assert fetch(site.url + "resource?iri=" + urllib.parse.quote(GP + "Task"), "text/html")[0] == 200
     assert fetch(site.url + "", data=b"x", ctype="text/plain")[0] == 405
