@@ -90,6 +90,32 @@ def _linked(store, iri: str, prop: str, base: str, inverse: bool = False) -> lis
     return _linked_rows(store, rows, "x", base)
 
 
+def canonical(store, iri: str) -> str | None:
+    """The canonical IRI of an alias kept as ``owl:sameAs`` (``/org/transport`` → ``/org/440800/transport``),
+    else None."""
+    rows = select(store, "canonical", s=iri)
+    return rows[0]["c"].value if rows else None
+
+
+def plan_names(store, plans, base: str) -> dict[str, Link]:
+    """Plan IRI → a link showing its short name (the short title it prints, else its title)."""
+    plans = sorted({p for p in plans if p})
+    if not plans:
+        return {}
+    text = with_values(query_text("pages/plan-names"), "plan", [ox.NamedNode(p) for p in plans])
+    out = {}
+    for r in select(store, "plan-names", text):
+        name = _value(r, "name") or _value(r, "full") or _value(r, "id")
+        out[r["plan"].value] = Link(href(r["plan"].value, base), name, name, "")
+    return out
+
+
+def role_names(store, roles) -> dict[str, Link]:
+    """Role IRI (gp:lead …) → its labels (牵头 lead …), from the ontology's party roles."""
+    lab = labels(store, roles)
+    return {r: Link("", short(r), (lab.get(r) or {}).get("zh", ""), (lab.get(r) or {}).get("en", "")) for r in roles}
+
+
 # --- home -------------------------------------------------------------------------------
 
 def plan_summary(store, plan: str) -> dict:
@@ -110,10 +136,7 @@ def home(store, base: str) -> str:
     shown = []
     for p in plans:
         iri = p["plan"].value
-        s = plan_summary(store, iri)
-        targets = [[_value(t, "indicator"), _value(t, "statement"), _value(t, "value") + _value(t, "unit"),
-                    _value(t, "year")] for t in s["targets"]]
-        shown.append({**s, "link": link(iri, base, lab.get(iri)), "targets": targets})
+        shown.append({**_shown_summary(plan_summary(store, iri)), "link": link(iri, base, lab.get(iri))})
     topic_root = Minter(base).topic("")
     schemes = [r for r in select(store, "schemes") if r["scheme"].value.startswith(topic_root)]
     return render("home.html", title="greenplan", plans=shown,
@@ -162,13 +185,28 @@ def _statements(store, iri: str, base: str) -> dict:
             "incoming": [[term(r["s"], base, lab_in), short(r["p"].value)] for r in inbound]}
 
 
+def _owners(store, rows: list[dict], base: str) -> list[dict]:
+    """The parties of a task in the order printed, each with its roles (one row per party and role)."""
+    roles = role_names(store, _iris(rows, "role"))
+    lab = labels(store, _iris(rows, "body"))
+    out: list[dict] = []
+    for r in rows:
+        if not out or out[-1]["pos"] != _value(r, "pos"):
+            out.append({"pos": _value(r, "pos"), "link": link(r["body"].value, base, lab.get(r["body"].value)),
+                        "spelling": _value(r, "spelling"), "roles": []})
+        if "role" in r:
+            out[-1]["roles"].append(roles[r["role"].value])
+    return out
+
+
 def _task(store, iri: str, base: str) -> dict:
-    owners = select(store, "task-owners", s=iri)
     topics = select(store, "task-topics", s=iri)
+    deadlines = select(store, "task-deadline", s=iri)
     return {"text": _texts(store, iri, "gp:text"), "measure": _linked(store, iri, "gp:measure", base),
-            "plan": _linked(store, iri, "gp:plan", base),
-            "owners": [{"link": b, "spelling": _value(o, "spelling")}
-                       for b, o in zip(_linked_rows(store, owners, "body", base), owners)],
+            "plan": list(plan_names(store, _iris(select(store, "linked", s=iri, prop=property_node("gp:plan")), "x"),
+                                    base).values()),
+            "owners": _owners(store, select(store, "task-owners", s=iri), base),
+            "deadlines": [{"printed": _value(d, "printed"), "date": _value(d, "date")} for d in deadlines],
             "open_list": bool(select(store, "open-owner-list", s=iri)),
             "topics": [{"link": t, "terms": _value(r, "terms")}
                        for t, r in zip(_linked_rows(store, topics, "topic", base), topics)],
@@ -194,6 +232,18 @@ def _task_rows(rows: list[dict], base: str) -> list[list]:
             for r in rows]
 
 
+def _tasks_of_plans(store, rows: list[dict], base: str, roles: bool = False) -> list[list]:
+    """Task rows that may come from several plans: each names its plan (and, for a body, its roles in it)."""
+    names = plan_names(store, _iris(rows, "plan"), base)
+    role_of = role_names(store, {x for r in rows for x in _value(r, "roles").split()}) if roles else {}
+    out = []
+    for row, r in zip(_task_rows(rows, base), rows):
+        plan = names.get(r["plan"].value) if "plan" in r else None
+        extra = [" ".join(role_of[x].zh or role_of[x].text for x in sorted(_value(r, "roles").split()))] if roles else []
+        out.append([plan, *row, *extra])
+    return out
+
+
 def _project_rows(store, rows: list[dict], base: str) -> list[list]:
     lab = labels(store, _iris(rows, "lead"))
     return [[_value(r, "number"), Link(href(r["p"].value, base), _value(r, "name")), _value(r, "inv"),
@@ -204,7 +254,7 @@ def _body(store, iri: str, base: str) -> dict:
     partners = select(store, "body-partners", s=iri)
     return {"names": _texts(store, iri, "skos:prefLabel"), "spellings": _texts(store, iri, "skos:altLabel"),
             "classification": _linked(store, iri, "org:classification", base),
-            "tasks": _task_rows(select(store, "body-tasks", s=iri), base),
+            "tasks": _tasks_of_plans(store, select(store, "body-tasks", s=iri), base, roles=True),
             "partners": [[b, _value(r, "n")] for b, r in zip(_linked_rows(store, partners, "other", base), partners)],
             "projects": _project_rows(store, select(store, "body-projects", s=iri), base)}
 
@@ -215,7 +265,7 @@ def _in_hierarchy(store, iri: str, base: str, detail: tuple, up_down: tuple, abo
     return {"names": _texts(store, iri, "skos:prefLabel"), "detail": detail_name,
             "details": _texts(store, iri, detail_prop), "up": up, "down": down,
             "above": _linked(store, iri, link_prop, base), "below": _linked(store, iri, link_prop, base, inverse=True),
-            "tasks": _task_rows(select(store, "tasks-linked", s=iri, prop=property_node(about)), base),
+            "tasks": _tasks_of_plans(store, select(store, "tasks-linked", s=iri, prop=property_node(about)), base),
             "projects": _project_rows(store, select(store, "projects-linked", s=iri, prop=property_node(about)), base)}
 
 
@@ -238,12 +288,42 @@ def _plan(store, iri: str, base: str) -> dict:
             groups.append({"key": key, "measure": link(key, base, {"zh": _value(r, "mt")}) if key else None,
                            "rows": []})
         groups[-1]["rows"].append(r)
-    return {"titles": _texts(store, iri, "dcterms:title"), "description": _texts(store, iri, "dcterms:description"),
+    identifier = next(iter(_texts(store, iri, "dcterms:identifier")), None)
+    return {"titles": _texts(store, iri, "dcterms:title"), "short_titles": _texts(store, iri, "dcterms:alternative"),
+            "number": _texts(store, iri, "eli:number"), "issuer": _linked(store, iri, "gp:issuer", base),
+            "date_document": _texts(store, iri, "eli:date_document"),
+            "date_publication": _texts(store, iri, "eli:date_publication"),
             "status": _texts(store, iri, "gp:status"), "jurisdiction": _linked(store, iri, "eli:jurisdiction", base),
-            "issuer": _linked(store, iri, "gp:issuer", base), "lines": _lines(store, iri, base),
+            "doc_kind": [*_linked(store, iri, "eli:type_document", base), *_texts(store, iri, "gp:documentKind")],
+            "description": _texts(store, iri, "dcterms:description"),
+            "sources": _sources(store, iri, identifier.value if identifier else None, base),
+            "lines": _lines(store, iri, base), "summary": _shown_summary(s),
             "task_count": s["tasks"], "project_count": s["projects"],
             "groups": [{"measure": g["measure"], "tasks": _task_rows(g["rows"], base)} for g in groups],
             "projects": _project_rows(store, select(store, "plan-projects", s=iri), base)}
+
+
+def _shown_summary(s: dict) -> dict:
+    """A plan's counts and targets as a page shows them: a section only for what the plan has (no
+    "0 重点项目", no "总投资 0 亿元" of a plan without priced projects, no empty targets table)."""
+    targets = [[_value(t, "indicator"), _value(t, "statement"), _value(t, "value") + _value(t, "unit"),
+                _value(t, "year")] for t in s["targets"]]
+    return {"tasks": s["tasks"], "projects": s["projects"], "bodies": s["bodies"],
+            "investment": s["investment"] if s["priced"] else None, "priced": s["priced"], "targets": targets}
+
+
+def _sources(store, iri: str, identifier: str | None, base: str) -> list[dict]:
+    """Where the plan was read from: the original URL, the file, and the kept copy the server serves."""
+    from greenplan.web.sources import has_copy
+
+    out = []
+    for r in select(store, "plan-source", s=iri):
+        kept = f"/sources/{identifier}" if identifier and has_copy(store, identifier) else ""
+        url = _value(r, "url")
+        out.append({"url": url if url.startswith(("http://", "https://")) else "",    # never a javascript: link
+                    "file": _value(r, "file"), "fetched": _value(r, "fetched"),
+                    "kept": kept, "about": link(r["doc"].value, base, text="来源记录 source record")})
+    return out
 
 
 # --- saved queries and the editor -------------------------------------------------------

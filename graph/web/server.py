@@ -50,7 +50,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from greenplan.web import protocol
 from greenplan.web.layout import ENTITY_ROOTS, error_page
@@ -431,7 +431,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/.well-known/void":
             return self._void(one("format"))
         if path == "/network":
-            return self._network()
+            return self._network(one("plan"), one("min"))
+        if path.startswith("/sources/"):
+            return self._kept_source(path[len("/sources/"):])
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path == "/favicon.ico":
@@ -566,6 +568,14 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(406, "entities are available as text/html, text/turtle, application/ld+json or "
                                  "application/n-triples")
         headers = {"Vary": "Accept"}
+        canonical = pages.canonical(self.server.store, iri)
+        if canonical is not None:     # an alias kept as owl:sameAs: the reader goes to the body's own IRI
+            from greenplan.web.layout import href
+
+            target = href(canonical, self.server.base)
+            target += ("&" if "?" in target else "?") + f"format={quote(fmt)}" if fmt else ""
+            return self._send(301, f"<{iri}> is an alias of <{canonical}>: see {target}\n", "text/plain",
+                              {"Location": target, "Vary": "Accept"})
         if media == protocol.HTML:
             html = pages.entity_page(self.server.store, iri, self.server.base)
             if html is None:
@@ -594,11 +604,28 @@ class Handler(BaseHTTPRequestHandler):
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
-    def _network(self) -> None:
-        from greenplan.network.draw import html_page
+    def _network(self, plan: str | None, min_weight: str | None) -> None:
+        from greenplan.network.draw import html_page, plan_choices
 
-        page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
+        try:
+            weight = int(min_weight) if min_weight else 1
+        except ValueError:
+            raise HttpError(400, f"min={min_weight[:20]!r}: give the minimum of shared tasks as a whole number") from None
+        if plan and plan not in {p for p, _ in plan_choices(self.server.store)}:
+            raise HttpError(404, f"no plan {plan[:80]!r} in this store; see /network for the plans")
+        page_html = html_page(self.server.store, plan=plan or None, min_weight=weight,
+                              base=self.server.base, script_src="/static/network/app.js")
         self._send(200, page_html, protocol.HTML)
+
+    def _kept_source(self, identifier: str) -> None:
+        from greenplan.web.sources import kept_copy
+
+        kept = kept_copy(self.server.store, identifier)
+        if kept is None:
+            raise HttpError(404, f"no kept copy of a source named {identifier[:80]!r} in this store")
+        # a kept web page is shown as it was, with its scripts, forms and plugins off (a sandbox)
+        self._send(200, kept.path.read_bytes(), kept.media,
+                   {"Content-Security-Policy": "sandbox allow-same-origin", "Cache-Control": "max-age=3600"})
 
     def _static(self, rel: str) -> None:
         target = (STATIC / rel).resolve()
