@@ -19,6 +19,7 @@ from pathlib import Path
 FONT = "WenQuanYi Micro Hei"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
 APP = Path(__file__).parent.parent / "static" / "network" / "app.js"     # the page's own script
+SITE_CSS = APP.parent.parent / "site.css"
 WIDTH_PX = 1600
 # tab10 followed by tab20's lighter shades: community n gets PALETTE[(n - 1) % len(PALETTE)]
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -247,6 +248,11 @@ def _cells(G) -> list:
              layout) for i, layout in enumerate(layouts)]
 
 
+def _web_iri(iri: str) -> str | None:
+    """A body's IRI as the link of the written file (only http(s): never a javascript: link from the data)."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
 def plan_choices(store) -> list[tuple[str, str]]:
     """(identifier, title) of each plan of the store, for the page's plan picker."""
     from greenplan.network.graph import rows
@@ -308,7 +314,7 @@ def html_page(store, plan=None, min_weight: int = 1, base: str | None = None, sc
     bodies' IRIs (the file of ``greenplan network --format html``).  The page's script is served from
     ``script_src`` or, without it, inlined (the file works offline)."""
     from greenplan.network.graph import NetworkError, build_network
-    from greenplan.web.layout import href, render, trusted_script
+    from greenplan.web.layout import href, render, trusted_script, trusted_style
 
     if min_weight < 1:
         raise NetworkError(f"minimum weight {min_weight}: give a whole number of shared tasks, 1 or more")
@@ -329,17 +335,18 @@ def html_page(store, plan=None, min_weight: int = 1, base: str | None = None, sc
     nodes = []
     for n in data["nodes"]:
         label = drawn["labels"].get(n["id"])
-        nodes.append({"id": n["id"], "href": href(n["id"], base) if base else n["id"], "colour": n["color"],
+        nodes.append({"id": n["id"], "href": href(n["id"], base) if base else _web_iri(n["id"]), "colour": n["color"],
                       "x": drawn["at"][n["id"]][0], "y": drawn["at"][n["id"]][1], "r": round(drawn["radius"][n["id"]], 1),
                       "hidden": min_weight > 1 and n["id"] not in touched,
                       "title": tooltip(n, sorted(partners[n["id"]], key=lambda p: (-p[1], p[0]))),
                       "label": None if label is None else {"text": label[1], "x": label[0][0] + 3,
                                                            "y": round((label[0][1] + label[0][3]) / 2, 1)}})
     if script_src:
-        scripts = [{"src": script_src, "text": None}]
-    else:
+        scripts, style = [{"src": script_src, "text": None}], None
+    else:      # one file that works offline: the site's style and the page's script inlined
         scripts = [{"src": None, "text": trusted_script(APP.read_text(encoding="utf-8"))}]
+        style = trusted_style(SITE_CSS.read_text(encoding="utf-8"))
     return render("network.html", title=data["title"] or "greenplan", max_weight=top, min_weight=min(min_weight, top),
                   data=data, scripts=scripts, nodes=nodes, edges=edges, width=VIEW_W, height=VIEW_H,
-                  label_px=LABEL_PX, served=bool(base), plan=plan or "",
+                  label_px=LABEL_PX, served=bool(base), inline_style=style, plan=plan or "",
                   plans=plan_choices(store) if base else [])
