@@ -237,7 +237,7 @@ def _cells(G) -> list:
     parts = sorted((sorted(c) for c in nx.connected_components(G) if len(c) > 1),
                    key=lambda c: (-len(c), c[0]))
     alone = sorted(n for n in G.nodes if G.degree(n) == 0)
-    layouts = [_layout(G.subgraph(c)) for c in parts]
+    layouts = [_layout(_ordered(G, c)) for c in parts]
     if alone:
         per_row = max(1, math.ceil(math.sqrt(len(alone) * 2)))
         layouts.append({n: (i % per_row, -(i // per_row)) for i, n in enumerate(alone)})
@@ -246,6 +246,18 @@ def _cells(G) -> list:
     w, h = (VIEW_W - 2 * MARGIN) / cols, (VIEW_H - 2 * MARGIN) / rows
     return [((MARGIN + (i % cols) * w, MARGIN + (i // cols) * h, MARGIN + (i % cols + 1) * w, MARGIN + (i // cols + 1) * h),
              layout) for i, layout in enumerate(layouts)]
+
+
+def _ordered(G, nodes: list):
+    """The subgraph of ``nodes`` as a graph of its own, nodes and edges in sorted order (a subgraph view
+    iterates over a set: its order, and so the layout, would change with the process's hash seed)."""
+    import networkx as nx
+
+    H = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in nodes)
+    keep = set(nodes)
+    H.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in G.edges(nodes, data=True) if u in keep and v in keep))
+    return H
 
 
 def _web_iri(iri: str) -> str | None:

@@ -70,14 +70,35 @@ class SourceLines(NamedTuple):
     href: str
     span: str
     file: str
+    element: str = ""
+
+
+# the words of an entity a link into its kept web page looks for (a text fragment: Chromium, Firefox, Safari)
+FRAGMENT_CHARS = 16
 
 
 def _lines(store, iri: str, base: str) -> list[SourceLines]:
+    """Where the document prints an entity.  For a web page: the element (XPath) in the page named by its
+    original URL, linked to the place in the kept copy (``/sources/<id>#:~:text=…``, the entity's first words)."""
+    from urllib.parse import quote
+
+    from greenplan.web.sources import has_copy
+
+    rows = select(store, "lines", s=iri)
+    words = ""
+    if any("xpath" in r for r in rows):
+        own = select(store, "values", s=iri, prop=property_node("gp:text")) or \
+            select(store, "values", s=iri, prop=property_node("dcterms:title"))
+        words = own[0]["v"].value[:FRAGMENT_CHARS] if own else ""
     out = []
-    for r in select(store, "lines", s=iri):
+    for r in rows:
         first, last = _value(r, "first"), _value(r, "last")
-        out.append(SourceLines(href(r["span"].value, base), first if first == last else f"{first}–{last}",
-                               _value(r, "file")))
+        url, ident, xpath = _value(r, "url"), _value(r, "id"), _value(r, "xpath")
+        target = href(r["span"].value, base)
+        if xpath and ident and has_copy(store, ident):
+            target = f"/sources/{quote(ident, safe='')}" + (f"#:~:text={quote(words, safe='')}" if words else "")
+        out.append(SourceLines(target, first if first == last else f"{first}–{last}",
+                               url if url.startswith(("http://", "https://")) else _value(r, "file"), xpath))
     return out
 
 
