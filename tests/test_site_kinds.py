@@ -269,3 +269,15 @@ def test_cli_network_html_is_the_same_drawing_as_the_served_page(site, built, tm
     assert drawing(written) == drawing(served) and drawing(served)[0]
     assert json.loads(re.search(r'id="network-data">(.*?)</script>', written, re.S)[1]) == \
         json.loads(re.search(r'id="network-data">(.*?)</script>', served, re.S)[1])
+
+
+def test_tasks_in_a_query_answer_name_their_plan(site):
+    """Task 1 of each of the three documents: the editor's answer says which plan each is of."""
+    query = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> "
+             "SELECT ?t WHERE { GRAPH ?g { ?t a gp:Task ; gp:number 1 } } ORDER BY ?t")
+    status, _, body = raw_get(site + "/editor?" + urllib.parse.urlencode({"query": query}), "text/html")
+    assert status == 200
+    shown = re.findall(r'<a href="(/plan/[^"]+/task/1)"><span lang="zh">([^<]+)</span>', body.decode("utf-8"))
+    assert shown == [("/plan/gbf-2018-128/task/1", "任务 1 · " + NOTICE_SHORT),
+                     ("/plan/guangzhou-sample/task/1", "任务 1 · 广州市关于推进教育和绿色发展的工作方案"),
+                     ("/plan/zhanjiang-green-economy/task/1", "任务 1 · 湛江市关于加快建立健全绿色低碳循环发展经济体系的实施方案")]

@@ -355,8 +355,24 @@ def result_view(store, result, base: str) -> dict:
         return {"boolean": result.boolean}
     iris = {t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)}
     lab = labels(store, iris) if len(iris) <= LABELLED_RESULT_IRIS else {}
+    if lab:
+        lab.update(_task_labels(store, iris, base))
     return {"boolean": None, "variables": list(result.variables),
             "rows": [[term(t, base, lab) for t in row] for row in result.rows]}
+
+
+def _task_labels(store, iris, base: str) -> dict[str, dict[str, str]]:
+    """Labels of the tasks among ``iris`` that name their plan (任务 3 · 规划简称): tasks of several plans appear
+    together in an answer, and "任务 3" alone would not say which."""
+    text = with_values(query_text("pages/task-plans"), "t", [ox.NamedNode(i) for i in sorted(iris)])
+    rows = select(store, "task-plans", text)
+    names = plan_names(store, _iris(rows, "plan"), base)
+    out = {}
+    for r in rows:
+        plan = names.get(r["plan"].value)
+        name = plan.zh if plan else ""
+        out[r["t"].value] = {"zh": f"任务 {_value(r, 'number')} · {name}", "en": f"Task {_value(r, 'number')}"}
+    return out
 
 
 def parameter_values(store, p) -> list[tuple[str, str]]:
