@@ -281,3 +281,17 @@ def test_tasks_in_a_query_answer_name_their_plan(site):
     assert shown == [("/plan/gbf-2018-128/task/1", "任务 1 · " + NOTICE_SHORT),
                      ("/plan/guangzhou-sample/task/1", "任务 1 · 广州市关于推进教育和绿色发展的工作方案"),
                      ("/plan/zhanjiang-green-economy/task/1", "任务 1 · 湛江市关于加快建立健全绿色低碳循环发展经济体系的实施方案")]
+
+
+def test_cli_network_html_takes_the_minimum_weight_and_refuses_filters_it_cannot_draw(built, tmp_path):
+    from greenplan.network.graph import build_network
+
+    store, _ = built
+    out = tmp_path / "heavy.html"
+    cli = [sys.executable, "-m", "greenplan.cli.main", "network", "--store", str(store.directory), "--format", "html"]
+    done = subprocess.run(cli + ["--min-weight", "5", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    heavy = [e for e in build_network(store).edges(data=True) if e[2]["weight"] >= 5]
+    assert out.read_text(encoding="utf-8").count('<line class="edge"') == len(heavy) > 0
+    done = subprocess.run(cli + ["--topic", "hydrogen", "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "topic menu" in done.stderr and "Traceback" not in done.stderr

@@ -14,10 +14,12 @@ Routes:
 ``/plan/…`` ``/org/…``         Linked data: ``{base}X`` is served at ``http://HOST:PORT/X``
 ``/topic/…`` ``/place/…``      (HTML, or Turtle / JSON-LD / N-Triples by ``Accept``).  Answers keep
                                the base IRI unchanged.  ``/resource?iri=IRI`` shows any other IRI.
+                               An alias kept as ``owl:sameAs`` answers 301 to its canonical IRI.
 ``/``                          home: the plans' summaries
 ``/queries``, ``/queries/N``   the saved queries as forms; ``/queries/N.csv`` ``.json`` ``.tsv``
 ``/editor``                    SPARQL editor (vendored CodeMirror 5)
-``/network``                   the collaboration network view (from :mod:`greenplan.network.graph`)
+``/network``                   the collaboration network page (:mod:`greenplan.network.draw`; ``?plan=ID&min=N``)
+``/sources/ID``                the kept copy of plan ID's source (:mod:`greenplan.web.sources`; sandboxed)
 ``/download/graph.EXT``        full dumps: ttl, jsonld, nt, trig, nq (``greenplan export``)
 ``/.well-known/void``          DCAT + VoID description (from :mod:`greenplan.export.metadata`)
 ``/static/…``                  vendored JS/CSS
