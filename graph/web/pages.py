@@ -73,33 +73,36 @@ class SourceLines(NamedTuple):
     element: str = ""
 
 
-# the words of an entity a link into its kept web page looks for (a text fragment: Chromium, Firefox, Safari)
-FRAGMENT_CHARS = 16
-
-
 def _lines(store, iri: str, base: str) -> list[SourceLines]:
     """Where the document prints an entity.  For a web page: the element (XPath) in the page named by its
-    original URL, linked to the place in the kept copy (``/sources/<id>#:~:text=…``, the entity's first words)."""
+    original URL, linked to the place in the kept copy (``/sources/<id>?at=XPATH``, :func:`source_view`)."""
     from urllib.parse import quote
 
     from greenplan.web.sources import has_copy
 
-    rows = select(store, "lines", s=iri)
-    words = ""
-    if any("xpath" in r for r in rows):
-        own = select(store, "values", s=iri, prop=property_node("gp:text")) or \
-            select(store, "values", s=iri, prop=property_node("dcterms:title"))
-        words = own[0]["v"].value[:FRAGMENT_CHARS] if own else ""
     out = []
-    for r in rows:
+    for r in select(store, "lines", s=iri):
         first, last = _value(r, "first"), _value(r, "last")
         url, ident, xpath = _value(r, "url"), _value(r, "id"), _value(r, "xpath")
         target = href(r["span"].value, base)
         if xpath and ident and has_copy(store, ident):
-            target = f"/sources/{quote(ident, safe='')}" + (f"#:~:text={quote(words, safe='')}" if words else "")
+            target = f"/sources/{quote(ident, safe='')}?" + query_string({"at": xpath})
         out.append(SourceLines(target, first if first == last else f"{first}–{last}",
                                url if url.startswith(("http://", "https://")) else _value(r, "file"), xpath))
     return out
+
+
+def source_view(store, identifier: str, xpath: str, base: str) -> str:
+    """The kept copy of a web page with the element at ``xpath`` shown: the copy in a frame (sandboxed, as
+    ``/sources/<id>`` sends it), the page's script (``static/source.js``) finds the element in it by its
+    XPath and scrolls to it.  The server reads nothing of the document."""
+    from urllib.parse import quote
+
+    rows = [r for r in select(store, "plans") if _value(r, "id") == identifier]
+    plan = plan_names(store, [rows[0]["plan"].value], base).get(rows[0]["plan"].value) if rows else None
+    sources = _sources(store, rows[0]["plan"].value, identifier, base) if rows else []
+    return render("source.html", title=f"来源 Source · {identifier}", plan=plan, sources=sources, xpath=xpath,
+                  frame=f"/sources/{quote(identifier, safe='')}")
 
 
 def _texts(store, iri: str, prop: str) -> list:

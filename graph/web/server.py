@@ -19,7 +19,8 @@ Routes:
 ``/queries``, ``/queries/N``   the saved queries as forms; ``/queries/N.csv`` ``.json`` ``.tsv``
 ``/editor``                    SPARQL editor (vendored CodeMirror 5)
 ``/network``                   the collaboration network page (:mod:`greenplan.network.draw`; ``?plan=ID&min=N``)
-``/sources/ID``                the kept copy of plan ID's source (:mod:`greenplan.web.sources`; sandboxed)
+``/sources/ID``                the kept copy of plan ID's source (:mod:`greenplan.web.sources`; sandboxed);
+                               ``?at=XPATH`` frames it with that element shown
 ``/download/graph.EXT``        full dumps: ttl, jsonld, nt, trig, nq (``greenplan export``)
 ``/.well-known/void``          DCAT + VoID description (from :mod:`greenplan.export.metadata`)
 ``/static/…``                  vendored JS/CSS
@@ -435,7 +436,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/network":
             return self._network(one("plan"), one("min"))
         if path.startswith("/sources/"):
-            return self._kept_source(path[len("/sources/"):])
+            return self._kept_source(path[len("/sources/"):], one("at"))
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path == "/favicon.ico":
@@ -619,12 +620,16 @@ class Handler(BaseHTTPRequestHandler):
                               base=self.server.base, script_src="/static/network/app.js")
         self._send(200, page_html, protocol.HTML)
 
-    def _kept_source(self, identifier: str) -> None:
+    def _kept_source(self, identifier: str, at: str | None) -> None:
+        from greenplan.web import pages
         from greenplan.web.sources import kept_copy
 
         kept = kept_copy(self.server.store, identifier)
         if kept is None:
             raise HttpError(404, f"no kept copy of a source named {identifier[:80]!r} in this store")
+        if at:       # the copy with one element shown (a page of the site framing it)
+            return self._send(200, pages.source_view(self.server.store, identifier, at, self.server.base),
+                              protocol.HTML)
         # a kept web page is shown as it was, with its scripts, forms and plugins off (a sandbox)
         self._send(200, kept.path.read_bytes(), kept.media,
                    {"Content-Security-Policy": "sandbox allow-same-origin", "Cache-Control": "max-age=3600"})
