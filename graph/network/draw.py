@@ -12,7 +12,6 @@ page's script (``static/network/app.js``) only filters what is drawn: the minimu
 from __future__ import annotations
 
 import io
-import json
 import warnings
 from pathlib import Path
 
