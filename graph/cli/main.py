@@ -169,7 +169,10 @@ def cmd_network(args) -> int:
             if args.view != "bureaus":
                 raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
                                    f"{args.view}")
-            write_output(args.out, draw.html_page(store, plan=args.plan))
+            if args.topic or args.chapter or args.collectives:
+                raise NetworkError("--format html draws every task of the plan (the page has its own topic menu); "
+                                   "drop --topic, --chapter and --collectives, or write graphml/gexf/json/png/svg")
+            write_output(args.out, draw.html_page(store, plan=args.plan, min_weight=args.min_weight))
             if args.out:
                 print(f"wrote {args.out}", file=sys.stderr)
             return 0
