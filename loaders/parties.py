@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
@@ -41,6 +42,7 @@ PROSE = set("的将把了“”《》。")
 PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
 NO_ROLE_WORD = "expected a role word"
+NOT_A_PARTY = "is neither a body's name (ending in 部, 委, 局, 办 …) nor a collective (有关部门, 各地区 …)"
 YEAR = re.compile(r"^(到|于|在)?\d{4}年")
 PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
 
@@ -52,11 +54,10 @@ class Words:
     joiners: tuple[str, ...]       # longest first; split only next to a collective phrase or an open mark
     withs: tuple[str, ...]         # always split (会同)
     opens: tuple[str, ...]         # longest first
-    first_lead: tuple[str, ...]
+    same_below: tuple[str, ...]    # 下同 after the first-is-lead clause
     times: tuple[str, ...]         # time phrases that are no party (持续推进)
     rule_start: tuple[str, ...]
     rule_end: tuple[str, ...]
-    collectives: tuple[str, ...]   # longest first
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -83,11 +84,10 @@ def words() -> Words:
         joiners=tuple(_longest_first(by_kind.get("joiner", {}))),
         withs=tuple(_longest_first(by_kind.get("with", {}))),
         opens=tuple(_longest_first(by_kind.get("open", {}))),
-        first_lead=tuple(by_kind.get("first-lead", {})),
+        same_below=tuple(by_kind.get("same-below", {})),
         times=tuple(_longest_first(by_kind.get("time", {}))),
         rule_start=tuple(by_kind.get("rule-start", {})),
         rule_end=tuple(by_kind.get("rule-end", {})),
-        collectives=tuple(_longest_first(r["phrase"] for r in _rows("collective-parties.tsv"))),
     )
 
 
@@ -113,24 +113,80 @@ def column_role(header: str) -> str | None:
     return words().headers.get(WHITESPACE.sub("", header))
 
 
+@lru_cache(maxsize=1)
+def grammar() -> dict:
+    """``loaders/grammar.toml``: the word classes and shapes of collectives, the first-is-lead rule, body ends."""
+    return tomllib.loads(files("greenplan.loaders").joinpath("grammar.toml").read_text(encoding="utf-8"))
+
+
+def _template(shape: str, classes: dict[str, list[str]]) -> str:
+    """A shape of grammar.toml with each {class} replaced by its words (longest first, escaped)."""
+    return re.sub(r"\{(\w+)\}", lambda m: "(?:" + "|".join(re.escape(w) for w in _longest_first(classes[m[1]])) + ")",
+                  shape)
+
+
+@lru_cache(maxsize=1)
+def collective_shapes() -> tuple[re.Pattern, ...]:
+    """One pattern per collective shape of grammar.toml.  A scope word counts only at the start of an item (not
+    inside a body's name), and a collective ends where the item ends: a separator, a connective, 等, a role word,
+    a parenthesis or another collective (各地区各部门)."""
+    g = grammar()
+    w = words()
+    boundary = "、，,；;：:（(）)"
+    # the last character of a connective or open mark (和, 及, 以及, 会同, 等)
+    before = re.escape(boundary + "".join(sorted({x[-1] for x in w.joiners + w.withs} | {x[0] for x in w.opens})))
+    follow = _longest_first(set(w.joiners) | set(w.withs) | set(w.opens) | set(w.verbs) | {"各"})
+    lookahead = f"(?=$|[{re.escape(boundary)}]|" + "|".join(re.escape(x) for x in follow) + ")"
+    out = []
+    for shape in g["shapes"].values():
+        shape = shape.replace("(?:{scope})?", f"(?:(?<![^{before}])(?:{{scope}}))?", 1)
+        out.append(re.compile(_template(shape, g["words"]) + lookahead))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def first_lead_shape() -> re.Pattern:
+    return re.compile(grammar()["first_lead"]["shape"])
+
+
+def is_collective(phrase: str) -> bool:
+    """Whether a whole phrase is a collective party by its shape (各省级人民政府, 国务院相关部门和单位, 各园区 …)."""
+    return [(m.start(), m.end()) for m in _collective_matches(phrase)] == [(0, len(phrase))]
+
+
+def _collective_matches(text: str) -> list[re.Match]:
+    """The longest collective starting at each position, left to right, not overlapping."""
+    out = []
+    i = 0
+    while i < len(text):
+        found = [m for p in collective_shapes() if (m := p.match(text, i)) and m.end() > i]
+        if found:
+            best = max(found, key=lambda m: m.end())
+            out.append(best)
+            i = best.end()
+        else:
+            i += 1
+    return out
+
+
+def reads_as_body(name: str) -> bool:
+    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府)."""
+    return name.endswith(tuple(grammar()["body"]["ends"]))
+
+
 class _Protected:
-    """A text with its collective phrases replaced by single private-use characters."""
+    """A text with its collective phrases (found by shape) replaced by single private-use characters."""
 
     def __init__(self, text: str):
         self.phrases: list[str] = []
         out = []
-        i = 0
-        collectives = words().collectives
-        while i < len(text):
-            for phrase in collectives:
-                if text.startswith(phrase, i):
-                    out.append(chr(PLACEHOLDER + len(self.phrases)))
-                    self.phrases.append(phrase)
-                    i += len(phrase)
-                    break
-            else:
-                out.append(text[i])
-                i += 1
+        at = 0
+        for m in _collective_matches(text):
+            out.append(text[at:m.start()])
+            out.append(chr(PLACEHOLDER + len(self.phrases)))
+            self.phrases.append(m[0])
+            at = m.end()
+        out.append(text[at:])
         self.text = "".join(out)
 
     def restore(self, s: str) -> str:
@@ -164,8 +220,9 @@ def _split(s: str, seps: str) -> list[str]:
 class _List:
     """Reads a list of parties (``X、Y等和各省级人民政府``) into (spelling, collective) items."""
 
-    def __init__(self, prot: _Protected):
+    def __init__(self, prot: _Protected, shaped: bool = True):
         self.prot = prot
+        self.shaped = shaped     # notes: a name must have a body's shape; cells: the column says it is a party
         self.open_list = False
         self.problems: list[str] = []
 
@@ -186,11 +243,13 @@ class _List:
             if s in w.opens:
                 return []
         spelling = self.prot.restore(s)
+        collective = self.prot.has_placeholder(s)
         if (len(spelling) > LONGEST_NAME or PROSE & set(spelling) or spelling.startswith(PROSE_OPENINGS)
-                or spelling in w.joiners or spelling in w.withs):
-            self.problems.append(f"{spelling!r} does not read as the name of a body")
+                or spelling in w.joiners or spelling in w.withs
+                or (self.shaped and not (collective or reads_as_body(_marked_role(spelling)[0])))):
+            self.problems.append(f"{spelling!r} {NOT_A_PARTY}")
             return []
-        return [(spelling, self.prot.has_placeholder(s))]
+        return [(spelling, collective)]
 
     def _item(self, s: str) -> list[tuple[str, bool]]:
         """An item that may hold collective phrases: ``X等和⟨C⟩``, ``⟨C⟩和⟨D⟩``, ``国务院⟨C⟩``."""
@@ -211,18 +270,23 @@ class _List:
                 if name:
                     out.extend(self._name(name))
             else:
-                # glued to the phrase (国务院有关部门, 省级有关部门): the whole item is one collective party
-                phrase = prefix + phrase
+                # glued to the collective with no connective: neither a body nor a collective by shape
+                self.problems.append(f"{self.prot.restore(prefix + phrase)!r} {NOT_A_PARTY}")
+                phrase = ""
         if rest in w.opens:
             self.open_list = True
             rest = ""
         more, joiner = _strip_prefix(rest, w.joiners)
-        if rest and not joiner:
-            # followed by more of its name (各区、县级市人民政府): the whole item is one collective party
+        if rest and rest[0] in OPENING and rest[-1] in CLOSING and rest[1:-1] in w.verbs:
+            phrase, more = phrase + rest, ""      # 各区、县级市（配合）: the role in brackets after the collective
+        elif rest and not joiner and not self.prot.is_placeholder(rest[0]):
+            # more text glued to the collective (其他有关部门负责人): not a party by shape
             more, mark = _strip_suffix(rest, w.opens)
             self.open_list = self.open_list or bool(mark)
-            phrase, more = phrase + more, ""
-        out.append((self.prot.restore(phrase), True))
+            self.problems.append(f"{self.prot.restore(phrase + more)!r} {NOT_A_PARTY}")
+            phrase, more = "", ""
+        if phrase:
+            out.append((self.prot.restore(phrase), True))
         if more:
             out.extend(self._item(more))
         return out
@@ -234,7 +298,24 @@ def _is_time(segment: str) -> bool:
 
 
 def _is_first_lead(sentence: str) -> bool:
-    return any(m in sentence for m in words().first_lead)
+    return bool(first_lead_shape().search(sentence))
+
+
+def _without_first_lead(sentence: str) -> str:
+    """The sentence without its first-is-lead clause (…负责，排在第一位的部门为牵头部门，下同 → …负责)."""
+    clauses = re.split("([，,；;])", sentence)
+    keep: list[str] = []
+    dropping = False
+    for k in range(0, len(clauses), 2):
+        clause = clauses[k]
+        if first_lead_shape().search(clause):
+            dropping = True
+            continue
+        if dropping and clause in words().same_below:
+            continue
+        dropping = False
+        keep.append(clause)
+    return "，".join(c for c in keep if c)
 
 
 def _is_standing_rule(sentence: str) -> bool:
@@ -304,8 +385,8 @@ def _marked_role(spelling: str) -> tuple[str, str | None]:
     return spelling, None
 
 
-def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
-    lst = _List(prot)
+def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse, shaped: bool = True) -> None:
+    lst = _List(prot, shaped)
     for role, text in groups:
         if not role:
             parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
@@ -329,7 +410,9 @@ def parse_note(text: str, state: NoteState) -> NoteParse:
         state.first_is_lead = True
     for sentence in sentences:
         if _is_first_lead(sentence):
-            continue
+            sentence = _without_first_lead(sentence)
+            if not sentence:
+                continue
         if _is_standing_rule(sentence):
             parse.standing_rules.append(sentence)
             if sentence not in state.standing_rules:
@@ -368,7 +451,7 @@ def parse_cells(cells: list[tuple[str, str]], state: NoteState) -> NoteParse:
         prot = _Protected(text)
         groups, problems = _clauses(prot.text, role)
         parse.problems.extend(problems)
-        _read(prot, groups, parse)
+        _read(prot, groups, parse, shaped=False)
     return parse
 
 
