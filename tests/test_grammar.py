@@ -1,0 +1,141 @@
+"""The grammar of responsibility notes (loaders/parties.py with loaders/grammar.toml), form by form.
+
+Every expected party below is written by hand from reading the short text beside it; the texts are written
+for these tests in the forms State Council and local documents print (issue 21). The shared real documents
+(tests/data/gov-cn, gov-cn-2, guangzhou-633) are checked note by note against tables read by hand
+(tests/sharednotes.py).
+"""
+from __future__ import annotations
+
+import pytest
+
+from greenplan.loaders.parties import NoteState, is_collective, is_note, parse_cells, parse_note
+from tests.handread import read_tsv
+from tests.sharednotes import score
+
+
+def parties(text: str, state: NoteState | None = None):
+    r = parse_note(text, state or NoteState())
+    return [(p.spelling, p.role, p.collective) for p in r.parties], r.open_list, r.problems
+
+
+R, L, S, P, G = "responsible", "lead", "supporting", "participating", "guiding"
+
+
+# ------------------------------------------------------------------------------ collectives by their shape
+
+@pytest.mark.parametrize("phrase", [
+    "有关部门", "相关部门", "有关单位", "相关地区", "有关部门和单位", "各有关部门和单位", "国务院有关部门",
+    "国务院相关部门和单位", "国务院各有关部门", "省直有关部门", "市有关单位", "其他有关部门", "各地区", "各部门",
+    "各地", "各园区", "各级人民政府", "各级党委和政府", "各省级人民政府", "各有关省级人民政府", "各省（区、市）人民政府",
+    "各市、县（区）人民政府", "各市、县(区)人民政府", "各市、县人民政府", "各县（市、区）人民政府", "各区、县级市",
+    "各区、县级市政府", "各区、县级市人民政府", "各有关区、县级市", "各区、县（市）", "各区县（市）人民政府",
+    "各区、县级市城市管理部门", "各项目牵头单位", "试点城市政府", "各试点城市政府", "市人才工作领导小组成员单位",
+    "领导小组各成员单位"])
+def test_collective_by_shape(phrase):
+    assert is_collective(phrase)
+
+
+@pytest.mark.parametrize("name", ["体育总局", "市发展改革委", "工业和信息化部", "各市场主体", "城市有关部门负责人",
+                                  "有关", "各"])
+def test_not_a_collective(name):
+    assert not is_collective(name)
+
+
+def test_every_listed_collective_phrase_has_a_collective_shape():
+    """ontology/collective-parties.tsv names collectives for the graph (labels); the reader finds them by shape."""
+    import csv
+    from importlib.resources import files
+
+    text = files("greenplan.ontology").joinpath("collective-parties.tsv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader([l for l in text.splitlines() if l and not l.startswith("#")], delimiter="\t"))
+    assert len(rows) > 20
+    assert [r["phrase"] for r in rows if not is_collective(r["phrase"])] == []
+
+
+# ------------------------------------------------------------------------------ parties and connectives
+
+def test_body_with_an_open_collective():
+    # X等<collective>: X, then the collective; the list is open
+    assert parties("（国家发展改革委等相关单位负责）") == (
+        [("国家发展改革委", R, False), ("相关单位", R, True)], True, [])
+    assert parties("（人力资源社会保障部、财政部等有关部门和单位负责）") == (
+        [("人力资源社会保障部", R, False), ("财政部", R, False), ("有关部门和单位", R, True)], True, [])
+
+
+def test_connective_before_a_collective_is_no_part_of_a_name():
+    assert parties("（交通运输部及相关地区负责）") == ([("交通运输部", R, False), ("相关地区", R, True)], False, [])
+    assert parties("（市发展改革委和相关部门负责）") == ([("市发展改革委", R, False), ("相关部门", R, True)], False, [])
+    assert parties("（财政部、税务总局以及人民银行负责）") == (
+        [("财政部", R, False), ("税务总局", R, False), ("人民银行", R, False)], False, [])
+
+
+def test_and_inside_a_collective_or_a_name_is_kept():
+    assert parties("（国务院相关部门和单位负责）") == ([("国务院相关部门和单位", R, True)], False, [])
+    assert parties("（工业和信息化部、文化和旅游部负责）") == (
+        [("工业和信息化部", R, False), ("文化和旅游部", R, False)], False, [])
+
+
+def test_provincial_scope_and_bracketed_division_lists():
+    assert parties("（省发展改革委牵头，省直有关部门、各市、县（区）人民政府配合）") == (
+        [("省发展改革委", L, False), ("省直有关部门", S, True), ("各市、县（区）人民政府", S, True)], False, [])
+    assert parties("（各市、县(区)人民政府负责）") == ([("各市、县(区)人民政府", R, True)], False, [])
+
+
+def test_two_collectives_printed_together_are_two_parties():
+    assert parties("（各地区各部门负责）") == ([("各地区", R, True), ("各部门", R, True)], False, [])
+    assert parties("（国务院各部门、各地区负责）") == ([("国务院各部门", R, True), ("各地区", R, True)], False, [])
+
+
+def test_groups_parks_and_levels():
+    assert parties("（市商务局、各园区负责）") == ([("市商务局", R, False), ("各园区", R, True)], False, [])
+    assert parties("（市人才工作领导小组成员单位按职责分工负责）") == (
+        [("市人才工作领导小组成员单位", R, True)], False, [])
+    assert parties("（各级人民政府负责）") == ([("各级人民政府", R, True)], False, [])
+    assert parties("（各区、县级市政府负责）") == ([("各区、县级市政府", R, True)], False, [])
+
+
+def test_together_with_and_three_roles():
+    assert parties("（市科技局会同市财政局负责）") == ([("市科技局", R, False), ("市财政局", R, False)], False, [])
+    assert parties("（省教育厅牵头，省财政厅参与，各地区指导）") == (
+        [("省教育厅", L, False), ("省财政厅", P, False), ("各地区", G, True)], False, [])
+
+
+# ------------------------------------------------------------------------------ the first-named body leads
+
+@pytest.mark.parametrize("rule", ["列第一位者为牵头单位", "排在第一位的部门为牵头部门", "列首位的为牵头单位",
+                                  "排第一位的为牵头单位", "列在第一位的单位为牵头单位"])
+def test_first_named_leads_in_its_variant_wordings(rule):
+    state = NoteState()
+    # the rule in the same sentence as the parties (国发〔2019〕3号) or in a sentence of its own (国发〔2018〕39号)
+    for text in (f"（税务总局、财政部负责，{rule}，下同）", f"（税务总局、财政部负责。{rule}，下同）"):
+        state = NoteState()
+        assert parties(text, state) == ([("税务总局", L, False), ("财政部", R, False)], False, []), text
+        assert parties("（海关总署负责）", state) == ([("海关总署", L, False)], False, [])
+
+
+# ------------------------------------------------------------------------------ what is not understood
+
+def test_a_party_of_no_known_shape_is_a_problem_never_a_body():
+    spellings, _, problems = parties("（企业自主负责）")
+    assert spellings == [] and "企业自主" in problems[0]
+    spellings, _, problems = parties("（城市有关部门负责）")     # text glued to a collective
+    assert spellings == [] and "城市有关部门" in problems[0]
+    spellings, _, problems = parties("（市财政局、市税务局）")     # no role word
+    assert spellings == [] and "expected a role word" in problems[0]
+
+
+def test_cells_keep_every_name_their_column_declares():
+    # a table's responsibility column says its cells are parties: a misprinted name is kept (the authority
+    # lists and the misprint shape judge it), not dropped
+    r = parse_cells([("责任单位", "市发展和改革、农业农村局")], NoteState())
+    assert [p.spelling for p in r.parties] == ["市发展和改革", "农业农村局"] and not r.problems
+
+
+# ------------------------------------------------------------------------------ the shared real documents
+
+def test_every_note_of_the_shared_documents_is_read_right():
+    from greenplan.loaders import load
+
+    right, total, wrong = score(load)
+    assert total == 222 and wrong == [] and right == total
