@@ -41,6 +41,7 @@ WHITESPACE = re.compile(r"\s+")
 PROSE = set("的将把了“”《》。")
 PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
+MIN_LISTED_NAME = 3   # a name in a list without a role word: 市财政局 yes, 市 or 区 (（市、区）) no
 NO_ROLE_WORD = "expected a role word"
 NOT_A_PARTY = "is neither a body's name (ending in 部, 委, 局, 办 …) nor a collective (有关部门, 各地区 …)"
 YEAR = re.compile(r"^(到|于|在)?\d{4}年")
@@ -469,3 +470,25 @@ def is_note(text: str) -> bool:
     parse = parse_note(inner, NoteState())
     shaped = not any(p.startswith(NO_ROLE_WORD) for p in parse.problems)
     return shaped and (bool(parse.parties) or bool(parse.standing_rules))
+
+
+def note_like(text: str) -> str | None:
+    """Why a parenthesised text that is shaped like a note (a clause closed by a role word, or a label such as
+    牵头单位：) was not read as one, or None: it is no note at all (（此件公开发布）, （PPP）) or it was read."""
+    inner = _inner(text)
+    if not inner:
+        return None
+    w = words()
+    clauses = [c for c in re.split("[，,；;。]", inner) if c]
+    labelled = any(inner.find(h + c) >= 0 for h in w.headers for c in LABEL_COLON)
+    if not labelled and not any(c.endswith(tuple(w.verbs)) for c in clauses):
+        # no role word at all: note-like only when it lists two or more bodies' names (（市财政局、市税务局）),
+        # not for an aside that names one thing (（含技工院校）) or a list of division words (（市、区）)
+        items = _split(inner, SEPARATORS)
+        if len(items) < 2 or not all(len(i) >= MIN_LISTED_NAME and (reads_as_body(i) or is_collective(i))
+                                     for i in items):
+            return None
+    parse = parse_note(inner, NoteState())
+    if parse.parties and not parse.problems:
+        return None
+    return parse.problems[0] if parse.problems else "no bodies found: expected bodies and a role word (负责, 牵头 …)"

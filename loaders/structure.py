@@ -21,13 +21,13 @@ from importlib import resources
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
-from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
+from greenplan.loaders.notes import closed_tasks, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
-                                       Section, Sentence, Span, StandingRule, Task)
+                                       Section, Sentence, Span, StandingRule, Task, UnreadNote)
 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
@@ -107,6 +107,7 @@ class _Reader:
         self.tasks: list[Task] = []
         self.rules: list[StandingRule] = []
         self.unparsed: list[tuple[Span, str]] = []
+        self.unread: list[UnreadNote] = []
         self.measures: dict[tuple[str, str], int] = {}
         self.notes: list[Note] = []
         self.projects: list[Project] = []
@@ -203,6 +204,8 @@ class _Reader:
         pending, self.pending = self.pending, None
         if not text and title_only is None:
             return
+        for s, e, why in unread_notes(text):
+            self.unread_note(text[s:e], span, why)
         closed, rest = closed_tasks(text)
         for k, c in enumerate(closed):
             body = ITEM.sub(lambda m: m[3], c.text, count=1) if k == 0 else c.text
@@ -224,7 +227,7 @@ class _Reader:
                   label: str) -> None:
         parse = parse_note(note, self.state)
         for p in parse.problems:
-            self.report.add("warning", span, f"responsibility note {note!r} not fully read ({p}); kept as printed")
+            self.unread_note(note, span, p)
         self._rules(parse.standing_rules, span)
         if not text:
             self.report.add("warning", span, f"responsibility note {note!r} closes no text")
@@ -239,6 +242,12 @@ class _Reader:
             text=text, owners=[], owners_raw=note, open_list=parse.open_list, span=span, label=label or None,
             note=note, parties=parse.parties, deadline_raw=raw_deadline, deadline_year=year,
             deadline_date=date, section=section.index if section else None))
+
+    def unread_note(self, text: str, span: Span, why: str, kind: str = "note") -> None:
+        """Note-like text not understood: kept as printed on the plan, reported with its location."""
+        self.unread.append(UnreadNote(text, span, why, kind))
+        what = "responsibility note" if kind == "note" else "table with responsibility columns"
+        self.report.add("warning", span, f"{what} {text[:60]!r} not understood ({why}); kept as printed")
 
     def _rules(self, rules: list[str], span: Span) -> None:
         for r in rules:
@@ -258,6 +267,7 @@ class _Reader:
             if "text" in kinds.values() and any(k == "party" for k in kinds.values()):
                 break
         else:
+            self._responsibility_without_tasks(table, "no column of task text (重点任务, 工作任务 …) beside it")
             return False
         printed_number = any(k == "number" for k in kinds.values())
         first_task = len(self.tasks)
@@ -300,8 +310,7 @@ class _Reader:
             span = Span(self.file, row[0].span.first, row[-1].span.last, _row_path(row))
             parse = parse_cells(parties_cells, self.state)
             for p in parse.problems:
-                self.report.add("warning", span, f"responsibility cells {parties_cells!r} not fully read ({p}); "
-                                                 f"kept as printed")
+                self.unread_note("；".join(f"{hd}：{t}" for hd, t in parties_cells), span, p)
             self._rules(parse.standing_rules, span)
             raw_deadline = values.get("deadline")
             year, date = deadline(raw_deadline)
@@ -323,8 +332,19 @@ class _Reader:
                 deadline_raw=raw_deadline or None, deadline_year=year, deadline_date=date, columns=columns))
         if printed_number:
             check_sequence([(t.number, t.span) for t in self.tasks[first_task:]], "task", self.report)
+        if len(self.tasks) == first_task:
+            self._responsibility_without_tasks(table, "rows with a task text or a responsible body under its header")
         self.below_rows(table, annex)
         return True
+
+    def _responsibility_without_tasks(self, table: Block, expected: str) -> None:
+        """A table whose header names responsibility (牵头部门, 责任单位 …) but that gave no task: said out loud."""
+        for row in table.rows[:3]:
+            headers = [squeeze(c.text) for c in row]
+            if any(column_role(h) for h in headers if h):
+                self.unread_note(" | ".join(headers), row[0].span, f"the header names responsibility; expected "
+                                 f"{expected}", kind="table")
+                return
 
     def below_rows(self, table: Block, annex: int) -> None:
         for text, span in table.notes:
@@ -549,7 +569,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
         title=title, title_span=title_span, status=status or None, status_span=status_span,
         preamble=preamble, preamble_span=preamble_span, chapters=chapters, sections=sections,
         principles=principles, targets=targets, goals=goals, tasks=tasks, projects=r.projects, notes=r.notes,
-        unparsed=r.unparsed, notice=notice, standing_rules=r.rules, source_format=doc.format)
+        unparsed=r.unparsed, unread_notes=r.unread, notice=notice, standing_rules=r.rules, source_format=doc.format)
 
 
 def number_slug(number: str) -> str | None:

@@ -139,3 +139,61 @@ def test_every_note_of_the_shared_documents_is_read_right():
 
     right, total, wrong = score(load)
     assert total == 222 and wrong == [] and right == total
+
+
+# ------------------------------------------------------------------------------ said out loud: build reports it
+
+PLANTED = """某市关于推进绿色发展的实施方案
+一、重点任务
+（一）推进产业转型。
+1.实施节能改造。推进重点企业节能改造。（市发展改革委负责）
+2.建设绿色园区。完成园区改造。（企业自主负责）
+3.制定支持政策。（市财政局、市税务局）
+"""
+
+PLANTED_TABLE = """<html><head><meta charset="utf-8"></head><body>
+<p>某市关于推进绿色发展的实施方案</p><p>一、重点任务</p>
+<p>（一）推进产业转型。实施节能改造。（市发展改革委负责）</p>
+<table><tr><td>序号</td><td>牵头部门</td><td>配合部门</td></tr>
+<tr><td>1</td><td></td><td></td></tr></table>
+</body></html>
+"""
+
+
+def test_a_planted_note_not_understood_is_kept_and_reported_with_its_location(tmp_path):
+    from greenplan.loaders import load
+
+    src = tmp_path / "planted.txt"
+    src.write_text(PLANTED, encoding="utf-8")
+    plan, report = load(src)
+    # read by hand: item 1 is a task of 市发展改革委; items 2 and 3 carry notes that are not understood
+    assert [(t.label, [p.spelling for p in t.parties]) for t in plan.tasks] == [("（一）1.", ["市发展改革委"])]
+    assert [(u.text, u.span.first, u.kind) for u in plan.unread_notes] == [
+        ("（企业自主负责）", 5, "note"), ("（市财政局、市税务局）", 6, "note")]
+    assert "企业自主" in plan.unread_notes[0].why and "role word" in plan.unread_notes[1].why
+    warnings = [str(i) for i in report.warnings()]
+    assert any(w.startswith("planted.txt:5") and "（企业自主负责）" in w and "not understood" in w for w in warnings)
+    assert any(w.startswith("planted.txt:6") and "（市财政局、市税务局）" in w for w in warnings)
+
+
+def test_a_responsibility_table_that_gives_no_task_is_reported(tmp_path):
+    from greenplan.loaders import load
+
+    src = tmp_path / "planted.html"
+    src.write_text(PLANTED_TABLE, encoding="utf-8")
+    plan, report = load(src)
+    tables = [u for u in plan.unread_notes if u.kind == "table"]
+    assert len(tables) == 1 and tables[0].text == "序号 | 牵头部门 | 配合部门"
+    assert any("table with responsibility columns" in str(i) and "序号 | 牵头部门" in str(i) for i in report.warnings())
+
+
+def test_build_prints_the_note_not_understood(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "planted.txt"
+    src.write_text(PLANTED, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(tmp_path / "store"), "--source", str(src)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "planted.txt:5" in out.stderr and "（企业自主负责）" in out.stderr and "not understood" in out.stderr
