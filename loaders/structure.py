@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -24,6 +24,7 @@ from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.notes import closed_tasks, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
+from greenplan.loaders.runon import resegment
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
@@ -457,6 +458,7 @@ def _find_notice(doc_paras: list[Block], title: str, front: range) -> int | None
 
 def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_given: set[str]) -> Plan:
     """Records of the one plan in ``doc``; ``meta_given`` names the metadata keys a .meta.toml set (they win)."""
+    doc = replace(doc, blocks=resegment(doc.blocks))   # text as crawlers store it reads as the page
     r = _Reader(doc, report)
     paras = r.paras
     start = r.first_chapter()

@@ -7,11 +7,13 @@ for these tests in the forms State Council and local documents print (issue 21).
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from greenplan.loaders.parties import NoteState, is_collective, is_note, parse_cells, parse_note
 from tests.handread import read_tsv
-from tests.sharednotes import score
+from tests.sharednotes import DATA, FILES, score
 
 
 def parties(text: str, state: NoteState | None = None):
@@ -197,3 +199,83 @@ def test_build_prints_the_note_not_understood(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "planted.txt:5" in out.stderr and "（企业自主负责）" in out.stderr and "not understood" in out.stderr
+
+
+# ------------------------------------------------------------------------------ text as crawlers store it
+
+def _crawler_copy(paragraphs: list[str], joiner: str) -> str:
+    """The page as a crawler stores it: the title lines and the document number glued into one line, the rest of
+    the text on one line (``joiner`` between what were paragraphs: the page's indentation ``　　`` or nothing)."""
+    k = next(i for i, t in enumerate(paragraphs) if re.fullmatch(r"\S{1,6}〔\d{4}〕\d+号", t))
+    return "".join(paragraphs[: k + 1]) + "\n" + joiner.join(paragraphs[k + 1:]) + "\n"
+
+
+def _page_paragraphs(path) -> list[str]:
+    from tests.test_parties import _Text    # the tests' own reading of a gov.cn page (stdlib only)
+
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser._flush()
+    return parser.paragraphs   # table rows are not paragraphs: the copy has no tables (126's annex is left out)
+
+
+def _note_tasks(plan, full: bool):
+    return [((t.number, t.label, t.text, t.chapter, t.measure) if full else ()) +
+            (t.note, [(p.position, p.spelling, p.role, p.collective) for p in t.parties], t.open_list)
+            for t in plan.tasks if t.note]
+
+
+PAGES = sorted(FILES[s] for s in FILES if FILES[s].suffix == ".html")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_crawler_copy_reads_as_the_page(page, tmp_path):
+    from greenplan.loaders import load
+
+    plan, _ = load(page)
+    for joiner, full in (("\u3000\u3000", True), ("", False)):
+        copy = tmp_path / f"{page.stem}.txt"
+        copy.write_text(_crawler_copy(_page_paragraphs(page), joiner), encoding="utf-8")
+        crawled, _ = load(copy)
+        # the number glued to the title is the number; the title is the page's printed title
+        assert crawled.metadata.number == plan.metadata.number and crawled.metadata.number.endswith("号")
+        assert not crawled.title.endswith("号")
+        # with the indentation kept everything of a task is the same; run together with nothing between them a
+        # chapter heading cannot be told from plain text after it (documented), so notes and parties are compared
+        assert _note_tasks(crawled, full) == _note_tasks(plan, full), joiner
+
+
+def test_guangzhou_crawler_copy_and_items_run_together(tmp_path):
+    from greenplan.loaders import load
+
+    text = (DATA / "guangzhou-633" / "guangzhou-633-talent-opinions.txt").read_text(encoding="utf-8")
+    lines = [l for l in text.splitlines() if l.strip()]
+    meta = (DATA / "guangzhou-633" / "guangzhou-633-talent-opinions.meta.toml").read_text(encoding="utf-8")
+    page, _ = load(DATA / "guangzhou-633" / "guangzhou-633-talent-opinions.txt")
+    copy = tmp_path / "guangzhou-633-talent-opinions.txt"
+    copy.write_text(lines[0] + "\n" + "".join(lines[1:]) + "\n", encoding="utf-8")
+    (tmp_path / "guangzhou-633-talent-opinions.meta.toml").write_text(meta, encoding="utf-8")
+    crawled, _ = load(copy)
+    assert _note_tasks(crawled, True) == _note_tasks(page, True) and len(page.tasks) == 44
+
+
+def test_measures_run_together_after_a_colon():
+    """``具体措施：1．…2．…`` on one line reads as the items on their own lines (text written for this test)."""
+    from greenplan.loaders.document import load_document
+    from greenplan.loaders.model import Block, Document
+    from greenplan.loaders.records import Span
+
+    def plan_of(lines):
+        doc = Document("t.txt", "text", "0", len(lines), [Block("paragraph", Span("t.txt", 1, 1), l) for l in lines])
+        return load_document(doc, DATA / "no-such-file.txt")[0]
+
+    lines = ["某市关于推进节能的实施方案某府〔2020〕7号", "一、重点任务", "（一）推进节能。具体措施：",
+             "1．实施节能改造。（市发展改革委负责）", "2．建设绿色园区。（市工业和信息化局、市财政局负责）"]
+    apart = plan_of(lines)
+    together = plan_of([lines[0], "".join(lines[1:])])
+    # read by hand: two tasks, 1 of 市发展改革委, 2 of 市工业和信息化局 and 市财政局; the number 某府〔2020〕7号
+    assert [(t.text, [p.spelling for p in t.parties]) for t in together.tasks] == [
+        ("实施节能改造。", ["市发展改革委"]), ("建设绿色园区。", ["市工业和信息化局", "市财政局"])]
+    assert _note_tasks(together, True) == _note_tasks(apart, True)
+    assert together.metadata.number == apart.metadata.number == "某府〔2020〕7号"
+    assert together.title == apart.title == "某市关于推进节能的实施方案"
