@@ -34,6 +34,7 @@ NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
 ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
+CHAPTER_LABEL = re.compile(rf"({NUMERAL})、")
 ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$")
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -121,7 +122,7 @@ class _Reader:
 
     def first_chapter(self) -> int | None:
         for i, b in enumerate(self.paras):
-            if b.kind == "paragraph" and (m := CHAPTER.match(b.text)) and m[1] == "一" and len(b.text) <= HEADING_MAX:
+            if b.kind == "paragraph" and (m := CHAPTER.match(b.text)) and m[1] == "一" and _heading_length(b.text):
                 return i
         return None
 
@@ -162,12 +163,12 @@ class _Reader:
                 continue
             text = b.text
             m = CHAPTER.match(text)
-            if m and len(text) <= HEADING_MAX and chinese_number(m[1]) == len(chapters) + 1:
+            if m and _heading_length(text) and chinese_number(m[1]) == len(chapters) + 1:
                 chapters.append(Chapter(len(chapters) + 1, m[1], m[2].strip(), b.span))
                 current = None
                 self.pending = None
                 continue
-            if m and len(text) <= HEADING_MAX and chinese_number(m[1]) is None:
+            if m and _heading_length(text) and chinese_number(m[1]) is None:
                 self.report.add("warning", b.span, f"heading-like line {text[:30]!r}: {m[1]} is not a Chinese counting "
                                                     f"number; kept as running text")
             m = SECTION.match(text)
@@ -190,7 +191,7 @@ class _Reader:
             if current is None:
                 self.unparsed.append((b.span, text))
                 self.report.add("info", b.span, f"text outside any section kept as chapter text: {text[:30]!r}")
-                self.tasks_from(text, b.span, chapters[-1] if chapters else None, None, "")
+                self.tasks_from(text, b.span, chapters[-1] if chapters else None, None, _own_label(text))
                 continue
             current.pieces.append((b.span, text))
             label = current.label
@@ -210,6 +211,8 @@ class _Reader:
         closed, rest = closed_tasks(text)
         for k, c in enumerate(closed):
             body = ITEM.sub(lambda m: m[3], c.text, count=1) if k == 0 else c.text
+            if k == 0 and CHAPTER_LABEL.fullmatch(label or "") and body.startswith(label):
+                body = body[len(label):]     # 十二、对…（X负责）: the printed number is the label, not the text
             if k == 0 and not body and title_only is None and pending is not None:
                 body, first, label = pending[0], pending[1], pending[2]   # 牵头单位：… under its item
                 self.note_task(body, c.note, _join_spans([first, span]), chapter, section, label)
@@ -512,7 +515,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     preamble = "".join(paras[i].text for i in after)
     preamble_span = _join_spans([paras[i].span for i in after]) if after else title_span
     for i in after:
-        r.tasks_from(paras[i].text, paras[i].span, None, None, "")
+        r.tasks_from(paras[i].text, paras[i].span, None, None, _own_label(paras[i].text))
 
     chapters, secs = r.read_body(start, stop) if start < len(paras) else ([], [])
     tail: list[Block] = paras[stop:]
@@ -655,14 +658,44 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
     return principles, targets, goals
 
 
+def _heading_length(text: str) -> bool:
+    """A chapter heading is a short line that no responsibility note closes (一、对…区优先支持。（X负责） is a
+    numbered paragraph of a notice, not a heading)."""
+    return len(text) <= HEADING_MAX and not closed_tasks(text)[0]
+
+
+def _own_label(text: str) -> str:
+    """The number a paragraph outside any section prints at its start: ``40.`` right under a chapter
+    (四、创新人才工作体制机制), ``十二、`` of a notice whose numbered paragraphs each close with a note; else ""."""
+    if (item := ITEM.match(text)):
+        return f"{item[1]}." if item[1] else f"（{item[2]}）"
+    if (m := CHAPTER.match(text)) and chinese_number(m[1]):
+        return f"{m[1]}、"
+    return ""
+
+
+def _printed_number(label: str | None) -> int | None:
+    """The number a task's label prints last: （三）38. → 38, （2） → 2, 十二、 → 12; None for （四） (a section)."""
+    if not label:
+        return None
+    if (m := ITEM_LABEL.search(label)):
+        return int(m[1] or m[2])
+    if (m := CHAPTER_LABEL.fullmatch(label)):
+        return chinese_number(m[1])
+    return None
+
+
 def _numbered(tasks: list[Task]) -> list[Task]:
-    """Printed numbers where items are numbered and every task has a distinct one (a 1., 2. … list running through
-    the plan, or a table's 序号), else document order."""
+    """Printed numbers where items are numbered: the number of a task's own item (``38.`` under （三） is 38, also
+    when the numbering runs on across sections and chapters; ``十二、`` of a notice's numbered paragraphs is 12).
+    When every task closed by a note has a printed number and no two share one, those are the numbers; when the
+    numbers repeat (numbering restarts in each section) or a task has none, every task is numbered in document
+    order and the printed number stays in its label.  A table's 序号 is its rows' number."""
     from_notes = [t for t in tasks if t.note is not None]
-    items = [ITEM_LABEL.search(t.label or "") for t in from_notes]
-    if from_notes and all(items) and len({int(m[1] or m[2]) for m in items}) == len(items):
-        for t, m in zip(from_notes, items):
-            t.number = int(m[1] or m[2])
+    printed = [_printed_number(t.label) for t in from_notes]
+    if from_notes and all(n is not None for n in printed) and len(set(printed)) == len(printed):
+        for t, n in zip(from_notes, printed):
+            t.number = n
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
         for k, t in enumerate(tasks, 1):

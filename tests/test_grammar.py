@@ -279,3 +279,50 @@ def test_measures_run_together_after_a_colon():
     assert _note_tasks(together, True) == _note_tasks(apart, True)
     assert together.metadata.number == apart.metadata.number == "某府〔2020〕7号"
     assert together.title == apart.title == "某市关于推进节能的实施方案"
+
+
+# ------------------------------------------------------------------------------ printed numbering
+
+def _plan(lines: list[str]):
+    from greenplan.loaders.document import load_document
+    from greenplan.loaders.model import Block, Document
+    from greenplan.loaders.records import Span
+
+    doc = Document("t.txt", "text", "0", len(lines),
+                   [Block("paragraph", Span("t.txt", n, n), l) for n, l in enumerate(lines, 1)])
+    return load_document(doc, DATA / "no-such-file.txt")[0]
+
+
+def test_a_task_is_numbered_by_its_printed_item_across_sections_and_chapters():
+    plan = _plan(["某市关于推进节能的实施方案", "一、重点任务", "（一）推进节能。",
+                  "36.实施节能改造。（市发展改革委负责）", "37.建设绿色园区。（市财政局负责）",
+                  "（三）完善政策。", "38.制定支持政策。（市商务局负责）", "二、保障措施",
+                  "39.加强组织领导。（市委组织部负责）"])
+    # read by hand: items 36–39, the last right under chapter 二 with no section
+    assert [(t.number, t.label, t.text) for t in plan.tasks] == [
+        (36, "（一）36.", "实施节能改造。"), (37, "（一）37.", "建设绿色园区。"), (38, "（三）38.", "制定支持政策。"),
+        (39, "39.", "加强组织领导。")]
+
+
+def test_numbers_that_repeat_give_document_order_and_keep_the_printed_label():
+    plan = _plan(["某市关于推进节能的实施方案", "一、重点任务", "（一）推进节能。", "1.实施节能改造。（市发展改革委负责）",
+                  "2.建设绿色园区。（市财政局负责）", "（二）完善政策。", "1.制定支持政策。（市商务局负责）"])
+    assert [(t.number, t.label) for t in plan.tasks] == [(1, "（一）1."), (2, "（一）2."), (3, "（二）1.")]
+
+
+def test_a_notices_numbered_paragraphs_are_its_tasks_numbers():
+    plan = _plan(["某市人民政府办公室关于加大激励支持力度的通知", "各区人民政府，市政府各部门：", "现就有关事项通知如下：",
+                  "一、对成效明显的区优先支持。（市发展改革委负责）", "二、对成效明显的区给予奖励。（市财政局负责）"])
+    assert [(t.number, t.label, t.text) for t in plan.tasks] == [
+        (1, "一、", "对成效明显的区优先支持。"), (2, "二、", "对成效明显的区给予奖励。")]
+
+
+def test_guangzhou_tasks_carry_their_printed_item_numbers():
+    from greenplan.loaders import load
+
+    plan, _ = load(FILES["guangzhou-633-talent-opinions"])
+    # read by hand: item 1 (目标) has no note; items 2–45 each close with one, 40–45 right under chapters 四 and 五
+    assert [t.number for t in plan.tasks] == list(range(2, 46))
+    assert [t.label for t in plan.tasks][-7:] == ["（三）39.", "40.", "41.", "42.", "43.", "44.", "45."]
+    notice, _ = load(FILES["gbf-2018-117-incentives-for-localities"])
+    assert [t.number for t in notice.tasks] == list(range(1, 31)) and notice.tasks[11].label == "十二、"
