@@ -43,6 +43,7 @@ PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
 MIN_LISTED_NAME = 3   # a name in a list without a role word: 市财政局 yes, 市 or 区 (（市、区）) no
 NO_ROLE_WORD = "expected a role word"
+DEADLINE = "deadline"     # the part after 完成时限： of a labelled note
 NOT_A_PARTY = "is neither a body's name (ending in 部, 委, 局, 办 …) nor a collective (有关部门, 各地区 …)"
 YEAR = re.compile(r"^(到|于|在)?\d{4}年")
 PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
@@ -52,6 +53,7 @@ PLACEHOLDER = 0xE000  # private-use code points stand for protected collective p
 class Words:
     verbs: dict[str, str]          # role word → role, longest first
     headers: dict[str, str]        # column header / label → role, longest first
+    deadline_labels: tuple[str, ...]   # 完成时限： … — a label whose value is the deadline, no party
     joiners: tuple[str, ...]       # longest first; split only next to a collective phrase or an open mark
     withs: tuple[str, ...]         # always split (会同)
     opens: tuple[str, ...]         # longest first
@@ -82,6 +84,7 @@ def words() -> Words:
     return Words(
         verbs={k: verbs[k] for k in _longest_first(verbs)},
         headers={k: headers[k] for k in _longest_first(headers)},
+        deadline_labels=tuple(_longest_first(by_kind.get("deadline-label", {}))),
         joiners=tuple(_longest_first(by_kind.get("joiner", {}))),
         withs=tuple(_longest_first(by_kind.get("with", {}))),
         opens=tuple(_longest_first(by_kind.get("open", {}))),
@@ -294,8 +297,11 @@ class _List:
 
 
 def _is_time(segment: str) -> bool:
-    """A deadline or time phrase (2019年底前, 2020年6月底前完成, 持续推进): it starts with a year or a time word."""
-    return bool(YEAR.search(segment)) or any(segment.startswith(t) for t in words().times)
+    """A deadline or time phrase (2019年底前, 2020年6月底前完成, 持续推进, 完成时限：…): it starts with a year, a time
+    word or a deadline label."""
+    w = words()
+    return (bool(YEAR.search(segment)) or any(segment.startswith(t) for t in w.times)
+            or any(segment.startswith(d + c) for d in w.deadline_labels for c in LABEL_COLON))
 
 
 def _is_first_lead(sentence: str) -> bool:
@@ -326,11 +332,11 @@ def _is_standing_rule(sentence: str) -> bool:
 
 def _labelled(prot: _Protected, s: str) -> list[tuple[str, str]] | None:
     """``牵头单位：A，配合单位：B`` → [(role, "A，"), (role, "B")]; None when no label is present."""
-    headers = words().headers
-    pattern = "(" + "|".join(re.escape(h) for h in headers) + ")[" + LABEL_COLON + "]"
+    headers = dict(words().headers) | {d: DEADLINE for d in words().deadline_labels}
+    pattern = "(" + "|".join(re.escape(h) for h in _longest_first(headers)) + ")[" + LABEL_COLON + "]"
     found = list(re.finditer(pattern, s))
-    if not found:
-        return None
+    if all(headers[m.group(1)] == DEADLINE for m in found):
+        return None       # no label of a role: the note's clauses are read as clauses (…负责，完成时限：…)
     parts = []
     if s[: found[0].start()].strip(SEPARATORS):
         parts.append(("", s[: found[0].start()]))
@@ -389,6 +395,8 @@ def _marked_role(spelling: str) -> tuple[str, str | None]:
 def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse, shaped: bool = True) -> None:
     lst = _List(prot, shaped)
     for role, text in groups:
+        if role == DEADLINE:
+            continue     # 完成时限：2020年底前 — the structure reader reads the deadline
         if not role:
             parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
             continue

@@ -21,11 +21,12 @@ from importlib import resources
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
-from greenplan.loaders.notes import closed_tasks, standing_rules, unread_notes, without_notes
+from greenplan.loaders.notes import closed_tasks, labelled_note, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.runon import resegment
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
+from greenplan.loaders.parties import words as parties_words
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
                                        Section, Sentence, Span, StandingRule, Task, UnreadNote)
@@ -35,7 +36,7 @@ CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
 ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
 CHAPTER_LABEL = re.compile(rf"({NUMERAL})、")
-ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$")
+ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$", re.S)
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 STATUS = re.compile(r"^（(.+稿)）$")
@@ -399,7 +400,8 @@ def _title(rest: str) -> tuple[str, str]:
 
 
 def _deadline_in(note: str) -> str | None:
-    m = re.search(r"(?:完成时限|时间节点|完成时间)[：:]\s*([^，；;）)]+)", note)
+    labels = "|".join(parties_words().deadline_labels)
+    m = re.search(rf"(?:{labels})[：:][ \t\u3000]*([^，；;。）)\n]+)", note)
     return m[1].strip() if m else None
 
 
@@ -461,7 +463,7 @@ def _find_notice(doc_paras: list[Block], title: str, front: range) -> int | None
 
 def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_given: set[str]) -> Plan:
     """Records of the one plan in ``doc``; ``meta_given`` names the metadata keys a .meta.toml set (they win)."""
-    doc = replace(doc, blocks=resegment(doc.blocks))   # text as crawlers store it reads as the page
+    doc = replace(doc, blocks=_label_lines(resegment(doc.blocks)))   # text as crawlers store it reads as the page
     r = _Reader(doc, report)
     paras = r.paras
     start = r.first_chapter()
@@ -656,6 +658,27 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
                 if qualitative:
                     goals.append(Goal(len(goals) + 1, year, "".join(qualitative), span))
     return principles, targets, goals
+
+
+def _is_label_line(text: str) -> bool:
+    """A line that starts with a label of a note: 牵头单位：…, 配合单位：…, 责任单位：…, 完成时限：…"""
+    w = parties_words()
+    return any(text.startswith(h + c) for h in list(w.headers) + list(w.deadline_labels) for c in "：:")
+
+
+def _label_lines(blocks: list[Block]) -> list[Block]:
+    """Consecutive label lines under an item (牵头单位：… / 配合单位：… / 完成时限：…, each on its own line) are one
+    note: one paragraph of the lines as printed, joined by line breaks, located at all of them.  So is a label
+    line under an item whose paragraph itself ends with the first label (1.实施节能改造。牵头单位：X / 配合单位：Y)."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (b.kind == "paragraph" and prev is not None and prev.kind == "paragraph" and _is_label_line(b.text)
+                and (_is_label_line(prev.text) or labelled_note(prev.text) is not None)):
+            out[-1] = replace(prev, text=prev.text + "\n" + b.text, span=_join_spans([prev.span, b.span]))
+        else:
+            out.append(b)
+    return out
 
 
 def _heading_length(text: str) -> bool:

@@ -326,3 +326,45 @@ def test_guangzhou_tasks_carry_their_printed_item_numbers():
     assert [t.label for t in plan.tasks][-7:] == ["（三）39.", "40.", "41.", "42.", "43.", "44.", "45."]
     notice, _ = load(FILES["gbf-2018-117-incentives-for-localities"])
     assert [t.number for t in notice.tasks] == list(range(1, 31)) and notice.tasks[11].label == "十二、"
+
+
+# ------------------------------------------------------------------------------ label lines under an item
+
+HEAD = ["某市关于推进节能的实施方案", "一、重点任务", "（一）推进节能。"]
+
+
+def _read(plan):
+    return [(t.label, t.text, [(p.spelling, p.role) for p in t.parties], t.deadline_raw) for t in plan.tasks]
+
+
+def test_label_lines_each_on_its_own_line_are_the_items_note():
+    plan = _plan(HEAD + ["1.实施节能改造。推进重点企业节能改造。", "牵头单位：市发展改革委", "配合单位：市财政局、市税务局",
+                         "完成时限：2020年底前", "2.建设绿色园区。", "责任单位：市工业和信息化局", "完成时限：持续推进"])
+    # read by hand: item 1 — lead 市发展改革委, supporting 市财政局 and 市税务局, by the end of 2020; item 2 — 市工业和信息化局
+    assert _read(plan) == [
+        ("（一）1.", "实施节能改造。推进重点企业节能改造。", [("市发展改革委", L), ("市财政局", S), ("市税务局", S)], "2020年底前"),
+        ("（一）2.", "建设绿色园区。", [("市工业和信息化局", R)], "持续推进")]
+    first = plan.tasks[0]
+    assert (first.span.first, first.span.last) == (4, 7)      # the item's line and its three label lines
+    assert first.note == "牵头单位：市发展改革委\n配合单位：市财政局、市税务局\n完成时限：2020年底前"
+    assert plan.unread_notes == []
+
+
+def test_label_lines_run_together_in_the_items_paragraph():
+    for item in ("1.实施节能改造。牵头单位：市发展改革委；配合单位：市财政局。完成时限：2020年底前。",
+                 "1.实施节能改造。牵头单位：市发展改革委　配合单位：市财政局　完成时限：2020年底前",
+                 "1.实施节能改造。牵头单位：市发展改革委，参与单位：市财政局，完成时限：2020年底前"):
+        plan = _plan(HEAD + [item])
+        role = P if "参与单位" in item else S
+        assert _read(plan) == [("（一）1.", "实施节能改造。", [("市发展改革委", L), ("市财政局", role)], "2020年底前")], item
+        assert plan.unread_notes == []
+
+
+def test_a_note_in_mid_paragraph_closes_the_text_before_it():
+    plan = _plan(HEAD + ["1.实施节能改造。（市发展改革委负责）推进园区循环化改造。（市财政局、市商务局负责）"])
+    assert _read(plan) == [("（一）1.", "实施节能改造。", [("市发展改革委", R)], None),
+                           ("（一）1.", "推进园区循环化改造。", [("市财政局", R), ("市商务局", R)], None)]
+
+
+def test_a_deadline_label_inside_a_bracketed_note_is_no_party():
+    assert parties("（市发展改革委负责，完成时限：2020年底前）") == ([("市发展改革委", R, False)], False, [])
