@@ -368,3 +368,13 @@ def test_a_note_in_mid_paragraph_closes_the_text_before_it():
 
 def test_a_deadline_label_inside_a_bracketed_note_is_no_party():
     assert parties("（市发展改革委负责，完成时限：2020年底前）") == ([("市发展改革委", R, False)], False, [])
+
+
+def test_no_body_spelling_holds_a_connective_or_a_collective_word():
+    """On every shared document: a party that is not a collective never holds 等, 相关, 有关 or 及 (issue 21: X等相关单位
+    and X及相关地区 were once read as one body)."""
+    from greenplan.loaders import load
+
+    bodies = {p.spelling for f in FILES.values() for t in load(f)[0].tasks for p in t.parties if not p.collective}
+    assert len(bodies) > 80
+    assert sorted(b for b in bodies if any(w in b for w in ("等", "相关", "有关", "及", "以及"))) == []
