@@ -22,6 +22,7 @@ import re
 from dataclasses import replace
 
 from greenplan.loaders.body import chinese_number
+from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.model import Block
 
 NUMERAL = "[一二三四五六七八九十]+"
@@ -34,7 +35,6 @@ ANNEX_LIST = re.compile(r"^附\s*件\s*\d*\s*[：:]")   # 附件：1.重点任�
 
 
 def _layout() -> dict:
-    from greenplan.loaders.structure import layout
     return layout()["runon"]
 
 

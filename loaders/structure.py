@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import resources
 
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
@@ -24,6 +21,7 @@ from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.notes import closed_tasks, labelled_note, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
+from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.runon import resegment
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.parties import words as parties_words
@@ -51,11 +49,6 @@ DEADLINE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日|底)?")
 DEADLINE_YEAR = re.compile(r"(\d{4})年")
 DEADLINE_PHRASE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:年?底|末)?前")   # 2019年底前, 2019年6月底前 in a task's text
 MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
-
-
-@lru_cache(maxsize=1)
-def layout() -> dict:
-    return tomllib.loads(resources.files("greenplan.loaders").joinpath("layout.toml").read_text(encoding="utf-8"))
 
 
 def squeeze(text: str) -> str:
