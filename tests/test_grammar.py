@@ -378,3 +378,27 @@ def test_no_body_spelling_holds_a_connective_or_a_collective_word():
     bodies = {p.spelling for f in FILES.values() for t in load(f)[0].tasks for p in t.parties if not p.collective}
     assert len(bodies) > 80
     assert sorted(b for b in bodies if any(w in b for w in ("等", "相关", "有关", "及", "以及"))) == []
+
+
+def test_the_shared_documents_have_no_note_left_not_understood():
+    from greenplan.loaders import load
+
+    for stem, path in FILES.items():
+        plan, report = load(path)
+        assert plan.unread_notes == [], stem
+        assert not [i for i in report.warnings() if "not understood" in i.message], stem
+
+
+def test_run_together_text_of_any_shape_never_raises():
+    import random
+
+    from greenplan.loaders.errors import PlanFormatError
+
+    rng = random.Random(21)
+    alphabet = list("一二三、（）()1234567890.．。；：:，负责牵头单位配合市财政局各区县级有关部门等和及国发〔2019〕号\u3000 ")
+    for _ in range(300):
+        lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(rng.randint(1, 4))]
+        try:
+            _plan(lines)
+        except PlanFormatError:
+            pass
