@@ -174,8 +174,11 @@ def _collective_matches(text: str) -> list[re.Match]:
 
 
 def reads_as_body(name: str) -> bool:
-    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府)."""
-    return name.endswith(tuple(grammar()["body"]["ends"]))
+    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府) or
+    starts as a national body's or enterprise's name starts (国家电网, 中国移动)."""
+    body = grammar()["body"]
+    return name.endswith(tuple(body["ends"])) or (name.startswith(tuple(body["starts"]))
+                                                  and not any(name == s for s in body["starts"]))
 
 
 class _Protected:

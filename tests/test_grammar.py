@@ -402,3 +402,10 @@ def test_run_together_text_of_any_shape_never_raises():
             _plan(lines)
         except PlanFormatError:
             pass
+
+
+def test_national_enterprises_and_national_scope():
+    assert parties("（工业和信息化部、中国电信、中国移动、中国联通、国家电网负责）") == (
+        [("工业和信息化部", R, False), ("中国电信", R, False), ("中国移动", R, False), ("中国联通", R, False),
+         ("国家电网", R, False)], False, [])
+    assert parties("（国家有关部门负责）") == ([("国家有关部门", R, True)], False, [])
