@@ -16,8 +16,8 @@ import re
 from greenplan.loaders.parties import NoteState, column_role, is_note, note_like, parse_note
 from greenplan.loaders.records import Note, StandingRule
 
-OPEN = "（("
-CLOSE = "）)"
+OPEN = "（(〔["      # 〔责任单位：…〕: some provinces bracket notes with 〔〕
+CLOSE = "）)〕]"
 SENTENCE_END = "。；;！？!?"
 LEAD_IN = "。；;，,：:、 \u3000"   # left over between a note and the next task's first word
 LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[：:]")   # 牵头单位： of an unbracketed labelled note

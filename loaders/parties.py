@@ -30,8 +30,8 @@ from importlib.resources import files
 
 from greenplan.loaders.records import NoteParse, Party
 
-OPENING = "（("
-CLOSING = "）)"
+OPENING = "（(〔["
+CLOSING = "）)〕]"
 SEPARATORS = "、，,；;"
 SENTENCE_END = "。"
 LABEL_COLON = "：:"
@@ -59,8 +59,6 @@ class Words:
     opens: tuple[str, ...]         # longest first
     same_below: tuple[str, ...]    # 下同 after the first-is-lead clause
     times: tuple[str, ...]         # time phrases that are no party (持续推进)
-    rule_start: tuple[str, ...]
-    rule_end: tuple[str, ...]
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -90,8 +88,6 @@ def words() -> Words:
         opens=tuple(_longest_first(by_kind.get("open", {}))),
         same_below=tuple(by_kind.get("same-below", {})),
         times=tuple(_longest_first(by_kind.get("time", {}))),
-        rule_start=tuple(by_kind.get("rule-start", {})),
-        rule_end=tuple(by_kind.get("rule-end", {})),
     )
 
 
@@ -329,8 +325,7 @@ def _without_first_lead(sentence: str) -> str:
 
 
 def _is_standing_rule(sentence: str) -> bool:
-    w = words()
-    return sentence.startswith(w.rule_start) and any(m in sentence for m in w.rule_end)
+    return bool(re.search(grammar()["standing_rule"]["shape"], sentence))
 
 
 def _labelled(prot: _Protected, s: str) -> list[tuple[str, str]] | None:
@@ -433,7 +428,15 @@ def parse_note(text: str, state: NoteState) -> NoteParse:
         prot = _Protected(sentence)
         labelled = _labelled(prot, prot.text)
         if labelled is not None:
-            _read(prot, labelled, parse)
+            groups = []
+            for role, text in labelled:    # 责任单位：X、Y按职责分工负责 — a role word inside a label's part wins
+                if role in ("", DEADLINE):
+                    groups.append((role, text))
+                    continue
+                found, problems = _clauses(text, role)
+                groups.extend(found)
+                parse.problems.extend(problems)
+            _read(prot, groups, parse)
             continue
         groups, problems = _clauses(prot.text, None)
         parse.problems.extend(problems)

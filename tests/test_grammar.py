@@ -409,3 +409,29 @@ def test_national_enterprises_and_national_scope():
         [("工业和信息化部", R, False), ("中国电信", R, False), ("中国移动", R, False), ("中国联通", R, False),
          ("国家电网", R, False)], False, [])
     assert parties("（国家有关部门负责）") == ([("国家有关部门", R, True)], False, [])
+
+
+# ------------------------------------------------------------------------------ forms seen in provincial and city plans
+# Written for these tests after forms printed by a province's 2022 plan (〔责任单位：…按职责分工负责。…不再做分工，下同。〕)
+# and a city's 2022 work points ((X、Y牵头,市级各有关部门及各县市区政府按职责分工负责)); names changed, read by hand.
+
+def test_square_bracketed_labelled_note_with_a_role_word_and_a_standing_rule():
+    state = NoteState()
+    r = parse_note("〔责任单位：省发展改革委、省商务厅按职责分工负责。具体任务均涉及相关市（州）人民政府，不再做分工，下同。〕",
+                   state)
+    assert [(p.spelling, p.role, p.collective) for p in r.parties] == [("省发展改革委", R, False), ("省商务厅", R, False)]
+    assert r.standing_rules == ["具体任务均涉及相关市（州）人民政府，不再做分工，下同"] and not r.problems
+    assert is_note("〔责任单位：省市场监管局〕") and not is_note("〔2019〕")
+
+
+def test_city_level_scope_and_county_list_collectives():
+    assert parties("(市政府办公室、市审改办牵头,市级各有关部门及各县市区政府按职责分工负责)") == (
+        [("市政府办公室", L, False), ("市审改办", L, False), ("市级各有关部门", R, True), ("各县市区政府", R, True)],
+        False, [])
+
+
+def test_a_square_bracketed_note_closes_its_task():
+    plan = _plan(HEAD + ["1.加强市场体系建设。推进高标准市场体系建设。〔责任单位：省发展改革委、省市场监管局〕",
+                         "2.优化市场准入环境。〔责任单位：省市场监管局〕"])
+    assert _read(plan) == [("（一）1.", "加强市场体系建设。推进高标准市场体系建设。", [("省发展改革委", R), ("省市场监管局", R)], None),
+                           ("（一）2.", "优化市场准入环境。", [("省市场监管局", R)], None)]
