@@ -106,7 +106,8 @@ def test_together_with_and_three_roles():
 # ------------------------------------------------------------------------------ the first-named body leads
 
 @pytest.mark.parametrize("rule", ["列第一位者为牵头单位", "排在第一位的部门为牵头部门", "列首位的为牵头单位",
-                                  "排第一位的为牵头单位", "列在第一位的单位为牵头单位"])
+                                  "排第一位的为牵头单位", "列在第一位的单位为牵头单位",
+                                  "排名第一的为牵头部门"])
 def test_first_named_leads_in_its_variant_wordings(rule):
     state = NoteState()
     # the rule in the same sentence as the parties (国发〔2019〕3号) or in a sentence of its own (国发〔2018〕39号)
