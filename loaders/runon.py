@@ -8,6 +8,7 @@ paragraph evidently begins —
   a lead-in colon or a note's closing bracket (``…负责）5.…``, ``具体措施：1．…``) and carries the number that comes
   next in the document (the chapter after the last one; the section after the last one or （一）; the item after
   the last one or 1.) — a number that does not come next is running text (``…为2.5万人``, ``第（三）项``);
+- before the number that comes next right after a label note's last name (``…牵头单位：市发展改革委2.建设…``);
 - before a section ``（一）`` or an item ``1.`` glued to a chapter heading (``四、主要任务（一）统筹…``, ``一、总体目标1.目标。``);
 - in the first paragraphs, after the title where a document number follows one of the words a title ends with
   (``…若干意见国发〔2019〕3号``, words in ``layout.toml`` ``[runon]``).
@@ -24,6 +25,7 @@ from dataclasses import replace
 from greenplan.loaders.body import chinese_number
 from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.model import Block
+from greenplan.loaders.parties import words
 
 NUMERAL = "[一二三四五六七八九十]+"
 MARK = re.compile(rf"({NUMERAL})、|（({NUMERAL})）|(?<![\d.．])(\d{{1,3}})[.．、]")
@@ -80,12 +82,19 @@ def _cuts(text: str, numbers: _Numbers) -> list[int]:
             continue   # 2.5万: a decimal, unless right after a note and next in line (…）11.121人才梯队项目)
         piece = text[start:at]
         heading = bool(re.match(rf"{NUMERAL}、", piece)) and not re.search("[。；;！？!?]", piece)
-        if text[at - 1] in breaks or (not m[1] and heading):
+        if text[at - 1] in breaks or (not m[1] and heading) or _labelled(piece):
             if numbers.accepts(m, heading):
                 numbers.see(m)
                 cuts.append(at)
                 start = at
     return cuts
+
+
+def _labelled(piece: str) -> bool:
+    """Whether a piece holds a label note (…。牵头单位：市发展改革委): the next number may follow its last name
+    directly (…市发展改革委2.建设绿色园区), with no sentence end between."""
+    w = words()
+    return any(h + c in piece for h in list(w.headers) + list(w.deadline_labels) for c in "：:")
 
 
 def _title_number(text: str) -> list[str]:

@@ -436,3 +436,17 @@ def test_a_square_bracketed_note_closes_its_task():
                          "2.优化市场准入环境。〔责任单位：省市场监管局〕"])
     assert _read(plan) == [("（一）1.", "加强市场体系建设。推进高标准市场体系建设。", [("省发展改革委", R), ("省市场监管局", R)], None),
                            ("（一）2.", "优化市场准入环境。", [("省市场监管局", R)], None)]
+
+
+def test_label_notes_run_together_with_the_next_item():
+    lines = ["1.实施节能改造。", "牵头单位：市发展改革委", "配合单位：市财政局", "2.建设绿色园区。", "责任单位：市工业和信息化局",
+             "完成时限：2020年底前", "二、保障措施", "3.加强组织领导。", "牵头单位：市委组织部"]
+    apart = _plan(HEAD + lines)
+    together = _plan(HEAD + ["".join(lines)])
+    # read by hand: 1 — 市发展改革委 lead, 市财政局 supporting; 2 — 市工业和信息化局; 3 (under 二) — 市委组织部 lead
+    expected = [("（一）1.", "实施节能改造。", [("市发展改革委", L), ("市财政局", S)], None),
+                ("（一）2.", "建设绿色园区。", [("市工业和信息化局", R)], "2020年底前"),
+                ("3.", "加强组织领导。", [("市委组织部", L)], None)]
+    assert _read(apart) == expected
+    assert _read(together) == expected
+    assert [t.chapter for t in together.tasks] == ["重点任务", "重点任务", "保障措施"]
