@@ -450,3 +450,65 @@ def test_label_notes_run_together_with_the_next_item():
     assert _read(apart) == expected
     assert _read(together) == expected
     assert [t.chapter for t in together.tasks] == ["重点任务", "重点任务", "保障措施"]
+
+
+def test_validate_flags_the_planted_notes_with_their_lines(tmp_path):
+    """The graph keeps each note not understood (gp:UnreadNote, as printed, with its span) and the shape
+    gps:UnreadNote-understood reports it; never a body made of it."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "planted.txt"
+    src.write_text(PLANTED, encoding="utf-8")
+    store = tmp_path / "store"
+    built = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(store), "--source", str(src)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    out = subprocess.run([sys.executable, "-m", "greenplan.cli", "validate", "--store", str(store), "--format", "turtle"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode in (0, 1), out.stderr
+    import pyoxigraph as ox
+
+    report = ox.Store()
+    report.load(out.stdout.encode("utf-8"), ox.RdfFormat.TURTLE)
+    rows = {(str(r["value"].value)) for r in report.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> SELECT ?value WHERE { ?r sh:sourceShape ?s ; sh:value ?value . "
+        "FILTER(STRENDS(STR(?s), 'UnreadNote-understood')) }")}
+    assert rows == {"（企业自主负责）", "（市财政局、市税务局）"}
+    graph = ox.Store()
+    graph.bulk_load(path=str(store / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    lines = sorted(int(r["first"].value) for r in graph.query(
+        "PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?first WHERE { GRAPH ?g { ?u a gp:UnreadNote ; prov:wasDerivedFrom ?s . ?s gp:firstLine ?first } }"))
+    assert lines == [5, 6]
+    labels = [str(r["l"].value) for r in graph.query(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX org: <http://www.w3.org/ns/org#> "
+        "SELECT ?l WHERE { GRAPH ?g { ?b a org:Organization ; skos:prefLabel ?l } }")]
+    assert not any("企业自主" in label for label in labels)
+
+
+def test_a_collective_found_by_its_shape_is_a_collective_in_the_graph(tmp_path):
+    """各市、县(区)人民政府 with ASCII brackets is in no list; the reader finds it by its shape, and the graph makes it
+    a collective party of the plan's jurisdiction — not a body called 广州市各市、县(区)人民政府."""
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    src = tmp_path / "shape.txt"
+    src.write_text("广州市关于推进绿色发展的实施方案\n一、重点任务\n（一）推进产业转型。\n"
+                   "1.实施节能改造。推进重点企业节能改造。（市发展改革委牵头，各市、县(区)人民政府负责）\n",
+                   encoding="utf-8")
+    (tmp_path / "shape.meta.toml").write_text('identifier = "shape"\njurisdiction_code = "440100"\njurisdiction_name = "广州市"\n', encoding="utf-8")
+    store = tmp_path / "store"
+    built = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(store), "--source", str(src)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    graph = ox.Store()
+    graph.bulk_load(path=str(store / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    q = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+         "SELECT ?kind ?l WHERE { GRAPH ?g { ?t a gp:Task ; (gp:responsibleBody|gp:collectiveParty) ?b . "
+         "?b a ?kind ; skos:prefLabel ?l . FILTER(LANG(?l) = 'zh') } }")
+    found = {(str(r["kind"].value).rsplit("#", 1)[-1].rsplit("/", 1)[-1], str(r["l"].value)) for r in graph.query(q)}
+    assert ("CollectiveParty", "各市、县(区)人民政府") in found
+    assert not any(kind == "Organization" and "各市" in label for kind, label in found)
