@@ -187,6 +187,7 @@ class PlanMetadata:
     issuer: str | None = None       # spelling of the issuing body, resolved through the authority list
     issuer_basis: str | None = None
     status: str | None = None
+    kind: str | None = None         # the kind of document (a concept of ontology/document-kinds.ttl, e.g. opinions)
     language: str = "zh"
     description: str | None = None
     description_en: str | None = None
