@@ -108,7 +108,7 @@ class PlanBuilder:
         an authority list is emitted once into the plan's graph, and every warning is reported."""
         r = self.auth.resolve(spelling, self.jurisdiction, municipal)
         if r.warning:
-            self.report.add("warning", span, f"{context}: {r.warning}")
+            self.report.add("warning", span, f"{context}: {r.warning}", cause=r.warning, context=context)
         if r.listed or r.iri in self.minted_orgs:
             return r
         self.minted_orgs.add(r.iri)
