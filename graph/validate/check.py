@@ -271,6 +271,10 @@ class Namer:
             self.nodes.setdefault(row["node"], row)
         for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
+        for row in run(query_text("validate/org-lines")):     # a body is found where it is first named
+            org = self.nodes.get(row["node"])
+            if org is not None and org["kind"] == "org" and row.get("first") is not None:
+                org["first"] = org["last"] = row["first"]
         self.printed: dict[tuple[str, str], str] = {}
         for row in run(query_text("validate/as-printed")):
             self.printed[(row["node"], local_name(row["p"]))] = row["value"]
