@@ -22,7 +22,6 @@ KIND_CLASS = GP + "DocumentKind"
 ENDING = GP + "titleEnding"
 WORD = GP + "titleWord"
 TRAILING_STATUS = re.compile(r"[（(][^（()）]*[）)]\s*$")
-QUOTES = "《》“”\"'「」 　"
 
 
 @dataclass(frozen=True)
@@ -86,7 +85,10 @@ class Kinds:
         rest = text[text.index(match.word) + len(match.word):]
         rest = rest[: len(rest) - len(match.ending)] if rest.endswith(match.ending) else rest
         rest = rest[:-1] if rest.endswith("的") else rest
-        return rest.strip(QUOTES) or None
+        rest = rest.strip()
+        if rest.startswith("《") and rest.endswith("》"):     # the issued document's title in book-title marks
+            rest = rest[1:-1]
+        return rest or None
 
 
 def _bare(title: str | None) -> str:
