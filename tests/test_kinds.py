@@ -68,3 +68,16 @@ def test_metadata_names_the_kind(tmp_path):
     meta = (DATA / "guangzhou-sample.meta.toml").read_text(encoding="utf-8")
     src.with_name("guangzhou-sample.meta.toml").write_text(meta + 'kind = "implementation-plan"\n', encoding="utf-8")
     assert _plan_kinds(tmp_path, src) == (("implementation-plan", ""),)
+
+
+def test_an_unknown_kind_in_metadata_is_reported_and_the_title_decides(tmp_path):
+    src = tmp_path / "doc" / "guangzhou-sample.txt"
+    src.parent.mkdir()
+    src.write_bytes((DATA / "guangzhou-sample.txt").read_bytes())
+    meta = (DATA / "guangzhou-sample.meta.toml").read_text(encoding="utf-8")
+    src.with_name("guangzhou-sample.meta.toml").write_text(meta + 'kind = "memo"\n', encoding="utf-8")
+    from greenplan.store.core import build_store, locate
+
+    dataset = build_store(locate(str(tmp_path / "s"), [str(src)]))
+    assert any("kind 'memo'" in str(i) and "known: " in str(i) for i in dataset.report.issues)
+    assert _plan_kinds(tmp_path, src) == (("work-plan", ""),)

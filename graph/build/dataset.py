@@ -221,27 +221,24 @@ class PlanBuilder:
         p, g, pl, meta = self.plan, self.g, self.plan_iri, self.plan.metadata
         title = p.notice.title if p.notice else p.title
         match = self.kinds.of_title(title)
+        kind, basis = (match.kind, match.basis) if match else (None, None)
         if meta.kind:
-            kind = self.kinds.by_slug(meta.kind)
-            if kind is None:
+            named = self.kinds.by_slug(meta.kind)
+            if named is None:
                 known = ", ".join(k.slug for k in self.kinds.kinds)
                 self.report.add("warning", p.title_span, f"kind {meta.kind!r} of {meta.source_path or 'the metadata'} "
                                                          f"is not a kind of ontology/document-kinds.ttl (known: {known}); "
                                                          f"the kind is read from the title")
             else:
-                g.add(pl, "eli:type_document", kind.iri)
-                g.add(pl, "gp:kindBasis", string(f"metadata: kind = {meta.kind}"))
-                match = None if match is None or match.kind != kind else match
-                if match is None:
-                    return
-        if match is None:
+                kind, basis = named, f"metadata: kind = {meta.kind}"
+        if kind is None:
             return
-        if not meta.kind:
-            g.add(pl, "eli:type_document", match.kind.iri)
-            g.add(pl, "gp:kindBasis", string(match.basis))
-        issued = (p.notice.plan_title if p.notice else None) or self.kinds.issued_title(title, match)
-        if match.kind.words and issued:
-            inner = self.kinds.of_title(issued)
+        g.add(pl, "eli:type_document", kind.iri)
+        g.add(pl, "gp:kindBasis", string(basis))
+        if kind.words:     # a notice that issues a document: that document's kind, from its own title
+            issued = (p.notice.plan_title if p.notice else None) or (
+                self.kinds.issued_title(title, match) if match and match.kind == kind else None)
+            inner = self.kinds.of_title(issued) if issued else None
             if inner is not None:
                 g.add(pl, "gp:issuesKind", inner.kind.iri)
 
