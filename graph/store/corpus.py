@@ -38,7 +38,7 @@ class Change:
         self.unchanged: list[str] = []  # identifiers whose source and metadata are those of the store
         self.removed: list[str] = []
         self.rebuilt = False           # the whole store was rebuilt (another greenplan version built it)
-        self.issues: list = []
+        self.report = None             # the load report of the plans read
         self.manifest: dict = {}
 
 
@@ -92,7 +92,7 @@ def add(loc: Location, log=None) -> Change:
             (change.replaced if plan.identifier in kept_entries else change.added).append(plan)
         entries = [e for i, e in kept_entries.items() if i not in {p.identifier for p, _, _ in plans}]
         entries += [plan_entry(p, src, origin, added, base) for p, src, origin in plans]
-        change.issues = report.issues
+        change.report = report
         if not plans:
             change.manifest = current
             return change                      # nothing to write: the store is as asked
