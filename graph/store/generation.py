@@ -3,7 +3,8 @@
 ``with writing(directory, log) as gen:`` takes the store's lock (``.lock``, ``flock``: a second build, add or
 remove of the same store waits for the first and says so on ``log``), removes what earlier writers left
 (building folders of killed writers, generations neither current nor previous, temporary files, the files of
-a store written before generations once they are no longer the previous generation), and opens a new
+a store written before generations once they are no longer the previous generation; in a thread, while the
+caller reads and builds), and opens a new
 generation folder aside (``.gen-000008.building/``). The caller writes ``graph.nq`` (:func:`write_graph`) and
 the index into it; ``gen.commit(manifest)`` renames the folder to ``gen-000008/`` and then replaces
 ``manifest.json`` atomically — the one rename that switches readers to the new generation. Anything that
@@ -11,7 +12,8 @@ stops the writer before that rename (an error, Ctrl-C, ``kill -9``) leaves the p
 whole; a building folder left by ``kill -9`` is removed by the next writer.
 
 The previous generation is kept until the next switch, so that a reader that read the manifest just before a
-switch still finds its files.
+switch still finds its files; the one before it is removed by the next writer (so a store directory holds at
+most three generations between writes).
 
 ``graph.nq`` is written as chunks, one per named graph in sorted order; the manifest's ``graphs`` table gives
 each chunk's graph, offset, length, quads and BLAKE2b digest, and ``digest`` is the digest of that table: what
@@ -37,6 +39,7 @@ class LockError(GreenplanError, OSError):
 
 GENERATION = re.compile(r"gen-(\d{6,})\Z")
 BUILDING = re.compile(r"\.gen-\d{6,}\.building\Z")
+NUMBERED = re.compile(r"\.?gen-(\d{6,})(?:\.building)?\Z")
 LEFTOVER_FILES = re.compile(r"(manifest\.json|graph\.nq)\..+\.tmp\Z")        # atomic writes cut by kill -9
 LEFTOVER_DIRS = re.compile(r"\.index\..+\.building\Z|\.index\.old\Z")          # index builds before generations
 
@@ -152,7 +155,8 @@ class Generation:
             self.current: dict | None = read_manifest(directory)
         except (OSError, ValueError):
             self.current = None
-        numbers = [int(m.group(1)) for m in map(GENERATION.match, os.listdir(directory)) if m]
+        # above every generation and building folder there is (those of killed writers are being removed)
+        numbers = [int(m.group(1)) for m in map(NUMBERED.match, os.listdir(directory)) if m]
         cur = GENERATION.match((self.current or {}).get("generation") or "")
         numbers.append(int(cur.group(1)) if cur else 0)
         self.name = f"gen-{max(numbers) + 1:06d}"
@@ -185,23 +189,34 @@ class Generation:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def clean(directory: Path) -> None:
-    """Remove what no reader can need (call with the lock held): see the module doc."""
+def stale(directory: Path) -> list[str]:
+    """What no reader can need (listed with the lock held): building folders of killed writers, generations
+    neither current nor previous, temporary files, and the files of a store written before generations once
+    they are no longer the previous generation."""
     try:
         manifest = read_manifest(directory)
     except (OSError, ValueError):
         manifest = {}
     keep = {manifest.get("generation"), manifest.get("previous")} - {None, ""}
-    for entry in os.scandir(directory):
-        name = entry.name
-        if BUILDING.match(name) or LEFTOVER_DIRS.match(name) or (GENERATION.match(name) and name not in keep):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        elif LEFTOVER_FILES.match(name):
-            _unlink(entry.path)
-    # the files of a store written before generations: kept while they are the previous generation
+    out = [entry.path for entry in os.scandir(directory)
+           if BUILDING.match(entry.name) or LEFTOVER_DIRS.match(entry.name) or LEFTOVER_FILES.match(entry.name)
+           or (GENERATION.match(entry.name) and entry.name not in keep)]
     if manifest.get("generation") and manifest.get("previous") not in ("",):
-        _unlink(directory / GRAPH_FILE)
-        shutil.rmtree(directory / INDEX_DIR, ignore_errors=True)
+        out += [str(p) for p in (directory / GRAPH_FILE, directory / INDEX_DIR) if os.path.lexists(p)]
+    return out
+
+
+def remove_all(paths: list[str]) -> None:
+    for path in paths:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            _unlink(path)
+
+
+def clean(directory: Path) -> None:
+    """Remove what no reader can need (call with the lock held): :func:`stale`."""
+    remove_all(stale(directory))
 
 
 def _unlink(path) -> None:
@@ -241,13 +256,17 @@ def writing(directory: Path, log=None):
             if log:
                 log(f"{directory}: another greenplan build, add or remove is writing this store; waiting for it …")
             fcntl.flock(fd, fcntl.LOCK_EX)
-        clean(directory)
+        # what earlier writers left is listed now and removed while this one reads and builds (unlinking a
+        # corpus's graph.nq takes ≈ 0.1 s); the generation this one makes previous-but-one goes at the next write
+        import threading
+
+        cleaner = threading.Thread(target=remove_all, args=(stale(directory),), name="greenplan-store-clean")
+        cleaner.start()
         gen = Generation(directory)
         try:
             yield gen
         finally:
             gen.discard()
-            if gen.committed:
-                clean(directory)
+            cleaner.join()
     finally:
         os.close(fd)
