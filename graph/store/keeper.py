@@ -308,8 +308,12 @@ def start(directory) -> bool:
 
 
 def restart(directory) -> bool:
-    """After a build: stop the keeper of the old store, if any, and start one for the new."""
-    stop(directory)
+    """After a build: ask the keeper of the old store, if any, to exit, and start one for the new without
+    waiting for the old one to go (the new one waits for its lock; a build or add need not)."""
+    try:
+        request(directory, b"X", timeout=10.0)
+    except Unavailable:
+        pass
     return start(directory)
 
 
