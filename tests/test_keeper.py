@@ -254,7 +254,7 @@ def test_keeper_off_and_small_stores_start_nothing(env, tmp_path, monkeypatch):
     monkeypatch.delenv("GREENPLAN_KEEPER")
     monkeypatch.delenv("GREENPLAN_INDEX_MIN_QUADS")
     small = built(env, tmp_path / "small")
-    assert "index" not in st.Store(small).manifest and not st.Store(small).keeps()
+    assert st.Store(small).manifest["keeper"] is False and not st.Store(small).keeps()
     assert len(run_saved(st.Store(small), "tasks").rows) == 112
     time.sleep(0.5)
     for d in (off, small):

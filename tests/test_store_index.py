@@ -1,7 +1,9 @@
-"""Large stores get an on-disk Oxigraph index beside graph.nq, opened read-only; small ones load into memory.
+"""Every store gets an on-disk Oxigraph index beside graph.nq, opened read-only: by a cold query of a small store
+(issue 27: nothing parsed at start) and by a per-plan query of a large one; other readers load graph.nq into
+memory, and a large store also gets a keeper.
 
-Both give the same answers: every saved query is compared on the bundled plan built both ways (the
-threshold lowered for the test).
+Every path gives the same answers: every saved query is compared on the bundled plan built both ways (the
+threshold lowered for the test), in memory, on the index, and on the cold path.
 """
 from __future__ import annotations
 
@@ -29,9 +31,11 @@ def both(tmp_path_factory):
     return st.Store(small), st.Store(indexed)
 
 
-def test_small_store_has_no_index_and_large_store_opens_its_index_read_only(both):
+def test_every_store_has_an_index_and_a_large_one_opens_it_read_only(both):
     memory, indexed = both
-    assert not (memory.files / st.INDEX_DIR).exists() and "index" not in memory.manifest
+    assert memory.manifest["index"] == st.INDEX_DIR and (memory.files / st.INDEX_DIR).is_dir()
+    assert memory.manifest["keeper"] is False and not memory.large        # a small store: no keeper
+    assert indexed.manifest["keeper"] is True and indexed.large
     assert json.loads((indexed.directory / st.MANIFEST).read_text())["index"] == st.INDEX_DIR
     assert (indexed.files / st.INDEX_DIR).is_dir()
     quad = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.Literal("x"))
@@ -43,6 +47,12 @@ def test_small_store_has_no_index_and_large_store_opens_its_index_read_only(both
     one_plan.prefer_index()
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         one_plan.ox.add(quad)              # on disk: read-only, shared by every process reading the store
+    cold = st.Store(memory.directory)
+    cold.cold("tasks")                     # what `greenplan query tasks` does on a small store
+    with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
+        cold.ox.add(quad)
+    warm = st.Store(memory.directory)      # validate, export, the server's worker: in memory
+    warm.ox.add(quad)
 
 
 def test_a_query_bound_to_one_plan_reads_the_index_and_others_load_the_store(both):
@@ -96,3 +106,12 @@ def test_the_endpoint_serves_an_indexed_store(both):
         count = "PREFIX gp: <https://w3id.org/greenplan/ontology#> SELECT (COUNT(?t) AS ?n) WHERE { GRAPH ?g { ?t a gp:Task } }"
         status, _, body = get(sparql_url(server, count), accept="application/sparql-results+json")
         assert status == 200 and _json.loads(body)["results"]["bindings"][0]["n"]["value"] == "112"
+
+
+@pytest.mark.parametrize("query", catalogue(), ids=lambda q: q.name)
+def test_every_saved_query_gives_the_same_rows_on_the_cold_path(both, query):
+    memory, _ = both
+    cold = st.Store(memory.directory)
+    cold.cold(query.name)
+    assert run_saved(cold, query.name).rows == run_saved(st.Store(memory.directory), query.name).rows
+    assert cold._use_index == (query.name not in st.COLD_IN_MEMORY)

@@ -178,6 +178,8 @@ def cmd_query(args) -> int:
 
     params = _params(args.param)
     store = _open(args)
+    if hasattr(store, "cold"):
+        store.cold(args.name)   # a small store: its on-disk index, opened read-only (nothing parsed)
     ready(store, params)        # the store loads while the saved query is read and the output code imported
     _print_result(run_saved(store, args.name, params), args)
     return 0
@@ -215,7 +217,10 @@ def cmd_sparql(args) -> int:
         text = args.query
     else:
         return usage_error("give a query or --file F")
-    _print_result(sparql(_open(args), text), args)
+    store = _open(args)
+    if hasattr(store, "cold"):
+        store.cold()
+    _print_result(sparql(store, text), args)
     return 0
 
 
