@@ -2,22 +2,28 @@
 
 The knowledge is data: the authority lists ``ontology/bodies/{code}.ttl`` (one per jurisdiction: ``CN`` national,
 ``440800`` Zhanjiang …), the divisions ``ontology/places.ttl`` + ``ontology/divisions.ttl`` (GB/T 2260 codes,
-``gp:within``), the local shorthand ``ontology/local-prefixes.tsv`` (``市``, ``市委``, ``团市委`` …) and the
-collective phrases ``ontology/collective-parties.tsv``.  :meth:`Authority.resolve` applies these rules, in order:
+``gp:within``) with their tiers and short names (``ontology/division-levels.tsv``), the local shorthand
+``ontology/local-prefixes.tsv`` (``市``, ``市委``, ``团市委`` …), the national pattern of local bodies
+``ontology/local-bodies.tsv`` (every city's 教育局, 中级人民法院, 妇联, 税务局 …) and the collective phrases
+``ontology/collective-parties.tsv``.  :meth:`Authority.resolve` applies these rules, in order:
 
 1. a collective phrase (``各省级人民政府``, ``各区、县级市``) is one collective party of the plan's jurisdiction;
 2. a local prefix (``市教育局``, ``市委组织部``; never the ``市`` of ``市场…``) means the plan's own city, county,
    district or province: the name is looked up in that division's list only; unknown, it becomes a body of that
-   division named from the template (广州市教育局, 中共广州市委组织部); with no such division (no jurisdiction, a
+   division of the pattern of local bodies (市教育局 → 广州市教育局 <org/440100/education>, counterpart 教育部), else
+   named from the template (with a warning); with no such division (no jurisdiction, a
    national plan) the name stays unresolved.  A ``市`` carried from the first name of a cell or note
    (``市发展改革局、工业和信息化局``) counts only where the city's list knows the name;
 3. a division's name (``越秀区``) within, above or below the plan's jurisdiction is that division's government;
 4. otherwise the name is looked up in the plan's jurisdiction's list (every spelling), then in the lists above it
    up to the national one (every spelling except ``gp:shortForm`` — ``发展改革委`` in a city plan is the city's).
    A short form of a national body with local offices (``海关``) is that body's local office, labelled as printed;
-5. a name that begins with a division's name (``深圳市教育局``) is a body of that division;
-6. any other name is a new body of the plan's jurisdiction (``教育局`` → 广州市教育局), never merged by guess; with no
-   jurisdiction it stays unresolved.
+5. a name that holds a division's name or short name where a row of the pattern has its place (``广州市越秀区教育局``,
+   ``中共广州市委组织部``, ``国家税务总局广州市税务局``, ``广东银保监局``, ``湛江海关``) is that row's body of that division;
+   a bare name of the pattern (``教育局``) is the plan's own jurisdiction's;
+6. a name that begins with a division's name (``深圳市教育局``) is a body of that division;
+7. any other name is a new body of the plan's jurisdiction (``教育局`` → 广州市教育局), never merged by guess and never
+   given the place twice (``湛江经济技术开发区管委会`` stays as printed); with no jurisdiction it stays unresolved.
 
 Every outcome not found in a list carries a warning naming the spelling.
 """
@@ -28,7 +34,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from greenplan.iris import Minter
-from greenplan.resources import data_table
+from greenplan.resources import data_table, folder
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 
 SKOS = PREFIXES["skos"]
@@ -41,6 +47,8 @@ NATIONAL = "CN"
 GOVERNMENT_SUFFIXES = ("人民政府", "政府")
 
 BODY, COLLECTIVE, UNRESOLVED = "body", "collective", "unresolved"
+DEPARTMENT_KINDS = {"province": "ProvincialDepartment", "municipality": "MunicipalDepartment",
+                    "city": "MunicipalDepartment", "county": "CountyDepartment"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,9 @@ class Resolved:
     classification: str | None = None   # kind concept of a node that is not listed
     parent: str | None = None       # org:subOrganizationOf of a node that is not listed
     warning: str | None = None
+    kinds: tuple[str, ...] = ()     # further kinds of a node that is not listed (a court: JudicialOrgan, Court)
+    counterparts: tuple[str, ...] = ()   # gp:counterpart of a node of the pattern of local bodies
+    en: str | None = None           # English name of a node of the pattern of local bodies
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,19 @@ class Division:
     name: str
     parent: str | None
     level: str
+
+
+@dataclass(frozen=True)
+class LocalKind:
+    """A row of ``ontology/local-bodies.tsv``: one kind of local body in the national pattern."""
+    slug: str
+    tiers: frozenset[str]
+    name: str                       # official name with {place} / {short}
+    counterparts: tuple[str, ...]   # national bodies' IRIs
+    kinds: tuple[str, ...]          # org:classification IRIs
+    office: bool                    # an office of the national body (org:subOrganizationOf it)
+    en: str
+    line: int
 
 
 @dataclass(frozen=True)
@@ -134,6 +158,36 @@ class Authority:
                                        tuple(x for x in r["not_before"].split(",") if x))
                                 for r in data_table("local-prefixes.tsv")), key=lambda p: -len(p.prefix))
         self.collectives = {r["phrase"]: r.get("en", "") for r in data_table("collective-parties.tsv")}
+        self._levels = {r["level"]: (r["tier"], tuple(e for e in r["endings"].split(",") if e))
+                        for r in data_table("division-levels.tsv")}
+        self.codes_by_short: dict[str, list[str]] = {}
+        for d in sorted(self.divisions.values(), key=lambda d: d.code):
+            short = self.short_name(d.code)
+            if short:
+                self.codes_by_short.setdefault(short, []).append(d.code)
+            full = self.full_name(d.code)
+            if full != d.name:
+                self.codes_by_name.setdefault(full, []).append(d.code)
+        self.local_kinds: dict[tuple[str, str], LocalKind] = {}
+        self._read_local_kinds()
+
+    def _read_local_kinds(self) -> None:
+        """Index ``ontology/local-bodies.tsv`` by (tier, key): a key is a printed form with X for the place."""
+        for n, r in enumerate(data_table("local-bodies.tsv"), 1):
+            kinds = tuple(k for k in r["kind"].split(",") if k)
+            office = kinds == ("office",)
+            row = LocalKind(r["slug"], frozenset(t for t in r["tiers"].split(",") if t), r["name"],
+                            tuple(self.m.org(f"{NATIONAL}/{c}") for c in r["counterparts"].split(",") if c),
+                            tuple(GP + k for k in kinds if k not in ("office", "department")), office, r["en"], n)
+            keys = {r["name"].replace("{place}", "X").replace("{short}", "S")}
+            keys |= {s for s in r["spellings"].split(",") if s}
+            keys |= {k[2:] for k in keys if k.startswith("中共X")}      # 中共X委组织部 is printed X委组织部 too
+            for tier in sorted(row.tiers):
+                for key in sorted(keys):
+                    other = self.local_kinds.setdefault((tier, key), row)
+                    if other is not row and other.slug != row.slug:
+                        raise ValueError(f"ontology/local-bodies.tsv: row {n} ({row.slug}): {key!r} in tier {tier} "
+                                         f"is already a spelling of row {other.line} ({other.slug})")
 
     # --- divisions ------------------------------------------------------------------------------------------
 
@@ -168,6 +222,34 @@ class Authority:
             if code:
                 return code, text[:n]
         return None
+
+    def tier(self, code: str) -> str | None:
+        """province, municipality, city or county (``ontology/division-levels.tsv``) of a division."""
+        d = self.divisions.get(code)
+        return self._levels.get(d.level, (None, ()))[0] if d else None
+
+    def short_name(self, code: str) -> str | None:
+        """广东 of 广东省, 湛江 of 湛江市; None where dropping the ending leaves less than two characters or an
+        ethnic name (延边朝鲜族自治州)."""
+        d = self.divisions.get(code)
+        if d is None:
+            return None
+        for ending in self._levels.get(d.level, (None, ()))[1]:
+            if d.name.endswith(ending):
+                short = d.name[: -len(ending)]
+                return short if len(short) >= 2 and "族" not in short else None
+        return None
+
+    def full_name(self, code: str) -> str:
+        """The division's name as bodies carry it: a district with its city (广州市越秀区, 上海市黄浦区)."""
+        d = self.divisions.get(code)
+        if d is None:
+            return code
+        up = self.divisions.get(d.parent or "")
+        if self.tier(code) == "county" and d.level == "district" and up and up.code != NATIONAL \
+                and not d.name.startswith(up.name):
+            return up.name + d.name
+        return d.name
 
     def government_label(self, code: str) -> str:
         d = self.divisions[code]
@@ -218,12 +300,59 @@ class Authority:
     def _listed(self, iri: str, spelling: str) -> Resolved:
         return Resolved(BODY, iri, self.pref[iri], spelling, self.jurisdiction_of.get(iri), listed=True)
 
+    def list_file(self, code: str) -> str | None:
+        """``ontology/bodies/<code>.ttl`` where that authority list exists."""
+        name = f"bodies/{code}.ttl"
+        return f"ontology/{name}" if (folder("ontology") / name).is_file() else None
+
+    def list_hint(self, code: str) -> str:
+        """How to make a name of ``code``'s jurisdiction known: the list to edit, or the list to create."""
+        path = self.list_file(code)
+        if path:
+            return f"add the spelling as a skos:altLabel of the right body in {path}, or add the body there"
+        return (f"{self.name(code)} has no authority list yet: create ontology/bodies/{code}.ttl (copy a body "
+                f"block of ontology/bodies/440800.ttl; IRIs <org/{code}/slug>, dcterms:spatial <place/{code}>) "
+                f"with the body, or, if every such division has it, add its kind to ontology/local-bodies.tsv")
+
     def _new_body(self, code: str, label: str, spelling: str, why: str) -> Resolved:
-        warning = (f"body {spelling!r} is not in the authority list of {self.name(code)} "
-                   f"(ontology/bodies/{code}.ttl): {why}; created {label!r} — add the spelling as a skos:altLabel "
-                   f"of the right body, or add the body")
+        path = self.list_file(code)
+        where = f"the authority list of {self.name(code)} ({path})" if path else "any authority list"
+        warning = (f"body {spelling!r} is not in {where} nor a kind of ontology/local-bodies.tsv: {why}; "
+                   f"created {label!r} — {self.list_hint(code)}")
         return Resolved(BODY, self.m.jurisdiction_body(code, label), label, spelling, code,
                         classification=GP + "UnlistedBody", warning=warning)
+
+    def _pattern(self, code: str, key: str, spelling: str) -> Resolved | None:
+        """The body of the pattern of local bodies that ``key`` (X/S for the place) names in division ``code``."""
+        row = self.local_kinds.get((self.tier(code) or "", key))
+        short = self.short_name(code)
+        if row is None or ("{short}" in row.name and not short):
+            return None
+        iri = self.m.org(f"{code}/{row.slug}")
+        if iri in self.pref:                        # the jurisdiction's own list has this body: it wins
+            return self._listed(iri, spelling)
+        label = row.name.format(place=self.full_name(code), short=short or "")
+        kinds = (GP + "CentralAgencyBranch",) if row.office else row.kinds or (GP + DEPARTMENT_KINDS[self.tier(code)],)
+        return Resolved(BODY, iri, label, spelling, code, classification=kinds[0], kinds=kinds[1:],
+                        parent=row.counterparts[0] if row.office and row.counterparts else None,
+                        counterparts=row.counterparts, en=f"{row.en}, {self.full_name(code)}")
+
+    def _placed_pattern(self, s: str, spelling: str, near: str | None) -> Resolved | None:
+        """A name holding a division's name (X) or short name (S) where a row of the pattern has its place."""
+        if len(s) > 40:
+            return None
+        for table, mark in ((self.codes_by_name, "X"), (self.codes_by_short, "S")):
+            for n in range(min(len(s), 12), 1, -1):
+                for i in range(0, len(s) - n + 1):
+                    if s[i:i + n] not in table:
+                        continue
+                    codes = table[s[i:i + n]]
+                    close = [c for c in codes if near and self.related(c, near)]
+                    code = close[0] if len(close) == 1 else (codes[0] if len(codes) == 1 else None)
+                    found = self._pattern(code, s[:i] + mark + s[i + n:], spelling) if code else None
+                    if found:
+                        return found
+        return None
 
     def _unresolved(self, spelling: str, why: str) -> Resolved:
         return Resolved(UNRESOLVED, self.m.unlisted_org(spelling), spelling, spelling, None,
@@ -253,7 +382,7 @@ class Authority:
         if hit:
             return self._local(s, spelling, hit[0], hit[1], jurisdiction)
         carried = self._prefix("市" + s) if municipal else None
-        if carried:      # a carried 市 counts only where the city's list knows the name (never to make a new body)
+        if carried:      # a carried 市 counts only where the city's list or the pattern knows the name (never a new body)
             found = self._local(s, spelling, carried[0], carried[1], jurisdiction, listed_only=True)
             if found:
                 return found
@@ -274,15 +403,23 @@ class Authority:
                 return Resolved(BODY, self.m.local_office(jurisdiction, s), s, spelling, jurisdiction,
                                 classification=GP + "CentralAgencyBranch", parent=above,
                                 warning=f"body {s!r}: taken as the local office of {self.pref[above]} in "
-                                        f"{self.name(jurisdiction)}, labelled as printed; add its official name "
-                                        f"to ontology/bodies/{jurisdiction}.ttl")
+                                        f"{self.name(jurisdiction)}, labelled as printed; to give it its official "
+                                        f"name, {self.list_hint(jurisdiction)}")
+        placed = self._placed_pattern(s, spelling, jurisdiction)
+        if placed:
+            return placed
+        own = self._pattern(chain[0], "X" + s, spelling) if chain else None
+        if own:
+            return own
         lead = self._leading_division(s, jurisdiction)
         if lead and len(s) > len(lead[1]):
             return self._new_body(lead[0], s, spelling, f"it names {lead[1]}")
         if not chain:
-            return self._unresolved(s, "the plan has no known jurisdiction and no national list names it")
+            return self._unresolved(s, "the plan has no known jurisdiction and no national list names it; "
+                                       "give the plan its jurisdiction (jurisdiction_code in its .meta.toml)")
         code = chain[0]
-        label = s if code == NATIONAL or self.name(code) in s else self.name(code) + s
+        named = [x for c in chain if c != NATIONAL for x in (self.name(c), self.short_name(c)) if x]
+        label = s if code == NATIONAL or any(x in s for x in named) else self.full_name(code) + s
         return self._new_body(code, label, spelling, "taken as a body of the plan's own jurisdiction")
 
     def _local(self, s: str, spelling: str, p: Prefix, rest: str, jurisdiction: str | None,
@@ -294,7 +431,8 @@ class Authority:
             if listed_only:
                 return None
             where = (f"the plan's jurisdiction {self.name(jurisdiction)} has no {p.ending} of its own" if jurisdiction
-                     else "the plan has no known jurisdiction")
+                     else "the plan has no known jurisdiction (give it one: jurisdiction_code = \"<GB/T 2260 code>\" "
+                          "in the .meta.toml beside the source)")
             return self._unresolved(s, f"local shorthand {p.prefix!r} needs the plan's own {p.ending}, but {where}")
         if rest in GOVERNMENT_SUFFIXES:          # 市政府, 市人民政府: the city's government, one node
             return self._government(target, spelling)
@@ -304,7 +442,8 @@ class Authority:
             iri = table.get(key) or shorts.get(key)
             if iri:
                 return self._listed(iri, spelling)
-        if listed_only:
-            return None
-        label = p.template.format(place=self.name(target), rest=rest)
+        found = self._pattern(target, p.prefix.replace(p.ending, "X", 1) + rest, spelling)
+        if found or listed_only:
+            return found
+        label = p.template.format(place=self.full_name(target), rest=rest)
         return self._new_body(target, label, spelling, f"{p.prefix!r} means {self.name(target)}")

@@ -119,8 +119,12 @@ class PlanBuilder:
             g.add(r.iri, "skos:prefLabel", zh(r.label))
             if r.spelling.strip() != r.label:
                 g.add(r.iri, "skos:altLabel", zh(r.spelling.strip()))
-            g.add(r.iri, "org:classification", r.classification)
+            g.add(r.iri, "skos:prefLabel", en(r.en))
+            for kind in (r.classification, *r.kinds):
+                g.add(r.iri, "org:classification", kind)
             g.add(r.iri, "org:subOrganizationOf", r.parent)
+            for counterpart in r.counterparts:
+                g.add(r.iri, "gp:counterpart", counterpart)
         if r.jurisdiction:
             g.add(r.iri, "dcterms:spatial", self.m.place(r.jurisdiction))
         return r
