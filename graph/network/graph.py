@@ -71,7 +71,7 @@ def network(rows, workload_rows, bodies=None):
 
 
 def _bodies(store, plan=None) -> dict:
-    out = {}
+    out: dict[str, dict] = {}
     for r in rows(store, "bodies", plan):
         info = out.setdefault(r["body"], {"en": r["en"], "kind": local_name(r["kind"]) if r["kind"] else None})
         info["en"] = info["en"] or r["en"]
@@ -129,7 +129,7 @@ def bipartite_network(store, view: str, plan=None):
         if iri not in G:
             info = bodies.get(iri, {})
             G.add_node(iri, bipartite=0, label=zh, name=zh, label_en=info.get("en") or "",
-                       kind=info.get("kind") or "", tasks=int(workload.get(iri, {}).get("total") or 0))
+                       kind=info.get("kind") or "", tasks=int(str(workload.get(iri, {}).get("total") or 0)))
 
     if view == "projects":
         for r in sorted(rows(store, "project-leads", plan), key=lambda r: (r["body"], r["project"])):
@@ -230,7 +230,7 @@ def metrics_result(rows, with_iri: bool = True):
                                                    "betweenness", "eigenvector", "community"]
     out = []
     for r in rows:
-        cells = [ox.NamedNode(r["id"])] if with_iri else []
+        cells: list[ox.NamedNode | ox.Literal | ox.BlankNode | None] = [ox.NamedNode(r["id"])] if with_iri else []
         cells.append(ox.Literal(r["label"], language="zh") if r["label"] else None)
         cells += [ox.Literal(str(r[k]), datatype=integer) for k in ("tasks", "sole", "degree", "weighted_degree")]
         cells += [ox.Literal(f"{r[k]:.{ROUND}f}", datatype=decimal) for k in ("betweenness", "eigenvector")]
