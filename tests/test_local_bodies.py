@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from greenplan.build.authority import BODY, UNRESOLVED, Authority
+from greenplan.build.authority import BODY, COLLECTIVE, UNRESOLVED, Authority
 from greenplan.build.dataset import resource_quads
 from greenplan.iris import Minter
 from greenplan.resources import data_table, folder
@@ -297,3 +297,11 @@ def test_the_national_list_has_the_bodies_of_the_reform_lists(auth):
                                ("国铁集团", "中国国家铁路集团有限公司")]:
         r = auth.resolve(spelling, "CN")
         assert r.listed and r.label == official and r.jurisdiction == "CN", spelling
+
+
+def test_a_collective_found_by_the_reader_is_one_collective_party_never_a_body(auth):
+    """The reader recognises collective phrases by their shape (issue 21, the notes half); a phrase it flags is a
+    collective party of the plan's jurisdiction even where ontology/collective-parties.tsv does not list it."""
+    r = auth.resolve("省直有关部门", "440000", collective=True)
+    assert (r.kind, r.label, r.jurisdiction) == (COLLECTIVE, "省直有关部门", "440000")
+    assert auth.resolve("省直有关部门", "440000").kind == BODY          # unflagged: a name like any other

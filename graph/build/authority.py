@@ -370,12 +370,14 @@ class Authority:
         hit = self._prefix(first.strip())
         return hit is not None and hit[0].prefix == "市"
 
-    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in a plan of ``jurisdiction`` (place code or None).
 
-        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one."""
+        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one.
+        ``collective``: the reader found a collective phrase (by its shape): one collective party, never a body."""
         s = spelling.strip()
-        if s in self.collectives:
+        if collective or s in self.collectives:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
         if hit:

@@ -100,10 +100,11 @@ class PlanBuilder:
         self.record(s, cls, item.span, item.index)
         return s
 
-    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
         an authority list is emitted once into the plan's graph, and every warning is reported."""
-        r = self.auth.resolve(spelling, self.jurisdiction, municipal)
+        r = self.auth.resolve(spelling, self.jurisdiction, municipal, collective)
         if r.warning:
             self.report.add("warning", span, f"{context}: {r.warning}")
         if r.listed or r.iri in self.minted_orgs:
@@ -136,12 +137,15 @@ class PlanBuilder:
 
     def collective(self, party, context: str, span: Span | None) -> str:
         """IRI of the collective party node (one per phrase and plan jurisdiction)."""
-        return self.resolve(party.spelling, context, span).iri
+        return self.resolve(party.spelling, context, span, collective=True).iri
 
-    def parties(self, spellings: list[str], context: str, span: Span | None) -> list[Resolved]:
-        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others."""
+    def parties(self, spellings: list[str], context: str, span: Span | None,
+                collective: list[bool] | None = None) -> list[Resolved]:
+        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others.
+        ``collective``: per name, whether the reader found a collective phrase (one collective party, never a body)."""
+        flags = collective or [False] * len(spellings)
         carry = bool(spellings) and self.auth.carries(spellings[0])
-        return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
+        return [self.resolve(s, context, span, carry and i > 0, flags[i]) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
         """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
