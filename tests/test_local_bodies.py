@@ -307,3 +307,30 @@ def test_a_collective_found_by_the_reader_is_one_collective_party_never_a_body(a
     r = auth.resolve("省直有关部门", "440000", collective=True)
     assert (r.kind, r.label, r.jurisdiction) == (COLLECTIVE, "省直有关部门", "440000")
     assert auth.resolve("省直有关部门", "440000").kind == BODY          # unflagged: a name like any other
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"counterparts": "no-such-body"}, "counterpart 'no-such-body' is no body of ontology/bodies/CN.ttl"),
+    ({"tiers": "village"}, "expected a slug, a kind and tiers among"),
+    ({"name": "教育局"}, "needs {place} or {short}"),
+    ({"slug": "finance-2"}, "'X财政局' in tier city is already a spelling of row"),
+    ({"spellings": "X教育局"}, "slug 'finance' in tier city is already row"),
+])
+def test_a_bad_row_of_the_pattern_is_one_clear_error_naming_the_row(monkeypatch, bad, message):
+    from greenplan.build import authority
+    from greenplan.errors import GreenplanError
+
+    real = authority.data_table
+
+    def planted(name):
+        rows = real(name)
+        if name == "local-bodies.tsv":
+            finance = next(r for r in rows if r["slug"] == "finance" and "city" in r["tiers"])
+            rows.append({**finance, **bad})
+        return rows
+
+    monkeypatch.setattr(authority, "data_table", planted)
+    m = Minter(BASE)
+    with pytest.raises(GreenplanError) as e:
+        Authority(resource_quads(m), m)
+    assert str(e.value).startswith("ontology/local-bodies.tsv: row ") and message in str(e.value)

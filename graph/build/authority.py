@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.errors import GreenplanError
 from greenplan.iris import Minter
 from greenplan.resources import data_table, folder
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE
@@ -72,6 +73,10 @@ class Division:
     name: str
     parent: str | None
     level: str
+
+
+class DataFileError(GreenplanError, ValueError):
+    """A data file of ``ontology/`` that cannot be read as documented (its name, row and what was expected)."""
 
 
 @dataclass(frozen=True)
@@ -172,21 +177,37 @@ class Authority:
 
     def _read_local_kinds(self) -> None:
         """Index ``ontology/local-bodies.tsv`` by (tier, key): a key is a printed form with X for the place."""
+        tiers = {tier for tier, _ in self._levels.values()}
+        seen: dict[tuple[str, str], int] = {}
         for n, r in enumerate(data_table("local-bodies.tsv"), 1):
+            where = f"ontology/local-bodies.tsv: row {n} ({r['slug'] or 'no slug'})"
             kinds = tuple(k for k in r["kind"].split(",") if k)
             office = kinds == ("office",)
             row = LocalKind(r["slug"], frozenset(t for t in r["tiers"].split(",") if t), r["name"],
                             tuple(self.m.org(f"{NATIONAL}/{c}") for c in r["counterparts"].split(",") if c),
                             tuple(GP + k for k in kinds if k not in ("office", "department")), office, r["en"], n)
+            if not row.slug or not kinds or not row.tiers or not row.tiers <= tiers - {"country"}:
+                raise DataFileError(f"{where}: expected a slug, a kind and tiers among "
+                                    f"{', '.join(sorted(tiers - {'country'}))}")
+            if "{place}" not in row.name and "{short}" not in row.name:
+                raise DataFileError(f"{where}: the name {row.name!r} needs {{place}} or {{short}}")
+            missing = [c for c in row.counterparts if self.jurisdiction_of.get(c) != NATIONAL]
+            if missing:
+                raise DataFileError(f"{where}: counterpart {missing[0].rsplit('/', 1)[-1]!r} is no body of "
+                                    f"ontology/bodies/CN.ttl")
             keys = {r["name"].replace("{place}", "X").replace("{short}", "S")}
             keys |= {s for s in r["spellings"].split(",") if s}
             keys |= {k[2:] for k in keys if k.startswith("中共X")}      # 中共X委组织部 is printed X委组织部 too
             for tier in sorted(row.tiers):
+                if (tier, row.slug) in seen:
+                    raise DataFileError(f"{where}: slug {row.slug!r} in tier {tier} is already row {seen[tier, row.slug]}"
+                                        f" (one body per slug and division)")
+                seen[tier, row.slug] = n
                 for key in sorted(keys):
                     other = self.local_kinds.setdefault((tier, key), row)
                     if other is not row and other.slug != row.slug:
-                        raise ValueError(f"ontology/local-bodies.tsv: row {n} ({row.slug}): {key!r} in tier {tier} "
-                                         f"is already a spelling of row {other.line} ({other.slug})")
+                        raise DataFileError(f"{where}: {key!r} in tier {tier} is already a spelling of row "
+                                            f"{other.line} ({other.slug})")
 
     # --- divisions ------------------------------------------------------------------------------------------
 
