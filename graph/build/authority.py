@@ -13,7 +13,7 @@ The knowledge is data: the authority lists ``ontology/bodies/{code}.ttl`` (one p
    division of the pattern of local bodies (市教育局 → 广州市教育局 <org/440100/education>, counterpart 教育部), else
    named from the template (with a warning); with no such division (no jurisdiction, a
    national plan) the name stays unresolved.  A ``市`` carried from the first name of a cell or note
-   (``市发展改革局、工业和信息化局``) counts only where the city's list knows the name;
+   (``市发展改革局、工业和信息化局``) counts only where the city's list or the pattern knows the name;
 3. a division's name (``越秀区``) within, above or below the plan's jurisdiction is that division's government;
 4. otherwise the name is looked up in the plan's jurisdiction's list (every spelling), then in the lists above it
    up to the national one (every spelling except ``gp:shortForm`` — ``发展改革委`` in a city plan is the city's).
