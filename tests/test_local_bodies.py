@@ -334,3 +334,22 @@ def test_a_bad_row_of_the_pattern_is_one_clear_error_naming_the_row(monkeypatch,
     with pytest.raises(GreenplanError) as e:
         Authority(resource_quads(m), m)
     assert str(e.value).startswith("ontology/local-bodies.tsv: row ") and message in str(e.value)
+
+
+def test_place_less_office_names_are_offices_of_their_national_body_never_a_city_body(auth):
+    r = auth.resolve("税务局", "440100")                  # the city's own tax bureau: one per city
+    assert (r.label, slug(r), r.warning) == ("国家税务总局广州市税务局", "440100/taxation", None)
+    r = auth.resolve("气象局", "440100")
+    assert (r.label, slug(r)) == ("广州市气象局", "440100/meteorology")
+    for spelling, national in (("银保监局", "cbirc"), ("证监局", "csrc"), ("海关", "customs")):
+        r = auth.resolve(spelling, "440100")              # which office the name does not say: as printed
+        assert (r.label, r.jurisdiction, r.parent) == (spelling, "440100", BASE + f"org/CN/{national}"), spelling
+        assert r.classification == GP + "CentralAgencyBranch" and "'" + spelling + "'" in r.warning
+        assert "广州市" + spelling != r.label
+
+
+def test_a_division_named_in_full_is_its_government_also_outside_the_plans(auth):
+    for spelling in ("深圳市人民政府", "深圳市", "深圳市政府"):
+        r = auth.resolve(spelling, "440100")
+        assert (r.label, slug(r)) == ("深圳市人民政府", "440300/government"), spelling
+    assert slug(auth.resolve("深圳市人民政府", None)) == "440300/government"

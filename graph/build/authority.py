@@ -357,6 +357,15 @@ class Authority:
                         parent=row.counterparts[0] if row.office and row.counterparts else None,
                         counterparts=row.counterparts, en=f"{row.en}, {self.full_name(code)}")
 
+    def _office_elsewhere(self, s: str) -> LocalKind | None:
+        """An office row of the pattern whose place-less spelling is ``s``, in any tier (银保监局, 证监局)."""
+        for key in ("X" + s, "S" + s):
+            for tier in sorted({t for t, _ in self._levels.values()}):
+                row = self.local_kinds.get((tier, key))
+                if row and row.office and row.counterparts:
+                    return row
+        return None
+
     def _placed_pattern(self, s: str, spelling: str, near: str | None) -> Resolved | None:
         """A name holding a division's name (X) or short name (S) where a row of the pattern has its place."""
         if len(s) > 40:
@@ -410,8 +419,8 @@ class Authority:
                 return found
         for suffix in ("",) + GOVERNMENT_SUFFIXES:
             base = s[: -len(suffix)] if suffix and s.endswith(suffix) else (s if not suffix else None)
-            code = self.division_named(base, jurisdiction) if base and jurisdiction else None
-            if code and self.related(code, jurisdiction):
+            code = self.division_named(base, jurisdiction) if base else None
+            if code:        # named in full: that division's government, also outside the plan's (validate says so)
                 return self._government(code, spelling)
         chain = self.chain(jurisdiction)
         for i, code in enumerate(chain or [NATIONAL]):
@@ -422,6 +431,9 @@ class Authority:
                 return self._listed(iri, spelling)
             above = self.short.get(code, {}).get(s) if i > 0 else None
             if above and above in self.local_offices:
+                own = self._pattern(chain[0], "X" + s, spelling)      # 税务局 in a city plan: the city's tax bureau
+                if own:
+                    return own
                 return Resolved(BODY, self.m.local_office(jurisdiction, s), s, spelling, jurisdiction,
                                 classification=GP + "CentralAgencyBranch", parent=above,
                                 warning=f"body {s!r}: taken as the local office of {self.pref[above]} in "
@@ -433,6 +445,15 @@ class Authority:
         own = self._pattern(chain[0], "X" + s, spelling) if chain else None
         if own:
             return own
+        office = self._office_elsewhere(s) if chain and chain[0] != NATIONAL else None
+        if office:           # 银保监局 in a city plan: the regulator's office, in a place the name does not say
+            return Resolved(BODY, self.m.local_office(chain[0], s), s, spelling, chain[0],
+                            classification=GP + "CentralAgencyBranch", parent=office.counterparts[0],
+                            counterparts=office.counterparts[:1],
+                            warning=f"body {s!r}: taken as an office of {self.pref[office.counterparts[0]]} "
+                                    f"serving {self.name(chain[0])}, labelled as printed (the name does not say "
+                                    f"which office); its place's name before it ({self.short_name(chain[0]) or self.name(chain[0])}{s}) "
+                                    f"would say, or {self.list_hint(chain[0])}")
         lead = self._leading_division(s, jurisdiction)
         if lead and len(s) > len(lead[1]):
             return self._new_body(lead[0], s, spelling, f"it names {lead[1]}")
