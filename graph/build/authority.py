@@ -14,13 +14,16 @@ The knowledge is data: the authority lists ``ontology/bodies/{code}.ttl`` (one p
    named from the template (with a warning); with no such division (no jurisdiction, a
    national plan) the name stays unresolved.  A ``市`` carried from the first name of a cell or note
    (``市发展改革局、工业和信息化局``) counts only where the city's list or the pattern knows the name;
-3. a division's name (``越秀区``) within, above or below the plan's jurisdiction is that division's government;
+3. a division's name (``越秀区``, ``深圳市人民政府``) is that division's government (where the name is unique, or
+   unique within, above or below the plan's jurisdiction; outside it, validate reports it);
 4. otherwise the name is looked up in the plan's jurisdiction's list (every spelling), then in the lists above it
    up to the national one (every spelling except ``gp:shortForm`` — ``发展改革委`` in a city plan is the city's).
-   A short form of a national body with local offices (``海关``) is that body's local office, labelled as printed;
+   A short form of a national body with local offices is the plan's own office where the pattern has one
+   (``税务局`` → 国家税务总局广州市税务局), else that body's local office, labelled as printed (``海关``);
 5. a name that holds a division's name or short name where a row of the pattern has its place (``广州市越秀区教育局``,
    ``中共广州市委组织部``, ``国家税务总局广州市税务局``, ``广东银保监局``, ``湛江海关``) is that row's body of that division;
-   a bare name of the pattern (``教育局``) is the plan's own jurisdiction's;
+   a bare name of the pattern (``教育局``) is the plan's own jurisdiction's; an office's name without its place
+   (``银保监局``) is an office of its national body serving the plan's jurisdiction, labelled as printed;
 6. a name that begins with a division's name (``深圳市教育局``) is a body of that division;
 7. any other name is a new body of the plan's jurisdiction (``教育局`` → 广州市教育局), never merged by guess and never
    given the place twice (``湛江经济技术开发区管委会`` stays as printed); with no jurisdiction it stays unresolved.
