@@ -8,6 +8,7 @@ reform plans of the provinces and cities), the notes of the real Guangzhou docum
 (written for these tests)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,24 @@ def test_a_division_named_in_full_is_its_government_also_outside_the_plans(auth)
         r = auth.resolve(spelling, "440100")
         assert (r.label, slug(r)) == ("深圳市人民政府", "440300/government"), spelling
     assert slug(auth.resolve("深圳市人民政府", None)) == "440300/government"
+
+
+def test_the_division_generator_puts_every_county_within_its_prefecture_or_province(tmp_path, capsys):
+    """tools/divisions.py on a few rows in china-division's format (codes and names as the NBS publishes them)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("divisions", Path(__file__).parent.parent / "tools" / "divisions.py")
+    divisions = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(divisions)
+    (tmp_path / "provinces.csv").write_text('code,name\n31,"上海市"\n42,"湖北省"\n44,"广东省"\n', encoding="utf-8")
+    (tmp_path / "cities.csv").write_text('code,name,provinceCode\n3101,"市辖区",31\n4201,"武汉市",42\n'
+                                         '4290,"省直辖县级行政区划",42\n4419,"东莞市",44\n', encoding="utf-8")
+    (tmp_path / "areas.csv").write_text('code,name,cityCode,provinceCode\n310101,"黄浦区",3101,31\n'
+                                        '420102,"江岸区",4201,42\n429004,"仙桃市",4290,42\n'
+                                        '441900,"东莞市",4419,44\n130672,"保定白沟新城",1306,13\n', encoding="utf-8")
+    assert divisions.main([str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    within = dict(re.findall(r"<place/(\d+)> a gp:Place.*?gp:within <place/(\w+)>", out, re.S))
+    assert within == {"310000": "CN", "420000": "CN", "440000": "CN", "420100": "420000", "441900": "440000",
+                      "310101": "310000", "420102": "420100", "429004": "420000"}
+    assert "left out 130672 保定白沟新城" in err and "310100" not in out and "429000" not in out
