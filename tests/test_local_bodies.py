@@ -110,6 +110,10 @@ def test_provinces_and_counties_follow_the_pattern(auth):
         ("县法院", "440823", "遂溪县人民法院", {"最高人民法院"}),
         ("县委组织部", "440823", "中共遂溪县委组织部", {"中共中央组织部"}),
         ("市法院", "310000", "上海市高级人民法院", {"最高人民法院"}),      # a municipality's court is a higher court
+        ("自治区教育厅", "450000", "广西壮族自治区教育厅", {"教育部"}),
+        ("自治区党委", "450000", "中共广西壮族自治区委员会", {"中国共产党中央委员会"}),
+        ("市教育局", "440881", "廉江市教育局", {"教育部"}),              # a county-level city's own 市
+        ("市法院", "440881", "廉江市人民法院", {"最高人民法院"}),
     ]:
         r = auth.resolve(spelling, code)
         assert (r.kind, r.label, r.jurisdiction, r.warning) == (BODY, label, code, None), spelling
