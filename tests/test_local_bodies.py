@@ -218,6 +218,8 @@ def test_a_guangzhou_style_text_gives_guangzhou_bodies_with_national_counterpart
     assert len({r["body"] for r in rows if r["spelling"] in ("市人社局", "市人力资源和社会保障局")}) == 1
     assert len({r["body"] for r in rows if r["spelling"].endswith("区财政局")}) == 2
     counterparts = run_saved(store, "counterparts", {"plan": "guangzhou-bureaus"}).dicts()
+    pairs = [(c["body"], c["counterpart"]) for c in counterparts]
+    assert len(pairs) == len(set(pairs))          # bodies both plans name (团市委) are one row, not one per plan
     got: dict[str, set[str]] = {}
     for c in counterparts:
         got.setdefault(c["label"], set()).add(c["counterpartLabel"])
@@ -373,9 +375,12 @@ def test_the_division_generator_puts_every_county_within_its_prefecture_or_provi
     (tmp_path / "areas.csv").write_text('code,name,cityCode,provinceCode\n310101,"黄浦区",3101,31\n'
                                         '420102,"江岸区",4201,42\n429004,"仙桃市",4290,42\n'
                                         '441900,"东莞市",4419,44\n130672,"保定白沟新城",1306,13\n', encoding="utf-8")
-    assert divisions.main([str(tmp_path)]) == 0
+    table = tmp_path / "counties.tsv"
+    assert divisions.main([str(tmp_path), "--counties", "4201", "--table", str(table)]) == 0
     out, err = capsys.readouterr()
     within = dict(re.findall(r"<place/(\d+)> a gp:Place.*?gp:within <place/(\w+)>", out, re.S))
     assert within == {"310000": "CN", "420000": "CN", "440000": "CN", "420100": "420000", "441900": "440000",
-                      "310101": "310000", "420102": "420100", "429004": "420000"}
-    assert "left out 130672 保定白沟新城" in err and "310100" not in out and "429000" not in out
+                      "420102": "420100"}                       # the counties --counties names are in the graph
+    rows = [ln.split("\t") for ln in table.read_text(encoding="utf-8").splitlines()[2:]]
+    assert rows == [["310101", "黄浦区", "district", "310000"], ["429004", "仙桃市", "county-level city", "420000"]]
+    assert "left out 130672 保定白沟新城" in err and "310100" not in out + table.read_text(encoding="utf-8")

@@ -1,8 +1,8 @@
 """Which body a printed name means, in the plan's own jurisdiction.
 
 The knowledge is data: the authority lists ``ontology/bodies/{code}.ttl`` (one per jurisdiction: ``CN`` national,
-``440800`` Zhanjiang …), the divisions ``ontology/places.ttl`` + ``ontology/divisions.ttl`` (GB/T 2260 codes,
-``gp:within``) with their tiers and short names (``ontology/division-levels.tsv``), the local shorthand
+``440800`` Zhanjiang …), the divisions ``ontology/places.ttl`` + ``ontology/divisions.ttl`` +
+``ontology/county-divisions.tsv`` (GB/T 2260 codes, ``gp:within``) with their tiers and short names (``ontology/division-levels.tsv``), the local shorthand
 ``ontology/local-prefixes.tsv`` (``市``, ``市委``, ``团市委`` …), the national pattern of local bodies
 ``ontology/local-bodies.tsv`` (every city's 教育局, 中级人民法院, 妇联, 税务局 …) and the collective phrases
 ``ontology/collective-parties.tsv``.  :meth:`Authority.resolve` applies these rules, in order:
@@ -147,6 +147,13 @@ class Authority:
                     place_level[self.m.place_code(s)] = o.value
         self.divisions = {c: Division(c, n, place_parent.get(c), place_level.get(c, ""))
                           for c, n in place_name.items() if c.isdigit() or c == NATIONAL}
+        # county-level divisions no store holds as a graph (ontology/county-divisions.tsv): a plan's graph
+        # describes one where the plan names it (place_facts)
+        self.unstored: set[str] = set()
+        for r in data_table("county-divisions.tsv"):
+            if r["code"] not in self.divisions:
+                self.divisions[r["code"]] = Division(r["code"], r["name"], r["within"], r["level"])
+                self.unstored.add(r["code"])
         self.codes_by_name: dict[str, list[str]] = {}
         for d in sorted(self.divisions.values(), key=lambda d: d.code):
             if d.code != NATIONAL:
@@ -245,6 +252,10 @@ class Authority:
             if code:
                 return code, text[:n]
         return None
+
+    def place_facts(self, code: str | None) -> Division | None:
+        """The division a plan's graph must describe itself (one of ontology/county-divisions.tsv), else None."""
+        return self.divisions[code] if code in self.unstored else None
 
     def tier(self, code: str) -> str | None:
         """province, municipality, city or county (``ontology/division-levels.tsv``) of a division."""

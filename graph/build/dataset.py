@@ -49,6 +49,7 @@ class PlanBuilder:
         self.g = Graph(minter.plan_graph(self.pid))
         self.plan_iri = minter.plan(self.pid)
         self.minted_orgs: set[str] = set()
+        self.minted_places: set[str] = set()
         meta = plan.metadata
         # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
         self.jurisdiction, _basis = authority.plan_jurisdiction(
@@ -128,7 +129,23 @@ class PlanBuilder:
                 g.add(r.iri, "gp:counterpart", counterpart)
         if r.jurisdiction:
             g.add(r.iri, "dcterms:spatial", self.m.place(r.jurisdiction))
+            self.place(r.jurisdiction)
         return r
+
+    def place(self, code: str | None) -> None:
+        """Describe, once in the plan's graph, a division that no ontology graph holds (a county-level division of
+        ontology/county-divisions.tsv that the plan names)."""
+        d = self.auth.place_facts(code)
+        if d is None or d.code in self.minted_places:
+            return
+        self.minted_places.add(d.code)
+        iri = self.m.place(d.code)
+        self.g.a(iri, "gp:Place", "gp:AdministrativeDivision")
+        self.g.add(iri, "skos:prefLabel", zh(d.name))
+        self.g.add(iri, "gp:divisionCode", ox.Literal(d.code))
+        self.g.add(iri, "gp:divisionLevel", en(d.level))
+        if d.parent:
+            self.g.add(iri, "gp:within", self.m.place(d.parent))
 
     def body(self, name, context: str, span: Span | None) -> str:
         """IRI of the body (or collective party) a printed name denotes. ``name``: anything with ``.spelling`` and
@@ -194,6 +211,7 @@ class PlanBuilder:
         self.span(pl, p.title_span)
         if self.jurisdiction:
             g.add(pl, "eli:jurisdiction", self.m.place(self.jurisdiction))
+            self.place(self.jurisdiction)
             if self.jurisdiction not in self.auth.divisions:
                 self.report.add("warning", p.title_span, f"jurisdiction {self.jurisdiction!r} is not a division of "
                                                          f"ontology/divisions.ttl or places.ttl; names are resolved in "
