@@ -128,7 +128,7 @@ def test_a_name_outside_the_pattern_warns_with_a_hint_that_names_only_files_that
     assert "'市会展办'" in r.warning and "create ontology/bodies/440100.ttl" in r.warning
     assert "(ontology/bodies/440100.ttl)" not in r.warning
     r = auth.resolve("市会展办", "440800")             # Zhanjiang has a list: the hint names it
-    assert "in ontology/bodies/440800.ttl" in r.warning and "create ontology" not in r.warning
+    assert "add it to ontology/bodies/440800.ttl" in r.warning and "create ontology" not in r.warning
     r = auth.resolve("市教育局", None)
     assert r.kind == UNRESOLVED and "jurisdiction_code" in r.warning
 

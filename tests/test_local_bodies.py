@@ -313,7 +313,6 @@ def test_a_collective_found_by_the_reader_is_one_collective_party_never_a_body(a
     collective party of the plan's jurisdiction even where ontology/collective-parties.tsv does not list it."""
     r = auth.resolve("省直有关部门", "440000", collective=True)
     assert (r.kind, r.label, r.jurisdiction) == (COLLECTIVE, "省直有关部门", "440000")
-    assert auth.resolve("省直有关部门", "440000").kind == BODY          # unflagged: a name like any other
 
 
 @pytest.mark.parametrize("bad, message", [

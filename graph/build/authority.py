@@ -340,19 +340,17 @@ class Authority:
         return f"ontology/{name}" if (folder("ontology") / name).is_file() else None
 
     def list_hint(self, code: str) -> str:
-        """How to make a name of ``code``'s jurisdiction known: the list to edit, or the list to create."""
+        """Where a body of ``code`` is to be added: its list file when there is one, else how to create it."""
         path = self.list_file(code)
         if path:
-            return f"add the spelling as a skos:altLabel of the right body in {path}, or add the body there"
-        return (f"{self.name(code)} has no authority list yet: create ontology/bodies/{code}.ttl (copy a body "
-                f"block of ontology/bodies/440800.ttl; IRIs <org/{code}/slug>, dcterms:spatial <place/{code}>) "
-                f"with the body, or, if every such division has it, add its kind to ontology/local-bodies.tsv")
+            return f"add it to {path}"
+        return (f"{self.name(code)} has no list yet: create ontology/bodies/{code}.ttl as docs/data/authority-lists.md "
+                f"says, or add its kind to ontology/local-bodies.tsv if every such division has it")
 
     def _new_body(self, code: str, label: str, spelling: str, why: str) -> Resolved:
-        path = self.list_file(code)
-        where = f"the authority list of {self.name(code)} ({path})" if path else "any authority list"
-        warning = (f"body {spelling!r} is not in {where} nor a kind of ontology/local-bodies.tsv: {why}; "
-                   f"created {label!r} — {self.list_hint(code)}")
+        warning = (f"body {spelling!r} is not in the authority list of {self.name(code)} nor a kind of "
+                   f"ontology/local-bodies.tsv: {why}; created {label!r} — add the spelling as a skos:altLabel of "
+                   f"the right body, or add the body ({self.list_hint(code)})")
         return Resolved(BODY, self.m.jurisdiction_body(code, label), label, spelling, code,
                         classification=GP + "UnlistedBody", warning=warning)
 
@@ -419,9 +417,10 @@ class Authority:
         """The node a printed name denotes in a plan of ``jurisdiction`` (place code or None).
 
         ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one.
-        ``collective``: the reader found a collective phrase (by its shape): one collective party, never a body."""
+        ``collective``: the reader found a collective phrase by its shape (各市、县（区）人民政府 in any bracket form):
+        it is a collective party even when ``collective-parties.tsv`` does not list its spelling."""
         s = spelling.strip()
-        if collective or s in self.collectives:
+        if s in self.collectives or collective:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
         if hit:
@@ -451,8 +450,8 @@ class Authority:
                 return Resolved(BODY, self.m.local_office(jurisdiction, s), s, spelling, jurisdiction,
                                 classification=GP + "CentralAgencyBranch", parent=above,
                                 warning=f"body {s!r}: taken as the local office of {self.pref[above]} in "
-                                        f"{self.name(jurisdiction)}, labelled as printed; to give it its official "
-                                        f"name, {self.list_hint(jurisdiction)}")
+                                        f"{self.name(jurisdiction)}, labelled as printed; add its official name "
+                                        f"({self.list_hint(jurisdiction)})")
         placed = self._placed_pattern(s, spelling, jurisdiction)
         if placed:
             return placed
@@ -466,8 +465,9 @@ class Authority:
                             counterparts=office.counterparts[:1],
                             warning=f"body {s!r}: taken as an office of {self.pref[office.counterparts[0]]} "
                                     f"serving {self.name(chain[0])}, labelled as printed (the name does not say "
-                                    f"which office); its place's name before it ({self.short_name(chain[0]) or self.name(chain[0])}{s}) "
-                                    f"would say, or {self.list_hint(chain[0])}")
+                                    f"which office); its place's name before it "
+                                    f"({self.short_name(chain[0]) or self.name(chain[0])}{s}) would say, or "
+                                    f"{self.list_hint(chain[0])}")
         lead = self._leading_division(s, jurisdiction)
         if lead and len(s) > len(lead[1]):
             return self._new_body(lead[0], s, spelling, f"it names {lead[1]}")
