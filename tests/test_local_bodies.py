@@ -127,6 +127,9 @@ def test_a_citys_own_list_wins(auth):
     assert r.listed and slug(r) == "440800/education" and r.label == "湛江市教育局"
     r = auth.resolve("人行湛江市中心支行", "440800")
     assert r.listed and slug(r) == "440800/pboc"
+    # a spelling the list lacks, whose official name the list has under another slug: the listed body
+    r = auth.resolve("湛江市文广旅体局", "440800")
+    assert r.listed and slug(r) == "440800/culture-tourism-sports" and r.label == "湛江市文化广电旅游体育局"
 
 
 # --- offices of national bodies in a place --------------------------------------------------------------------

@@ -364,6 +364,9 @@ class Authority:
         if iri in self.pref:                        # the jurisdiction's own list has this body: it wins
             return self._listed(iri, spelling)
         label = row.name.format(place=self.full_name(code), short=short or "")
+        listed = self.spellings.get(code, {}).get(label)
+        if listed:                                  # the list names the body by this name under another slug
+            return self._listed(listed, spelling)
         kinds = (GP + "CentralAgencyBranch",) if row.office else row.kinds or (GP + DEPARTMENT_KINDS[self.tier(code)],)
         return Resolved(BODY, iri, label, spelling, code, classification=kinds[0], kinds=kinds[1:],
                         parent=row.counterparts[0] if row.office and row.counterparts else None,
