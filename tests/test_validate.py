@@ -117,10 +117,15 @@ def test_fast_engine_refuses_what_it_does_not_implement():
 
     from greenplan.validate.shacl import Engine, Shapes, Unsupported
 
-    shapes = Shapes(ox.parse("""@prefix sh: <http://www.w3.org/ns/shacl#> .
-        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .""", format=ox.RdfFormat.TURTLE))
-    with pytest.raises(Unsupported, match="sh:closed.*--engine pyshacl"):
-        Engine(shapes, ox.Store())
+    head = "@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; "
+    for body, feature in (("sh:js [ sh:jsFunctionName \"f\" ] .", "SHACL-JS"),
+                          ("sh:rule [ a sh:TripleRule ] .", "SHACL-AF rules"),
+                          ("sh:target [ a <urn:MyTarget> ] .", "custom targets"),
+                          ("sh:sparql [ sh:select \"SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }\" ] .",
+                           "[$]shapesGraph on a store")):
+        shapes = Shapes(ox.parse(head + body, format=ox.RdfFormat.TURTLE))
+        with pytest.raises(Unsupported, match=feature + ".*--engine pyshacl"):
+            Engine(shapes, ox.Store())
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p.name for p in PAIRS])

@@ -333,7 +333,7 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate", "check the plan against the SHACL shapes in shapes/", _validate_options),
+    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
     ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),

@@ -1,0 +1,124 @@
+"""SHACL validation of any data graph against any shapes graph, and the W3C validation report.
+
+``validate_graphs(shapes, data)`` runs greenplan's engine (:mod:`greenplan.validate.shacl`) on lists of
+pyoxigraph triples; ``validate_files`` reads them from files (Turtle, N-Triples, N-Quads, TriG, RDF/XML,
+JSON-LD). ``report_triples`` / ``serialize`` give the report as the SHACL spec defines it
+(``sh:ValidationReport``; ``sh:conforms`` false when there is any result, whatever its severity).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from greenplan.errors import GreenplanError
+from greenplan.validate.shacl import SH, Result, Shapes
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+FORMATS = {  # file suffix → pyoxigraph format
+    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD, ".n3": ox.RdfFormat.N3,
+}
+OUTPUT = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}
+
+
+class InputError(GreenplanError, ValueError):
+    """A data or shapes file that cannot be read."""
+
+
+@dataclass
+class Report:
+    results: list            # Result records, sorted
+    shapes: Shapes           # the shapes graph (complex result paths are copied from it)
+
+    @property
+    def conforms(self) -> bool:
+        """The spec's sh:conforms: no result at all, whatever its severity."""
+        return not self.results
+
+    @property
+    def violations(self) -> int:
+        return sum(1 for r in self.results if r.severity == SH + "Violation")
+
+
+def read_rdf(path: str | Path) -> list:
+    """The triples of an RDF file (quads: the union of its graphs), lexical forms as written."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF format (expected one of {', '.join(sorted(FORMATS))})")
+    try:
+        quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
+    except SyntaxError as e:
+        raise InputError(f"{path}: not valid {fmt.name}: {e}") from None
+
+
+def validate_graphs(shapes: list, data: list) -> Report:
+    """Validate data triples against shapes triples (lists of ``pyoxigraph.Triple``)."""
+    from greenplan.validate.graphdata import GraphData
+    from greenplan.validate.shacl import Engine
+
+    index = Shapes(shapes)
+    return Report(Engine(index, GraphData(data, shapes)).run(), index)
+
+
+def validate_files(shapes: list, data: list) -> Report:
+    """Validate the data files against the shapes files (see :data:`FORMATS`)."""
+    if not shapes or not data:
+        raise InputError("validate needs at least one --shapes FILE and one --data FILE")
+    return validate_graphs([t for p in shapes for t in read_rdf(p)], [t for p in data for t in read_rdf(p)])
+
+
+def report_triples(report: Report) -> list:
+    """The report as triples, byte-stable: blank nodes labelled by position, result paths copied from the
+    shapes graph."""
+    sh = lambda n: ox.NamedNode(SH + n)  # noqa: E731
+    root = ox.BlankNode("report")
+    triples = [ox.Triple(root, RDF_TYPE, sh("ValidationReport")),
+               ox.Triple(root, sh("conforms"), ox.Literal("true" if report.conforms else "false",
+                                                          datatype=ox.NamedNode(XSD + "boolean")))]
+    labels: dict = {}
+
+    def copy(node):
+        if not isinstance(node, ox.BlankNode):
+            return node
+        if node not in labels:
+            labels[node] = ox.BlankNode(f"p{len(labels) + 1}")
+            for p, objs in sorted(report.shapes.index.get(node, {}).items()):
+                for o in objs:
+                    triples.append(ox.Triple(labels[node], ox.NamedNode(p), copy(o)))
+        return labels[node]
+
+    for n, r in enumerate(sorted(report.results, key=Result.key), 1):
+        node = ox.BlankNode(f"r{n}")
+        triples += [ox.Triple(root, sh("result"), node), ox.Triple(node, RDF_TYPE, sh("ValidationResult")),
+                    ox.Triple(node, sh("focusNode"), r.focus), ox.Triple(node, sh("resultSeverity"), ox.NamedNode(r.severity)),
+                    ox.Triple(node, sh("sourceShape"), r.shape),
+                    ox.Triple(node, sh("sourceConstraintComponent"), _component(r.component))]
+        if r.path is not None:
+            triples.append(ox.Triple(node, sh("resultPath"), copy(r.path)))
+        if r.value is not None:
+            triples.append(ox.Triple(node, sh("value"), r.value))
+        if getattr(r, "constraint", None) is not None:
+            triples.append(ox.Triple(node, sh("sourceConstraint"), r.constraint))
+        triples += [ox.Triple(node, sh("resultMessage"), ox.Literal(text, language=lang or None))
+                    for lang, text in r.messages]
+    return triples
+
+
+def _component(name: str) -> ox.NamedNode:
+    return ox.NamedNode(name if "://" in name or name.startswith("urn:") else SH + name)
+
+
+def serialize(report: Report, fmt: str = "turtle", prefixes: dict | None = None) -> str:
+    """The report as Turtle, JSON-LD or N-Triples text."""
+    prefixes = {"sh": SH, "xsd": XSD, **(prefixes or {})}
+    kw = {"prefixes": prefixes} if fmt != "ntriples" else {}
+    return ox.serialize(report_triples(report), format=OUTPUT[fmt], **kw).decode("utf-8")
