@@ -249,11 +249,16 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _validate_options(p):
     _store_options(p)
-    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
-                   help="text (default: grouped by severity and node), table, turtle (the SHACL report), json")
+    p.add_argument("--format", choices=("text", "table", "turtle", "jsonld", "json"), default="text",
+                   help="text (default: grouped by severity and node), table, turtle or jsonld (the W3C SHACL "
+                        "validation report), json")
     p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
-                   help="oxigraph (default: greenplan's SHACL engine on the store, fast) or pyshacl "
-                        "(the reference engine; the same results, slower)")
+                   help="oxigraph (default: greenplan's SHACL engine, fast; refuses by name what it does not "
+                        "implement) or pyshacl (the reference engine; the same results, slower)")
+    p.add_argument("--shapes", nargs="+", metavar="FILE", action="extend",
+                   help="validate --data against these shapes files instead of the plan against shapes/ "
+                        "(Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD: by suffix)")
+    p.add_argument("--data", nargs="+", metavar="FILE", action="extend", help="the data files for --shapes")
 
 
 def _network_options(p):

@@ -45,15 +45,25 @@ class Report:
         return sum(1 for r in self.results if r.severity == SH + "Violation")
 
 
-def read_rdf(path: str | Path) -> list:
-    """The triples of an RDF file (quads: the union of its graphs), lexical forms as written."""
+def read_rdf(path: str | Path, tag: str = "b") -> list:
+    """The triples of an RDF file (quads: the union of its graphs), lexical forms as written; blank nodes
+    relabelled ``{tag}1``, ``{tag}2`` … in the order they are met, so that the report is the same every run."""
     path = Path(path)
+    labels: dict = {}
+
+    def label(node):
+        if not isinstance(node, ox.BlankNode):
+            return node
+        if node not in labels:
+            labels[node] = ox.BlankNode(f"{tag}{len(labels) + 1}")
+        return labels[node]
+
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF format (expected one of {', '.join(sorted(FORMATS))})")
     try:
         quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        return [ox.Triple(label(q.subject), q.predicate, label(q.object)) for q in quads]
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
     except SyntaxError as e:
@@ -69,11 +79,88 @@ def validate_graphs(shapes: list, data: list) -> Report:
     return Report(Engine(index, GraphData(data, shapes)).run(), index)
 
 
-def validate_files(shapes: list, data: list) -> Report:
-    """Validate the data files against the shapes files (see :data:`FORMATS`)."""
+def validate_files(shapes: list, data: list, engine: str = "oxigraph") -> Report:
+    """Validate the data files against the shapes files (see :data:`FORMATS`); ``engine="pyshacl"`` runs the
+    reference engine on the same triples."""
     if not shapes or not data:
         raise InputError("validate needs at least one --shapes FILE and one --data FILE")
-    return validate_graphs([t for p in shapes for t in read_rdf(p)], [t for p in data for t in read_rdf(p)])
+    tags = {p: f"f{i}b" for i, p in enumerate(dict.fromkeys(str(Path(x).resolve()) for x in [*shapes, *data]), 1)}
+    shape_triples = [t for p in shapes for t in read_rdf(p, tags[str(Path(p).resolve())])]
+    data_triples = [t for p in data for t in read_rdf(p, tags[str(Path(p).resolve())])]
+    if engine == "pyshacl":
+        return _pyshacl(shape_triples, data_triples)
+    return validate_graphs(shape_triples, data_triples)
+
+
+def _pyshacl(shapes: list, data: list) -> Report:
+    """pySHACL on the same triples (blank nodes keep their labels, so result paths are found in the index)."""
+    import logging
+    import warnings
+
+    import rdflib
+    from pyshacl import validate as shacl
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)   # ill-formed literals are for the shapes to find
+
+    from greenplan.validate.check import report_results
+
+    def rd(term):
+        if isinstance(term, ox.NamedNode):
+            return rdflib.URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return rdflib.BNode(term.value)
+        return rdflib.Literal(term.value, lang=term.language) if term.language else \
+            rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+    graphs = []
+    for triples in (shapes, data):
+        g = rdflib.Graph()
+        for t in triples:
+            g.add((rd(t.subject), rd(t.predicate), rd(t.object)))
+        graphs.append(g)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _conforms, report, _text = shacl(graphs[1], shacl_graph=graphs[0], advanced=True, allow_warnings=True,
+                                         allow_infos=True, inference="none")
+    if not hasattr(report, "serialize"):
+        raise InputError(f"pySHACL cannot run these shapes: {report}")
+    return Report(report_results(report), Shapes(shapes))
+
+
+SEVERITY_WORDS = (("Violation", "violations"), ("Warning", "warnings"), ("Info", "info"))
+
+
+def text(report: Report) -> str:
+    """The report for a reader: a summary line saying both sh:conforms and the counts, then one line a result."""
+    counts = {w: sum(1 for r in report.results if r.severity == SH + s) for s, w in SEVERITY_WORDS}
+    lines = [f"conforms: {'true' if report.conforms else 'false'} ("
+             + ", ".join(f"{n} {w}" for w, n in counts.items()) + ")"]
+    for r in sorted(report.results, key=Result.key):
+        severity = r.severity[len(SH):] if r.severity.startswith(SH) else r.severity
+        component = r.component[len(SH):] if r.component.startswith(SH) else r.component
+        path = "" if r.path is None else " path " + (str(r.path) if isinstance(r.path, ox.NamedNode)
+                                                        else report.shapes.path_text(r.path))
+        value = "" if r.value is None else f" value {r.value}"
+        message = " / ".join(t for _, t in r.messages)
+        lines.append(f"{severity}: {r.focus}{path}{value} — {component} (shape {r.shape})"
+                     + (f": {message}" if message else ""))
+    return "\n".join(lines) + "\n"
+
+
+def main_files(args) -> int:
+    """``greenplan validate --shapes FILE… --data FILE…``: exit 0 without violations, 1 with, 2 on bad input."""
+    import sys
+
+    report = validate_files(args.shapes or [], args.data or [], getattr(args, "engine", "oxigraph"))
+    fmt = getattr(args, "format", "text")
+    if fmt in OUTPUT:
+        out = serialize(report, fmt)
+    elif fmt == "text":
+        out = text(report)
+    else:
+        raise InputError(f"--format {fmt} is for the plan's report; with --shapes/--data use text, turtle or jsonld")
+    sys.stdout.write(out)
+    return 1 if report.violations else 0
 
 
 def report_triples(report: Report) -> list:
