@@ -44,15 +44,15 @@ class StoreData:
         return node
 
     def values(self, path, focus) -> list:
-        text = self.path_text(path)
-        if text not in self._paths:
-            table: dict = {}
-            for row in self.select(f"SELECT DISTINCT ?this ?v WHERE {{ ?this {text} ?v }}"):
+        table = self._paths.get(path)
+        if table is None:
+            table = {}
+            for row in self.select(f"SELECT DISTINCT ?this ?v WHERE {{ ?this {self.path_text(path)} ?v }}"):
                 table.setdefault(row["this"], []).append(row["v"])
             for vs in table.values():
                 vs.sort(key=str)
-            self._paths[text] = table
-        return self._paths[text].get(focus, [])
+            self._paths[path] = table
+        return table.get(focus, [])
 
     def instances(self, cls: str) -> set:
         if cls not in self._classes:
@@ -155,8 +155,10 @@ class GraphData:
         if kind == "inverse":
             return self._walk(path[1], nodes)
         if kind == "seq":
-            return self._walk(("seq", [("inverse", s) for s in reversed(path[1])]), nodes)
-        return self._walk((kind, [("inverse", s) for s in path[1]]) if kind == "alt" else (kind, ("inverse", path[1])), nodes)
+            return self._walk(("seq", tuple(("inverse", s) for s in reversed(path[1]))), nodes)
+        if kind == "alt":
+            return self._walk(("alt", tuple(("inverse", s) for s in path[1])), nodes)
+        return self._walk((kind, ("inverse", path[1])), nodes)
 
     def instances(self, cls: str) -> set:
         if cls not in self._classes:

@@ -66,8 +66,23 @@ def check(text: str, prebound: set[str], where: str) -> None:
                               f"(missing: {', '.join('$' + m for m in missing)}; SHACL 5.2.1)")
 
 
+_CACHE: dict = {}
+
+
 def bind(text: str, values: dict[str, str]) -> str:
     """The query with each variable named in ``values`` replaced by its SPARQL term text."""
+    key = (text, tuple(sorted(values)))
+    template = _CACHE.get(key)
+    if template is None:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        marks = {name: f"\x00{k}\x00" for k, name in enumerate(sorted(values))}
+        template = _CACHE[key] = (_bind(text, marks).split("\x00"), sorted(values))
+    parts, names = template
+    return "".join(values[names[int(p)]] if i % 2 else p for i, p in enumerate(parts))
+
+
+def _bind(text: str, values: dict[str, str]) -> str:
     toks = tokens(text)
     out = list(toks)
     words = _words(toks)
@@ -88,8 +103,17 @@ def bind(text: str, values: dict[str, str]) -> str:
         if w[:1] in "?$" and w[1:] in values:
             name, term = w[1:], values[w[1:]]
             if depth_in_projection == 0:
-                # the outer query names the node; a subquery projects a stand-in (its variable is gone)
-                out[i] = f"(true AS ?prebound_{name})" if nested else f"({term} AS ?{name})"
+                # the outer query names the node; a subquery drops it (a stand-in if nothing else is projected)
+                if not nested:
+                    out[i] = f"({term} AS ?{name})"
+                else:
+                    rest = [ww for _, ww in words[n + 1:]]
+                    stop = next((k for k, ww in enumerate(rest) if ww in ("WHERE", "{", "FROM")), len(rest))
+                    before = [ww for _, ww in words[:n]][::-1]
+                    start = next(k for k, ww in enumerate(before) if ww == "SELECT")
+                    others = [ww for ww in rest[:stop] + before[:start] if ww not in ("DISTINCT", "REDUCED")
+                              and not (ww[:1] in "?$" and ww[1:] in values)]
+                    out[i] = "" if others else f"(true AS ?prebound_{name})"
             elif n >= 2 and words[n - 1][1] == "(" and words[n - 2][1] == "BOUND":
                 out[words[n - 2][0]] = ""
                 out[words[n - 1][0]] = ""

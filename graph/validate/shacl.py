@@ -200,14 +200,14 @@ class Shapes:
         if isinstance(node, ox.NamedNode):
             return ("iri", node.value)
         if self.one(node, RDF + "first") is not None:
-            return ("seq", [self.path(p) for p in self.items(node)])
+            return ("seq", tuple(self.path(p) for p in self.items(node)))
         for name in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
             inner = self.one(node, SH + name)
             if inner is not None:
                 return (name[:-4] if name != "inversePath" else "inverse", self.path(inner))
         alt = self.one(node, SH + "alternativePath")
         if alt is not None:
-            return ("alt", [self.path(p) for p in self.items(alt)])
+            return ("alt", tuple(self.path(p) for p in self.items(alt)))
         raise GreenplanError(f"unknown SHACL path {node}")
 
     def path_text(self, node) -> str:
@@ -243,6 +243,7 @@ class Engine:
         self._paths: dict = {}
         self._components = shapes.components()
         self._conforms: dict = {}
+        self._present: dict = {}
 
     def run(self) -> list[Result]:
         out: list[Result] = []
@@ -303,16 +304,22 @@ class Engine:
                               value, severity, shape, component + "ConstraintComponent", msgs or messages))
 
         props = s.sh(shape, "property")
+        value_nodes: dict = {}      # value node → how many focus nodes have it (nested shapes run on value nodes)
         for focus in focus_nodes:
             values = self.data.values(self.path_of(path), focus) if path is not None else [focus]
             self.check_node(shape, focus, values, path is not None, report)
             if stop and out:
                 return out
-            for prop in props:
-                for r in self.validate(prop, values, stop):
-                    out.append(r)
-                    if stop:
-                        return out
+            if props:
+                for v in values:
+                    value_nodes[v] = value_nodes.get(v, 0) + 1
+        for prop in props:
+            # run once on each value node; a value node of several focus nodes is validated (and reported) once
+            # for each of them, as the spec's recursion does (W3C core/property/property-001)
+            for r in self.validate(prop, list(value_nodes), stop):
+                out.extend([r] * value_nodes.get(r.focus, 1))
+                if stop:
+                    return out
         for constraint in s.sh(shape, "sparql"):
             out.extend(self.sparql(shape, constraint, focus_nodes, path, severity, messages))
             if stop and out:
@@ -325,55 +332,59 @@ class Engine:
 
     def check_node(self, shape, focus, values: list, is_property: bool, report) -> None:
         s = self.shapes
-        props = s.index.get(shape, {})
-        if not (props.keys() & CHECKED):
+        present = self._present.get(shape)
+        if present is None:     # the shape's core parameters by local name, read once
+            props = s.index.get(shape, {})
+            present = self._present[shape] = {p[len(SH):]: props[p] for p in props.keys() & CHECKED}
+            if present:
+                present.update({p: props.get(SH + p, ()) for p in ("flags", "ignoredProperties", "property",
+                                                                    "qualifiedMinCount", "qualifiedMaxCount")})
+        if not present:
             return
+        param = present.get
 
-        def param(name):
-            return props.get(SH + name, ())
-
-        for n in param("minCount"):
+        for n in param("minCount", ()):
             if len(values) < int(n.value):
                 report(focus, None, "MinCount")
-        for n in param("maxCount"):
+        for n in param("maxCount", ()):
             if len(values) > int(n.value):
                 report(focus, None, "MaxCount")
-        for c in param("class"):
+        for c in param("class", ()):
             inst = self.data.instances(c.value)
             for v in values:
                 if isinstance(v, ox.Literal) or v not in inst:
                     report(focus, v, "Class")
-        for d in param("datatype"):
+        for d in param("datatype", ()):
             for v in values:
                 if not (isinstance(v, ox.Literal) and _datatype(v) == d.value and _well_formed(v)):
                     report(focus, v, "Datatype")
-        for k in param("nodeKind"):
+        for k in param("nodeKind", ()):
             for v in values:
                 if not _node_kind(v, k.value):
                     report(focus, v, "NodeKind")
         for name, test in (("minExclusive", lambda c: c > 0), ("minInclusive", lambda c: c >= 0),
                            ("maxExclusive", lambda c: c < 0), ("maxInclusive", lambda c: c <= 0)):
-            for bound in param(name):
+            for bound in param(name, ()):
                 for v in values:
                     c = compare(v, bound)
                     if c is None or not test(c):
                         report(focus, v, name[0].upper() + name[1:])
         for name, test in (("minLength", lambda n, m: n >= m), ("maxLength", lambda n, m: n <= m)):
-            for m in param(name):
+            for m in param(name, ()):
                 for v in values:
                     if isinstance(v, ox.BlankNode) or not test(len(v.value), int(m.value)):
                         report(focus, v, name[0].upper() + name[1:])
-        for p in param("pattern"):
-            rx = _regex(p.value, param("flags"))
+        for p in param("pattern", ()):
+            rx = _regex(p.value, param("flags", ()))
             for v in values:
                 if isinstance(v, ox.BlankNode) or not rx.search(v.value):
                     report(focus, v, "Pattern")
-        for lst in param("languageIn"):
+        for lst in param("languageIn", ()):
             langs = [x.value.lower() for x in s.items(lst)]
             for v in values:
                 if not (isinstance(v, ox.Literal) and v.language and _lang_matches(v.language, langs)):
                     report(focus, v, "LanguageIn")
-        for u in param("uniqueLang"):
+        for u in param("uniqueLang", ()):
             if u.value == "true":
                 seen: dict = {}
                 for v in values:
@@ -381,17 +392,17 @@ class Engine:
                         seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
                 for lang in sorted(k for k, n in seen.items() if n > 1):
                     report(focus, None, "UniqueLang")
-        for lst in param("in"):
+        for lst in param("in", ()):
             allowed = set(s.items(lst))
             for v in values:
                 if v not in allowed:
                     report(focus, v, "In")
-        for h in param("hasValue"):
+        for h in param("hasValue", ()):
             if h not in values:
                 report(focus, None, "HasValue")
         for name, test in (("equals", None), ("disjoint", None), ("lessThan", lambda c: c < 0),
                            ("lessThanOrEquals", lambda c: c <= 0)):
-            for p in param(name):
+            for p in param(name, ()):
                 others = self.data.values(("iri", p.value), focus)
                 if name == "equals":
                     for v in sorted(set(values) ^ set(others), key=str):
@@ -405,36 +416,36 @@ class Engine:
                             c = compare(v, o)
                             if c is None or not test(c):
                                 report(focus, v, name[0].upper() + name[1:])
-        for inner in param("node"):
+        for inner in param("node", ()):
             for v in values:
                 if not self.conforms(inner, v):
                     report(focus, v, "Node")
-        for inner in param("not"):
+        for inner in param("not", ()):
             for v in values:
                 if self.conforms(inner, v):
                     report(focus, v, "Not")
         for name in ("and", "or", "xone"):
-            for lst in param(name):
+            for lst in param(name, ()):
                 members = s.items(lst)
                 for v in values:
                     n = sum(1 for m in members if self.conforms(m, v))
                     ok = n == len(members) if name == "and" else n >= 1 if name == "or" else n == 1
                     if not ok:
                         report(focus, v, name.capitalize())
-        for q in param("qualifiedValueShape"):
+        for q in param("qualifiedValueShape", ()):
             siblings = self._siblings(shape, q) if s.true(shape, "qualifiedValueShapesDisjoint") else []
             n = sum(1 for v in values if self.conforms(q, v) and not any(self.conforms(o, v) for o in siblings))
-            for m in param("qualifiedMinCount"):
+            for m in param("qualifiedMinCount", ()):
                 if n < int(m.value):
                     report(focus, None, "QualifiedMinCount")
-            for m in param("qualifiedMaxCount"):
+            for m in param("qualifiedMaxCount", ()):
                 if n > int(m.value):
                     report(focus, None, "QualifiedMaxCount")
-        for c in param("closed"):
+        for c in param("closed", ()):
             if c.value != "true":
                 continue
-            allowed = {i.value for lst in param("ignoredProperties") for i in s.items(lst)}
-            allowed |= {p.value for prop in param("property") for p in s.sh(prop, "path") if isinstance(p, ox.NamedNode)}
+            allowed = {i.value for lst in param("ignoredProperties", ()) for i in s.items(lst)}
+            allowed |= {p.value for prop in param("property", ()) for p in s.sh(prop, "path") if isinstance(p, ox.NamedNode)}
             for v in values:
                 for p, o in self.data.outgoing(v):
                     if p not in allowed:
@@ -587,17 +598,30 @@ class Engine:
 # --- helpers ------------------------------------------------------------------
 
 def _flat(text: str) -> bool:
-    """True when the WHERE clause is one group: the only braces are its own and those of (NOT) EXISTS."""
+    """True when a VALUES block at the start of the WHERE clause binds $this wherever pre-binding would.
+
+    That is when the clause is one group whose only inner braces are those of (NOT) EXISTS — evaluated per
+    solution — and of OPTIONAL groups holding triple patterns and filters only (an OPTIONAL's filter is its
+    left join's condition and sees ?this); no BIND inside an OPTIONAL (it would not), no UNION, GRAPH, inner
+    group or subquery.
+    """
     toks = [t.upper() for t in prebind.tokens(text) if t.strip() and t[0] not in "\"'#"]
-    if "SELECT" not in toks or toks.count("SELECT") != 1:
+    if toks.count("SELECT") != 1 or "{" not in toks:
         return False
-    start = toks.index("{") if "{" in toks else None
-    if start is None:
-        return False
+    start = toks.index("{")
+    stack: list[str] = []          # kinds of the open inner braces: EXISTS or OPTIONAL
     for i, t in enumerate(toks[start + 1:], start + 1):
-        if t == "{" and toks[i - 1] != "EXISTS":
+        if t == "{":
+            kind = toks[i - 1]
+            if kind not in ("EXISTS", "OPTIONAL") or (kind == "OPTIONAL" and stack):
+                return False
+            stack.append(kind)
+        elif t == "}":
+            if stack:
+                stack.pop()
+        elif t in ("UNION", "GRAPH", "MINUS", "SERVICE", "VALUES", "SELECT"):
             return False
-        if t in ("UNION", "OPTIONAL", "GRAPH", "MINUS", "SERVICE", "VALUES", "BIND"):
+        elif t == "BIND" and "OPTIONAL" in stack:
             return False
     return True
 
