@@ -127,3 +127,16 @@ def test_cli_bad_input_is_one_line_exit_2(files, args, says):
     (d / "x.csv").write_text("a,b\n", encoding="utf-8")
     run = _cli(*[a.format(s=files[0], d=d) for a in args])
     assert run.returncode == 2 and len(run.stderr.splitlines()) == 1 and says in run.stderr, run.stderr
+
+
+def test_recursive_shapes_are_refused_not_looped(tmp_path):
+    import greenplan.api as gp
+    from greenplan.validate.shacl import Unsupported
+
+    (tmp_path / "s.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:A a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:knows ; sh:node ex:A ] .
+""", encoding="utf-8")
+    (tmp_path / "d.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:knows ex:a .\n", encoding="utf-8")
+    with pytest.raises(Unsupported, match="recursive shapes.*--engine pyshacl"):
+        gp.validate_files([tmp_path / "s.ttl"], [tmp_path / "d.ttl"])

@@ -285,9 +285,14 @@ class Engine:
 
     def conforms(self, shape, node) -> bool:
         key = (shape, node)
-        if key not in self._conforms:
-            self._conforms[key] = not self.validate(shape, [node], stop=True)
-        return self._conforms[key]
+        found = self._conforms.get(key)
+        if found is None:
+            self._conforms[key] = "checking"
+            found = self._conforms[key] = not self.validate(shape, [node], stop=True)
+        elif found == "checking":   # the spec leaves the validation of recursive shapes undefined
+            raise _refuse("recursive shapes (a shape that reaches itself through sh:node, sh:not, sh:and, "
+                          "sh:or, sh:xone or sh:qualifiedValueShape on the same node)", shape)
+        return found
 
     def validate(self, shape, focus_nodes: list, stop: bool = False) -> list[Result]:
         """Results of ``shape`` on the focus nodes (``stop``: return at the first, for conformance checks)."""
@@ -554,7 +559,7 @@ class Engine:
         validator = s.one(component, SH + ("propertyValidator" if path is not None else "nodeValidator"))
         if validator is None or (s.one(validator, SH + "select") is None and s.one(validator, SH + "ask") is None):
             validator = s.one(component, SH + "validator")
-        if validator is None:
+        if validator is None or (s.one(validator, SH + "select") is None and s.one(validator, SH + "ask") is None):
             raise _refuse(f"constraint component {component} without a SPARQL validator for this kind of shape", shape)
         extra = {k: (self.data.term(v) or str(v)) for k, v in bound.items() if v is not None}
         unbound = [k for k, v in bound.items() if v is None]
