@@ -8,27 +8,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 SH = "http://www.w3.org/ns/shacl#"
 EX = "http://example.org/"
-SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix ex: <http://example.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-ex:PersonShape a sh:NodeShape ; sh:targetClass ex:Person ;
-    sh:closed true ; sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ) ;
-    sh:property ex:AgeShape , ex:NameShape , ex:SeenShape .
-ex:AgeShape sh:path ex:age ; sh:datatype xsd:int ; sh:maxCount 1 .
-ex:NameShape sh:path ex:name ; sh:uniqueLang true ; sh:minCount 1 ; sh:severity sh:Warning .
-ex:SeenShape sh:path ex:seen ; sh:minInclusive "2020-01-01T09:00:00Z"^^xsd:dateTime .
-"""
-DATA = """@prefix ex: <http://example.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-ex:alice a ex:Person ; ex:age "5"^^xsd:int ; ex:name "Alice"@en ; ex:seen "2020-01-01T12:00:00+02:00"^^xsd:dateTime .
-ex:bob a ex:Person ; ex:age "c"^^xsd:int ; ex:name "Bob"@en , "Robert"@en ; ex:nick "b" .
-ex:carl a ex:Person ; ex:age "07"^^xsd:int ; ex:name "Carl"@en ; ex:seen "2020-01-01T10:00:00+02:00"^^xsd:dateTime .
-"""
+DATA_DIR = Path(__file__).parent / "data" / "validate"     # also the example of docs/commands/validate.md
+SHAPES = (DATA_DIR / "people-shapes.ttl").read_text(encoding="utf-8")
+DATA = (DATA_DIR / "people.ttl").read_text(encoding="utf-8")
 # By hand:
 # - alice conforms: "5"^^xsd:int is an xsd:int as written (Oxigraph's store would make it xsd:integer);
 #   12:00+02:00 is 10:00Z, after 09:00Z.

@@ -124,7 +124,16 @@ def _pyshacl(shapes: list, data: list) -> Report:
                                          allow_infos=True, inference="none")
     if not hasattr(report, "serialize"):
         raise InputError(f"pySHACL cannot run these shapes: {report}")
-    return Report(report_results(report), Shapes(shapes))
+    results = report_results(report)
+    components = {}     # the full IRI of each result's component (report_results keeps the local name)
+    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
+        c = str(report.value(r, rdflib.URIRef(SH + "sourceConstraintComponent")))
+        components.setdefault(c.rsplit("#", 1)[-1].rsplit("/", 1)[-1], c)
+    for r in results:
+        full = components.get(r.component, "")
+        if full and not full.startswith(SH):
+            r.component = full
+    return Report(results, Shapes(shapes))
 
 
 SEVERITY_WORDS = (("Violation", "violations"), ("Warning", "warnings"), ("Info", "info"))
