@@ -399,3 +399,16 @@ def test_turtle_format_is_the_shacl_report(draft):
     assert (None, rdflib.RDF.type, rdflib.URIRef(SH + "ValidationReport")) in g
     langs = {m.language for m in g.objects(None, rdflib.URIRef(SH + "resultMessage"))}
     assert langs == {"zh", "en"}
+
+
+def test_w3c_report_of_the_draft_says_it_does_not_conform_though_it_has_no_violation(draft):
+    """SHACL 3.6.1: sh:conforms is false when there is any result; the draft has warnings and info only (its
+    findings above), so the command exits 0 while the report says false — in Turtle and in JSON-LD."""
+    import rdflib
+
+    conforms, results, _text, _found = draft
+    assert conforms is True and results and all(r.severity != SH + "Violation" for r in results)
+    for fmt, syntax in (("turtle", "turtle"), ("jsonld", "json-ld")):
+        g = rdflib.Graph().parse(data=v.turtle(results, fmt=fmt), format=syntax)
+        assert set(g.objects(None, rdflib.URIRef(SH + "conforms"))) == {rdflib.Literal(False)}
+        assert len(set(g.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")))) == len(results)

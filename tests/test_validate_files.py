@@ -128,3 +128,20 @@ ex:A a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:knows ; sh:n
     (tmp_path / "d.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:knows ex:a .\n", encoding="utf-8")
     with pytest.raises(Unsupported, match="recursive shapes.*--engine pyshacl"):
         gp.validate_files([tmp_path / "s.ttl"], [tmp_path / "d.ttl"])
+
+
+def test_cli_shapes_with_store_is_a_usage_error(files, tmp_path):
+    run = _cli("--shapes", files[0], "--data", files[1], "--store", tmp_path / "s")
+    assert run.returncode == 2 and "use one or the other" in run.stderr and len(run.stderr.splitlines()) == 1
+
+
+def test_a_pattern_python_cannot_run_is_refused_by_name(tmp_path, files):
+    import greenplan.api as gp
+    from greenplan.validate.shacl import Unsupported
+
+    (tmp_path / "s.ttl").write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:name ; sh:pattern "^\\\\p{IsBasicLatin}+$" ] .
+""", encoding="utf-8")
+    with pytest.raises(Unsupported, match="sh:pattern.*--engine pyshacl"):
+        gp.validate_files([tmp_path / "s.ttl"], [files[1]])

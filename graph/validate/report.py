@@ -160,6 +160,8 @@ def main_files(args) -> int:
     """``greenplan validate --shapes FILE… --data FILE…``: exit 0 without violations, 1 with, 2 on bad input."""
     import sys
 
+    if getattr(args, "source", None) or getattr(args, "store", None):
+        raise InputError("--shapes/--data validate files; --source and --store name a plan store (use one or the other)")
     report = validate_files(args.shapes or [], args.data or [], getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt in OUTPUT:

@@ -380,7 +380,7 @@ class Engine:
                     if isinstance(v, ox.BlankNode) or not test(len(v.value), int(m.value)):
                         report(focus, v, name[0].upper() + name[1:])
         for p in param("pattern", ()):
-            rx = _regex(p.value, param("flags", ()))
+            rx = _regex(p.value, param("flags", ()), shape)
             for v in values:
                 if isinstance(v, ox.BlankNode) or not rx.search(v.value):
                     report(focus, v, "Pattern")
@@ -661,11 +661,14 @@ def _fill(template: str, row: dict, focus) -> str:
     return re.sub(r"\{([?$]\w+)\}", sub, template)
 
 
-def _regex(pattern: str, flags) -> re.Pattern:
+def _regex(pattern: str, flags, shape) -> re.Pattern:
     f = 0
     for flag in (flags[0].value if flags else ""):
         f |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X}.get(flag, 0)
-    return re.compile(pattern, f)
+    try:
+        return re.compile(pattern, f)
+    except re.error as e:   # XPath regular expressions Python's re cannot run (e.g. \p{IsBasicLatin})
+        raise _refuse(f"the sh:pattern {pattern!r} ({e})", shape) from None
 
 
 def _datatype(v: ox.Literal) -> str:
