@@ -14,8 +14,7 @@ from pathlib import Path
 from greenplan.store.core import Location, Store, StoreError, build_store, locate, open_store
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
-           "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "Result", "validate",
-           "validate_files"]
+           "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "Result", "validate_files"]
 
 # Names imported when first used (PEP 562), so that opening a store can start before they load.
 _LAZY = {"catalogue": "greenplan.query.catalogue", "saved_query": "greenplan.query.catalogue",
@@ -90,14 +89,6 @@ def export(store, fmt: str = "turtle") -> bytes:
     from greenplan.export.rdf import serialize
 
     return serialize(store.quads(), fmt, store.base)
-
-
-def validate(store, engine: str = "oxigraph"):
-    """Validate the store's plans against shapes/: ``(conforms, results, report_text)``, ``conforms`` False only
-    for violations (see :func:`greenplan.validate.check.validate`)."""
-    from greenplan.validate.check import validate as check
-
-    return check(store, engine)
 
 
 def validate_files(shapes, data, engine: str = "oxigraph"):

@@ -102,8 +102,6 @@ def _pyshacl(shapes: list, data: list) -> Report:
 
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)   # ill-formed literals are for the shapes to find
 
-    from greenplan.validate.check import report_results
-
     def rd(term):
         if isinstance(term, ox.NamedNode):
             return rdflib.URIRef(term.value)
@@ -124,16 +122,32 @@ def _pyshacl(shapes: list, data: list) -> Report:
                                          allow_infos=True, inference="none")
     if not hasattr(report, "serialize"):
         raise InputError(f"pySHACL cannot run these shapes: {report}")
-    results = report_results(report)
-    components = {}     # the full IRI of each result's component (report_results keeps the local name)
-    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
-        c = str(report.value(r, rdflib.URIRef(SH + "sourceConstraintComponent")))
-        components.setdefault(c.rsplit("#", 1)[-1].rsplit("/", 1)[-1], c)
-    for r in results:
-        full = components.get(r.component, "")
-        if full and not full.startswith(SH):
-            r.component = full
+    results = [_result(report, r) for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult"))]
     return Report(results, Shapes(shapes))
+
+
+def _result(graph, node) -> Result:
+    """One sh:ValidationResult of an rdflib report graph as a :class:`Result` (terms as pyoxigraph terms)."""
+    import rdflib
+
+    def term(t):
+        if t is None:
+            return None
+        if isinstance(t, rdflib.URIRef):
+            return ox.NamedNode(str(t))
+        if isinstance(t, rdflib.BNode):
+            return ox.BlankNode(str(t))
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+
+    def one(p):
+        return graph.value(node, rdflib.URIRef(SH + p))
+
+    component = str(one("sourceConstraintComponent"))
+    messages = tuple(sorted((m.language or "", str(m)) for m in graph.objects(node, rdflib.URIRef(SH + "resultMessage"))))
+    return Result(term(one("focusNode")), term(one("resultPath")), term(one("value")), str(one("resultSeverity")),
+                  term(one("sourceShape")), component[len(SH):] if component.startswith(SH) else component, messages)
 
 
 SEVERITY_WORDS = (("Violation", "violations"), ("Warning", "warnings"), ("Info", "info"))
