@@ -199,6 +199,19 @@ class PlanMetadata:
 
 
 @dataclass
+class UnreadNote:
+    """Note-like text that was not understood: kept as printed, reported, and for the graph to flag.
+
+    kind: ``note`` — a parenthesis or label line with a role word (负责, 牵头单位：…) whose parties are neither
+    bodies' names nor collectives by shape, or a clause with no role word; ``table`` — a table whose header
+    names responsibility (牵头部门, 责任单位 …) but that yields no task."""
+    text: str           # as printed (a note with its parentheses; a table's header row joined by " | ")
+    span: Span
+    why: str            # what was expected
+    kind: str = "note"  # note | table
+
+
+@dataclass
 class LoadIssue:
     severity: str       # error | warning | info
     span: Span | None
@@ -244,6 +257,7 @@ class Plan:
     projects: list[Project] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     unparsed: list[tuple[Span, str]] = field(default_factory=list)  # text kept but not interpreted
+    unread_notes: list[UnreadNote] = field(default_factory=list)    # note-like text not understood
     notice: Notice | None = None
     standing_rules: list[StandingRule] = field(default_factory=list)
     source_url: str | None = None       # for a fetched source: the URL the graph names as the source

@@ -34,7 +34,6 @@ from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 SKOS = PREFIXES["skos"]
 PREF, ALT, SHORT = SKOS + "prefLabel", SKOS + "altLabel", GP + "shortForm"
 ORGANIZATION = PREFIXES["org"] + "Organization"
-SUB_ORG = PREFIXES["org"] + "subOrganizationOf"
 JURISDICTION, LOCAL_OFFICES = PREFIXES["dcterms"] + "spatial", GP + "localOffices"   # area of a listed body
 PLACE, WITHIN, LEVEL = GP + "Place", GP + "within", GP + "divisionLevel"
 NATIONAL = "CN"
@@ -242,12 +241,15 @@ class Authority:
         hit = self._prefix(first.strip())
         return hit is not None and hit[0].prefix == "市"
 
-    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in a plan of ``jurisdiction`` (place code or None).
 
-        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one."""
+        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one.
+        ``collective``: the reader found a collective phrase by its shape (各市、县（区）人民政府 in any bracket form):
+        it is a collective party even when ``collective-parties.tsv`` does not list its spelling."""
         s = spelling.strip()
-        if s in self.collectives:
+        if s in self.collectives or collective:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
         if hit:

@@ -51,7 +51,7 @@ class PlanBuilder:
         self.minted_orgs: set[str] = set()
         meta = plan.metadata
         # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
-        self.jurisdiction, self.jurisdiction_basis = authority.plan_jurisdiction(
+        self.jurisdiction, _basis = authority.plan_jurisdiction(
             meta.jurisdiction_code, meta.jurisdiction_name, meta.issuer, plan.title)
 
     def iri(self, *path: object) -> str:
@@ -100,10 +100,11 @@ class PlanBuilder:
         self.record(s, cls, item.span, item.index)
         return s
 
-    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
         an authority list is emitted once into the plan's graph, and every warning is reported."""
-        r = self.auth.resolve(spelling, self.jurisdiction, municipal)
+        r = self.auth.resolve(spelling, self.jurisdiction, municipal, collective)
         if r.warning:
             self.report.add("warning", span, f"{context}: {r.warning}")
         if r.listed or r.iri in self.minted_orgs:
@@ -134,10 +135,13 @@ class PlanBuilder:
         """IRI of the collective party node (one per phrase and plan jurisdiction)."""
         return self.resolve(party.spelling, context, span).iri
 
-    def parties(self, spellings: list[str], context: str, span: Span | None) -> list[Resolved]:
-        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others."""
+    def parties(self, spellings: list[str], context: str, span: Span | None,
+                collectives: list[bool] | None = None) -> list[Resolved]:
+        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others.
+        ``collectives``: which of them the reader found to be collective phrases by their shape."""
         carry = bool(spellings) and self.auth.carries(spellings[0])
-        return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
+        flags = collectives or [False] * len(spellings)
+        return [self.resolve(s, context, span, carry and i > 0, flags[i]) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
         """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
@@ -343,6 +347,14 @@ class PlanBuilder:
             self.record(s, "gp:Note", n.span, n.index)
             g.add(s, "gp:text", zh(n.text))
             g.add(pl, "gp:note", s)
+        # note-like text the reader did not understand: kept as printed with what was expected, flagged by the
+        # shape gps:UnreadNote-understood (never made into a body)
+        for k, u in enumerate(p.unread_notes, 1):
+            s = self.iri("unread-note", k)
+            self.record(s, "gp:UnreadNote", u.span, k)
+            g.add(s, "gp:text", zh(u.text))
+            g.add(s, "gp:expected", string(u.why))
+            g.add(pl, "gp:unreadNote", s)
 
 
 def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:

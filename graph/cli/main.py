@@ -50,7 +50,9 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
 def _open(args):
     from greenplan.api import open_for
 
-    return open_for(args, log=log)
+    return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
+                    base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
+                    timeout=getattr(args, "timeout", 60.0), log=log)
 
 
 def _print_result(result, args) -> None:
@@ -60,11 +62,11 @@ def _print_result(result, args) -> None:
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
-        from greenplan.quads import triple_key
+        from greenplan.quads import to_bytes, triple_key
         from greenplan.vocab import PREFIXES
 
         triples = sorted(result, key=triple_key)  # stable across engines
-        write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
     from greenplan.query.results import terminal_width
 
@@ -167,7 +169,10 @@ def cmd_network(args) -> int:
             if args.view != "bureaus":
                 raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
                                    f"{args.view}")
-            write_output(args.out, draw.html_page(store, plan=args.plan))
+            if args.topic or args.chapter or args.collectives:
+                raise NetworkError("--format html draws every task of the plan (the page has its own topic menu); "
+                                   "drop --topic, --chapter and --collectives, or write graphml/gexf/json/png/svg")
+            write_output(args.out, draw.html_page(store, plan=args.plan, min_weight=args.min_weight))
             if args.out:
                 print(f"wrote {args.out}", file=sys.stderr)
             return 0
@@ -243,7 +248,7 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         if command is None or name == command:
             p = sub.add_parser(name, help=helptext)
             options(p)
-            p.set_defaults(func=func if callable(func) else _delegate(func))
+            p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap
 
 
@@ -339,10 +344,10 @@ COMMANDS = [
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
     ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
-    ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
-    ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
-    ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
-    ("keeper", "keeper_command", "status, start or stop the process keeping a large store open", _keeper_options),
+    ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
+    ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+    ("keeper", "cli.keeper", "status, start or stop the process keeping a large store open", _keeper_options),
 ]
 
 

@@ -36,6 +36,8 @@ folder holds.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 import weakref
 from pathlib import Path
@@ -59,10 +61,12 @@ class _Record:
     __slots__ = ()
 
     def __eq__(self, other):
-        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        fields: tuple[str, ...] = self.__slots__
+        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in fields)
 
     def __repr__(self):
-        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__) + ")"
+        fields: tuple[str, ...] = self.__slots__
+        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in fields) + ")"
 
 
 class Parameter(_Record):
@@ -194,9 +198,9 @@ def resolve(store, query: str, name: str, value: str, lookup: Path):
                          + "; ".join(labels))
 
 
-def _header(text: str) -> dict[str, object]:
+def _header(text: str) -> dict[str, Any]:
     """Parse the ``#+`` decorator lines (a small YAML subset: scalars, lists of scalars or of key: value)."""
-    meta: dict[str, object] = {}
+    meta: dict[str, Any] = {}
     key = None
     for line in text.splitlines():
         if not line.startswith("#+"):
