@@ -145,3 +145,37 @@ ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:property [ sh:path ex:name ;
 """, encoding="utf-8")
     with pytest.raises(Unsupported, match="sh:pattern.*--engine pyshacl"):
         gp.validate_files([tmp_path / "s.ttl"], [files[1]])
+
+
+@pytest.mark.parametrize("select, expected", [
+    # by hand: ex:a has ex:p 1 and 2, ex:b has ex:p 3 — each focus node's own values, whatever the query's form
+    ("SELECT ?value WHERE { $this ex:p ?value }", {("a", "1"), ("a", "2"), ("b", "3")}),
+    ("SELECT $this ?value WHERE { $this ex:p ?value }", {("a", "1"), ("a", "2"), ("b", "3")}),
+    # one row per focus node with a count: a VALUES block of both would count them together
+    ("SELECT $this (COUNT(?v) AS ?value) WHERE { $this ex:p ?v } GROUP BY $this", {("a", "2"), ("b", "1")}),
+    ("SELECT (COUNT(?v) AS ?value) WHERE { $this ex:p ?v }", {("a", "2"), ("b", "1")}),
+])
+@pytest.mark.parametrize("where", ["files", "store"])
+def test_sparql_constraint_rows_belong_to_their_focus_node(tmp_path, select, expected, where):
+    import pyoxigraph as ox
+
+    from greenplan.validate.report import read_rdf
+    from greenplan.validate.shacl import Engine, Shapes
+
+    (tmp_path / "s.ttl").write_text(f'''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
+ex:S a sh:NodeShape ; sh:targetNode ex:a , ex:b ; sh:sparql [ sh:prefixes ex: ; sh:select """{select}""" ] .
+''', encoding="utf-8")
+    (tmp_path / "d.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:p 1 , 2 .\nex:b ex:p 3 .\n",
+                                    encoding="utf-8")
+    if where == "files":
+        import greenplan.api as gp
+
+        results = gp.validate_files([tmp_path / "s.ttl"], [tmp_path / "d.ttl"]).results
+    else:
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode("urn:g"))
+                          for t in read_rdf(tmp_path / "d.ttl"))
+        results = Engine(Shapes(read_rdf(tmp_path / "s.ttl")), store).run()
+    assert {(r.focus.value.rsplit("/", 1)[-1], r.value.value) for r in results} == expected

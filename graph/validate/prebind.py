@@ -88,7 +88,12 @@ def _bind(text: str, values: dict[str, str]) -> str:
     words = _words(toks)
     depth_in_projection = None      # paren depth while inside a SELECT projection, else None
     nested = False                  # inside the projection of a subquery
+    condition = False               # inside GROUP BY / ORDER BY, where a term must be an expression: (term)
     for n, (i, w) in enumerate(words):
+        if w == "BY" and n and words[n - 1][1] in ("GROUP", "ORDER"):
+            condition = True
+        elif w in ("HAVING", "LIMIT", "OFFSET", "}", "VALUES"):
+            condition = False
         if w == "SELECT":
             nested = depth_in_projection is not None or any(ww == "SELECT" for _, ww in words[:n])
             depth_in_projection = 0
@@ -122,5 +127,5 @@ def _bind(text: str, values: dict[str, str]) -> str:
                 if close is not None and toks[close] == ")":
                     out[close] = ""
             else:
-                out[i] = term
+                out[i] = f"({term})" if condition else term
     return "".join(out)

@@ -602,6 +602,9 @@ class Engine:
 
 # --- helpers ------------------------------------------------------------------
 
+AGGREGATES = {"GROUP", "HAVING", "LIMIT", "OFFSET", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
 def _flat(text: str) -> bool:
     """True when a VALUES block at the start of the WHERE clause binds $this wherever pre-binding would.
 
@@ -613,7 +616,12 @@ def _flat(text: str) -> bool:
     toks = [t.upper() for t in prebind.tokens(text) if t.strip() and t[0] not in "\"'#"]
     if toks.count("SELECT") != 1 or "{" not in toks:
         return False
+    if AGGREGATES & set(toks):      # groups and slices would mix the focus nodes of one VALUES block
+        return False
     start = toks.index("{")
+    projection = toks[toks.index("SELECT") + 1:start]
+    if not ({"?THIS", "$THIS", "*"} & set(projection)):   # the answer must say which focus node it is about
+        return False
     stack: list[str] = []          # kinds of the open inner braces: EXISTS or OPTIONAL
     for i, t in enumerate(toks[start + 1:], start + 1):
         if t == "{":
