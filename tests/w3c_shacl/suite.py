@@ -38,7 +38,7 @@ def suite_dir() -> Path:
     env = os.environ.get("GREENPLAN_W3C_SHACL")
     if env:
         return Path(env)
-    for base in (ROOT.parent, ROOT.parent.parent, Path("/work")):
+    for base in (ROOT.parent, ROOT.parent.parent):     # a clone with shared/ beside it; a worktree one level down
         d = base / "shared" / "conformance" / "w3c-shacl"
         if d.is_dir():
             return d
