@@ -28,7 +28,7 @@ from pathlib import Path
 
 from greenplan.resources import misprint_rows, query_text
 from greenplan.validate.shacl import SH
-from greenplan.vocab import GP, PREFIXES, local_name
+from greenplan.vocab import GP, local_name
 
 GPS = "https://w3id.org/greenplan/shapes#"
 SEVERITIES = ("Violation", "Warning", "Info")
