@@ -603,6 +603,13 @@ def _common_path(paths: list[str | None]) -> str | None:
     return "/".join(common) or None
 
 
+def _without_item_number(sentence: str) -> str:
+    """A sentence without the number of the item it opens (1.推进学校节能改造。 → 推进学校节能改造。): the number
+    is the item's place, as a section's （一） is, and the task read from the item does not carry it."""
+    m = ITEM.match(sentence.lstrip())
+    return m[3] if m and m[3] and not m[3][0].isdigit() else sentence
+
+
 def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
     """Sentences of the running text, a sentence running on into the next paragraph until its 。;
     responsibility notes are not sentences (they are kept on their tasks)."""
@@ -615,7 +622,7 @@ def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
                 first = span
             buf += ch
             if ch == "。":
-                out.append(Sentence(len(out) + 1, buf, _join_spans([first, span])))
+                out.append(Sentence(len(out) + 1, _without_item_number(buf), _join_spans([first, span])))
                 buf, first = "", None
     if buf.strip() and first is not None:
         out.append(Sentence(len(out) + 1, buf, _join_spans([first, pieces[-1][0]])))

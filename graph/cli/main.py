@@ -82,8 +82,8 @@ def cmd_build(args) -> int:
 
     loc = locate(args.store, args.source, args.base)
     dataset = build_store(loc)
-    for issue in dataset.report.issues:
-        log(str(issue))
+    for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
+        log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
     return 0
@@ -207,6 +207,8 @@ def _delegate(module: str):
 
 def _build_options(p):
     _store_options(p)
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print every warning (default: one line per cause, with its count and first place)")
 
 
 def _export_options(p):
@@ -255,8 +257,10 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 def _validate_options(p):
     _store_options(p)
     p.add_argument("--format", choices=("text", "table", "turtle", "jsonld", "json"), default="text",
-                   help="text (default: grouped by severity and node), table, turtle or jsonld (the W3C SHACL "
-                        "validation report), json")
+                   help="text (default: by severity, one line per shape with its count and first node), table, "
+                        "turtle or jsonld (the W3C SHACL validation report), json")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="text: every finding, one line each, in document order")
     p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
                    help="oxigraph (default: greenplan's SHACL engine, fast; refuses by name what it does not "
                         "implement) or pyshacl (the reference engine; the same results, slower)")
