@@ -1,7 +1,7 @@
 """Read a plan document: ``load(path) -> (Plan, LoadReport)``.
 
 ``load`` chooses the format reader by the file's suffix (``.html``/``.htm``,
-``.docx``, ``.txt``); each produces the document model
+``.docx``, ``.txt``, spreadsheets); each produces the document model
 (:mod:`greenplan.loaders.model`) that the structure reader
 (:mod:`greenplan.loaders.structure`) turns into records.  Text in the
 TAB-celled export layout (body, annex 1 key-task table, annex 2 key-project
@@ -23,7 +23,9 @@ from greenplan.loaders.tabbed import read_tabbed
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
 
-FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx"}
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx",
+           ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".xlsb": "spreadsheet",
+           ".ods": "spreadsheet", ".et": "spreadsheet"}
 
 
 def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
@@ -40,17 +42,25 @@ def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadR
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PlanFormatError(file, 1, "a plan file ending in " + ", ".join(sorted(FORMATS)), path.suffix or "no suffix",
-                              "save the plan as text (UTF-8), a web page or a Word .docx file")
+                              "save the plan as text (UTF-8), a web page, a Word .docx file or a spreadsheet")
     if kind == "text":
         if is_tabbed_layout(decode_text(file, path.read_bytes())):
             report = LoadReport()
             return load_document(read_tabbed(path, report, display_name), path, report, warn_missing=True)
         return load_document(read_text(path, display_name), path)
+    return load_document(read_document(path, kind, display_name), path)
+
+
+def read_document(path: Path, kind: str, display_name: str | None = None) -> Document:
+    """The document model of a file of a format other than text (the reader for ``kind``)."""
     if kind == "html":
         from greenplan.loaders.html import read_html
-        return load_document(read_html(path, display_name), path)
+        return read_html(path, display_name)
+    if kind == "spreadsheet":
+        from greenplan.loaders.spreadsheet import read_spreadsheet
+        return read_spreadsheet(path, display_name)
     from greenplan.loaders.docx import read_docx
-    return load_document(read_docx(path, display_name), path)
+    return read_docx(path, display_name)
 
 
 def load_document(doc: Document, source: Path, report: LoadReport | None = None,

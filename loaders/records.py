@@ -20,16 +20,19 @@ class Span:
     when set, names the element: in the saved page for HTML, in
     ``word/document.xml`` for Word (the graph emits it as a Web Annotation
     XPathSelector; line ranges become RFC 5147 fragment selectors).
+    ``fragment``, when set, is where the record is in a PDF (``page=3&viewrect=…``, RFC 8118) or a
+    spreadsheet (``Sheet!A3:E3``); ``first``/``last`` then count lines (PDF) or rows (spreadsheet).
     """
     file: str
     first: int
     last: int
     xpath: str | None = None
+    fragment: str | None = None
 
     def __str__(self) -> str:
         lines = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
-        if self.xpath:
-            return f"{self.file}:{lines} ({self.xpath})"
+        if self.xpath or self.fragment:
+            return f"{self.file}:{lines} ({self.xpath or self.fragment})"
         return f"{self.file}:{lines}"
 
 

@@ -20,7 +20,7 @@ from importlib import resources
 
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.model import Block, Cell, Document, row_span
 from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
@@ -297,7 +297,7 @@ class _Reader:
             label = None
             if number_cell is not None:
                 label = number_cell.number or number_cell.text.strip() or None
-            span = Span(self.file, row[0].span.first, row[-1].span.last, _row_path(row))
+            span = row_span(row[0].span, row[-1].span, _row_path(row))
             parse = parse_cells(parties_cells, self.state)
             for p in parse.problems:
                 self.report.add("warning", span, f"responsibility cells {parties_cells!r} not fully read ({p}); "
@@ -442,7 +442,8 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     start = r.first_chapter()
     if start is None:   # no chapters: a plan only if its paragraphs carry responsibility notes or it has a task table
         start = len(paras)
-    stop = r.body_end(start) if start < len(paras) else len(paras)
+    stop = r.body_end(start) if start < len(paras) else next(  # no chapters: tables and annexes are read as annexes
+        (i for i, b in enumerate(paras) if b.kind == "table" or ANNEX_HEADING.match(squeeze(b.text))), len(paras))
 
     # front matter: title lines, document number, status, addressee, notice, preamble
     front = [i for i in range(start) if paras[i].kind == "paragraph" and paras[i].text]
