@@ -25,7 +25,7 @@ from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx",
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".xlsb": "spreadsheet",
-           ".ods": "spreadsheet", ".et": "spreadsheet"}
+           ".ods": "spreadsheet", ".et": "spreadsheet", ".pdf": "pdf"}
 
 
 def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
@@ -56,6 +56,9 @@ def read_document(path: Path, kind: str, display_name: str | None = None) -> Doc
     if kind == "html":
         from greenplan.loaders.html import read_html
         return read_html(path, display_name)
+    if kind == "pdf":
+        from greenplan.loaders.pdf import read_pdf
+        return read_pdf(path, display_name)
     if kind == "spreadsheet":
         from greenplan.loaders.spreadsheet import read_spreadsheet
         return read_spreadsheet(path, display_name)

@@ -6,6 +6,7 @@ code printed.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,61 @@ def test_spreadsheet_that_is_not_one(tmp_path):
     empty.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)
     with pytest.raises(PlanFormatError, match=r"^empty\.xls:1: expected a spreadsheet"):
         load(empty)
+
+
+# ------------------------------------------------------------------ PDF
+
+GOV_CN = sorted((Path(__file__).parent / "data" / "gov-cn").glob("*.html"))
+
+
+def print_to_pdf(page: Path, out: Path) -> Path:
+    """The page printed by headless Chromium, with its running header (date, title) and footer (URL, n/N) on."""
+    import subprocess
+
+    from tests.conftest import chromium_path, require_system
+
+    chromium = chromium_path()
+    require_system("chromium", chromium is not None, "apt-get install chromium")
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={out.parent / 'profile'}",
+                    f"--print-to-pdf={out}", page.resolve().as_uri()], check=True, capture_output=True, timeout=120)
+    return out
+
+
+def _tasks(plan):
+    return [(t.text, [(p.spelling, p.role) for p in t.parties], t.deadline_raw, t.chapter, t.measure)
+            for t in plan.tasks]
+
+
+@pytest.mark.parametrize("page", GOV_CN, ids=[p.stem for p in GOV_CN])
+def test_printed_gov_cn_page_gives_the_pages_tasks(page, tmp_path):
+    pdf = print_to_pdf(page, tmp_path / (page.stem + ".pdf"))
+    from_page, _ = load(page)
+    from_pdf, _ = load(pdf)
+    assert from_pdf.source_format == "pdf"
+    assert len(from_page.tasks) > 10                 # every shared page carries tasks (gov-cn-notes.tsv)
+    assert _tasks(from_pdf) == _tasks(from_page)
+    # located by page and rectangle (RFC 8118), never on the running header or footer
+    for t in from_pdf.tasks:
+        assert re.fullmatch(r"page=\d+&viewrect=\d+,\d+,\d+,\d+", t.span.fragment), t.span
+    texts = " ".join(t.text for t in from_pdf.tasks)
+    assert "file://" not in texts and not re.search(r"\d+/\d+/\d+, \d+:\d+", texts)
+
+
+def test_image_only_pdf_is_refused_naming_ocr(tmp_path):
+    from PIL import Image, ImageDraw
+
+    scan = tmp_path / "scan.pdf"
+    image = Image.new("RGB", (620, 880), "white")
+    ImageDraw.Draw(image).rectangle((60, 60, 560, 120), fill="black")   # something printed, but only pixels
+    image.save(scan)
+    with pytest.raises(PlanFormatError) as e:
+        load(scan)
+    assert str(e.value).startswith("scan.pdf:1: expected a PDF with a text layer, found 'no text on its 1 page(s)'")
+    assert "ocrmypdf -l chi_sim" in str(e.value)
+    import subprocess
+    import sys
+    run = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--source", str(scan), "--store",
+                          str(tmp_path / "store")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ocrmypdf -l chi_sim" in lines[0] and "Traceback" not in run.stderr
