@@ -18,6 +18,7 @@ from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.fetch import source_record
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
+from greenplan.loaders.office import CONVERTED
 from greenplan.loaders.records import LoadReport, Plan
 from greenplan.loaders.tabbed import read_tabbed
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
@@ -25,7 +26,8 @@ from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx",
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".xlsb": "spreadsheet",
-           ".ods": "spreadsheet", ".et": "spreadsheet", ".pdf": "pdf"}
+           ".ods": "spreadsheet", ".et": "spreadsheet", ".pdf": "pdf",
+           **{suffix: "converted" for suffix in CONVERTED}}
 
 
 def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
@@ -56,6 +58,9 @@ def read_document(path: Path, kind: str, display_name: str | None = None) -> Doc
     if kind == "html":
         from greenplan.loaders.html import read_html
         return read_html(path, display_name)
+    if kind == "converted":
+        from greenplan.loaders.office import read_converted
+        return read_converted(path, display_name)
     if kind == "pdf":
         from greenplan.loaders.pdf import read_pdf
         return read_pdf(path, display_name)

@@ -75,6 +75,49 @@ def _check_package(file: str, data: bytes) -> None:
                               f"parts of {limits.size(total)}", "split the workbook or remove embedded media")
 
 
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    """Merged ranges of an OpenDocument spreadsheet by sheet (calamine reports none for .ods), read from
+    ``content.xml``: a cell's ``number-rows-spanned``/``number-columns-spanned``; repeated rows and cells counted,
+    never expanded."""
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if "content.xml" not in z.namelist():
+                return {}
+            root = etree.fromstring(z.read("content.xml"), etree.XMLParser(resolve_entities=False, no_network=True,
+                                                                          huge_tree=False))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, etree.XMLSyntaxError):
+        return {}
+
+    def t(name: str) -> str:
+        return f"{{{ODS_TABLE}}}{name}"
+
+    def count(el, attr: str) -> int:
+        try:
+            return max(1, min(int(el.get(t(attr), "1")), 1 << 20))
+        except ValueError:
+            return 1
+    out: dict[str, list] = {}
+    for table in root.iter(t("table")):
+        ranges = out.setdefault(table.get(t("name"), ""), [])
+        r = 0
+        for row in table.iter(t("table-row")):
+            c = 0
+            for cell in row:
+                if cell.tag not in (t("table-cell"), t("covered-table-cell")):
+                    continue
+                down, across = count(cell, "number-rows-spanned"), count(cell, "number-columns-spanned")
+                if cell.tag == t("table-cell") and (down > 1 or across > 1):
+                    ranges.append(((r, c), (r + down - 1, c + across - 1)))
+                c += count(cell, "number-columns-repeated")
+            r += count(row, "number-rows-repeated")
+    return out
+
+
 def read_spreadsheet(path: Path, display_name: str | None = None) -> Document:
     from python_calamine import CalamineWorkbook
 
@@ -96,7 +139,10 @@ def read_spreadsheet(path: Path, display_name: str | None = None) -> Document:
             if cells > MAX_CELLS:
                 raise PlanFormatError(file, 1, f"sheets of at most {MAX_CELLS:,} cells",
                                       f"{cells:,} cells up to {meta.name}!{column_name(end[1])}{end[0] + 1}", HINT)
-            sheets.append((meta.name, sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []))
+            merged = sheet.merged_cell_ranges
+            if merged is None and data.startswith(b"PK"):
+                merged = _ods_merges(data).get(meta.name, [])
+            sheets.append((meta.name, sheet.to_python(skip_empty_area=False), merged or []))
     except PlanFormatError:
         raise
     except Exception as e:   # calamine raises its own error types (CalamineError, …) and ValueError/TypeError

@@ -124,3 +124,69 @@ def test_image_only_pdf_is_refused_naming_ocr(tmp_path):
     assert run.returncode == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and "ocrmypdf -l chi_sim" in lines[0] and "Traceback" not in run.stderr
+
+
+# ------------------------------------------------------------------ old word-processor files (LibreOffice)
+
+GUANGZHOU = Path(__file__).parent / "data" / "guangzhou-633-talent-opinions.txt"
+
+
+def libreoffice(source: Path, to: str, out_dir: Path) -> Path:
+    """``source`` saved as ``to`` by LibreOffice headless (a private profile); text is read as UTF-8."""
+    import subprocess
+
+    from greenplan.loaders.office import soffice
+    from tests.conftest import require_system
+
+    exe = soffice()
+    require_system("LibreOffice", exe is not None, "apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
+    infilter = ["--infilter=Text (encoded):UTF8,LF,,,"] if source.suffix == ".txt" else []
+    subprocess.run([exe, f"-env:UserInstallation={(out_dir / 'lo-profile').as_uri()}", "--headless", *infilter,
+                    "--convert-to", to, "--outdir", str(out_dir), str(source)], check=True, capture_output=True,
+                   timeout=180)
+    made = out_dir / (source.stem + "." + to.split(":")[0])
+    assert made.is_file()
+    return made
+
+
+@pytest.mark.parametrize("suffix", ["doc", "rtf", "odt"])
+def test_guangzhou_text_as_old_word_file_gives_its_44_tasks(suffix, tmp_path):
+    made = libreoffice(GUANGZHOU, suffix, tmp_path)
+    from_text, _ = load(GUANGZHOU)
+    converted, _ = load(made)
+    # the corpus README: items 2–45 end with （牵头单位：…，配合单位：…） notes — 44 tasks
+    assert len(from_text.tasks) == 44
+    assert [(t.text, [(p.spelling, p.role) for p in t.parties]) for t in converted.tasks] == \
+        [(t.text, [(p.spelling, p.role) for p in t.parties]) for t in from_text.tasks]
+    assert converted.title == "关于推进人才集聚工程的实施意见"
+    assert converted.source_file == made.name and converted.source_sha256 == __import__("hashlib").sha256(
+        made.read_bytes()).hexdigest()
+
+
+def test_old_word_file_without_libreoffice_is_one_clear_error(tmp_path, monkeypatch):
+    doc = tmp_path / "plan.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    monkeypatch.setenv("GREENPLAN_SOFFICE", str(tmp_path / "no-such-soffice"))
+    with pytest.raises(PlanFormatError, match=r"^plan\.doc:1: expected LibreOffice to read a Word 97–2003 file.*"
+                                              r"Install LibreOffice"):
+        load(doc)
+
+
+def test_damaged_old_word_file_is_one_clear_error(tmp_path):
+    from greenplan.loaders.office import soffice
+    from tests.conftest import require_system
+
+    require_system("LibreOffice", soffice() is not None, "apt-get install libreoffice-writer-nogui")
+    doc = tmp_path / "plan.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x07" * 3000)
+    with pytest.raises(PlanFormatError, match=r"^plan\.doc:1: expected "):
+        load(doc)
+
+
+@pytest.mark.parametrize("suffix", ["ods", "xls"])
+def test_spreadsheet_saved_by_libreoffice_reads_the_same(suffix, tmp_path):
+    xlsx = _provincial_table(tmp_path / "分工方案.xlsx")
+    other = libreoffice(xlsx, suffix, tmp_path / "out")
+    original, _ = load(xlsx)
+    saved, _ = load(other)
+    assert _tasks(saved) == _tasks(original) and len(saved.tasks) == 4
