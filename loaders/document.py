@@ -15,7 +15,7 @@ from pathlib import Path
 
 from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.fetch import source_record
+from greenplan.loaders.fetch import attachments as fetched_attachments, source_record
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
 from greenplan.loaders.office import CONVERTED
@@ -30,13 +30,34 @@ FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".d
            **{suffix: "converted" for suffix in CONVERTED}}
 
 
-def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
-    """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name)."""
+def load(path: str | Path, display_name: str | None = None,
+         attachments: list[str | Path] | None = None) -> tuple[Plan, LoadReport]:
+    """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name).
+    ``attachments``: files read as the plan's annexes 1, 2 … (a fetched page's own are listed in its record)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan (.txt, .html, .docx), "
                                 f"e.g. data/zhanjiang-green-plan-draft.txt")
     file = display_name or path.name
+    report = LoadReport()
+    listed = [(k, Path(a), None) for k, a in enumerate(attachments or [], 1)] or fetched_attachments(path)
+    doc = _document(path, file, report)
+    exported = doc.format == "text" and any(b.kind == "table" for b in doc.blocks)   # the TAB-celled export
+    if listed:
+        from greenplan.loaders.attachments import joined
+
+        annexes = []
+        for number, annex, url in listed:
+            if not annex.is_file():
+                raise FileNotFoundError(f"{annex}: no such attachment file")
+            annexes.append((number, _document(annex, url or source_record(annex)[0] or annex.name, report)))
+        doc = joined(doc, annexes)
+    # the export layout carries no issuer or date: a missing metadata file is reported
+    return load_document(doc, path, report, warn_missing=exported)
+
+
+def _document(path: Path, file: str, report: LoadReport) -> Document:
+    """The document model of one file, by its suffix (a plan, or an attachment read as its annex)."""
     if path.stat().st_size > limits.MAX_DOCUMENT_BYTES:
         raise PlanFormatError(file, 1, f"a plan file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)}",
                               limits.size(path.stat().st_size), "a plan is a few hundred kilobytes; split the file "
@@ -44,13 +65,12 @@ def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadR
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PlanFormatError(file, 1, "a plan file ending in " + ", ".join(sorted(FORMATS)), path.suffix or "no suffix",
-                              "save the plan as text (UTF-8), a web page, a Word .docx file or a spreadsheet")
+                              "save the plan as text (UTF-8), a web page, a Word .docx file, a PDF or a spreadsheet")
     if kind == "text":
         if is_tabbed_layout(decode_text(file, path.read_bytes())):
-            report = LoadReport()
-            return load_document(read_tabbed(path, report, display_name), path, report, warn_missing=True)
-        return load_document(read_text(path, display_name), path)
-    return load_document(read_document(path, kind, display_name), path)
+            return read_tabbed(path, report, file)
+        return read_text(path, file)
+    return read_document(path, kind, file)
 
 
 def read_document(path: Path, kind: str, display_name: str | None = None) -> Document:
