@@ -174,10 +174,10 @@ def _joined(a: str, b: str) -> str:
 def _blocks(file: str, items) -> list[Block]:
     lines = [x for _, _, x in items if isinstance(x, _Line)]
     left = Counter(round(x.x0) for x in lines).most_common(1)[0][0] if lines else 0
-    right = Counter(round(x.x1) for x in lines).most_common(1)[0][0] if lines else 0
+    ends = sorted(x.x1 for x in lines)
+    right = ends[int(0.95 * (len(ends) - 1))] if ends else 0    # the text column's right edge (a few lines may overrun)
     widths = sorted((x.x1 - x.x0) / max(len(x.text), 1) for x in lines if len(x.text) > 4)
     em = widths[len(widths) // 2] if widths else 10.0
-    right = max(right, max((x.x1 for x in lines), default=0) if not right else right)
 
     blocks: list[Block] = []
     ordinal = 0

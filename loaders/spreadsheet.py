@@ -67,7 +67,8 @@ def _check_package(file: str, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             total = sum(i.file_size for i in z.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error) as e:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError) as e:
+        # NotImplementedError: a zip version or compression method Python does not read; RuntimeError: encrypted
         raise PlanFormatError(file, 1, "a spreadsheet (.xlsx/.ods zip package or .xls)", f"{type(e).__name__}: {e}",
                               HINT) from None
     if total > limits.MAX_DOCUMENT_BYTES:
@@ -90,7 +91,8 @@ def _ods_merges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int,
                 return {}
             root = etree.fromstring(z.read("content.xml"), etree.XMLParser(resolve_entities=False, no_network=True,
                                                                           huge_tree=False))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, etree.XMLSyntaxError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError,
+            etree.XMLSyntaxError):
         return {}
 
     def t(name: str) -> str:
