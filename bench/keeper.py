@@ -20,7 +20,7 @@ from pathlib import Path
 
 PY = sys.executable
 ENTRY = Path(PY).parent / "greenplan"
-CLI = [str(ENTRY)] if ENTRY.is_file() else [PY, "-m", "greenplan.cli"]
+CLI = [str(ENTRY)] if ENTRY.is_file() else [PY, "-m", "greenplan.cli.main"]
 
 
 def timed(cmd: list[str], env=None) -> float:
@@ -30,7 +30,7 @@ def timed(cmd: list[str], env=None) -> float:
 
 
 def first(store: str, plan: str, runs: int = 2) -> None:
-    from greenplan.keeper import status, stop, wait_ready
+    from greenplan.store.keeper import status, stop, wait_ready
 
     off = {**os.environ, "GREENPLAN_KEEPER": "off"}
     print("| query | no keeper running: first query s | keeper ready s after it started | next query s | "
@@ -54,10 +54,10 @@ def first(store: str, plan: str, runs: int = 2) -> None:
 def answers(store: str, names: list[str]) -> None:
     import pyoxigraph as ox
 
-    from greenplan.catalogue import saved_query
-    from greenplan.results import from_solutions
-    from greenplan.sparqltext import substitute
-    from greenplan.store import Store
+    from greenplan.query.catalogue import saved_query
+    from greenplan.query.results import from_solutions
+    from greenplan.query.sparqltext import substitute
+    from greenplan.store.core import Store
 
     s = Store(store, in_memory=True)
     t = time.perf_counter()

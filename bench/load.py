@@ -87,7 +87,7 @@ def concurrent(port: int, path: str, clients: int, per_client: int) -> tuple[lis
 
 
 def start_greenplan(store: Path) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([PY, "-m", "greenplan.cli", "serve", "--store", str(store), "--port", "0",
+    proc = subprocess.Popen([PY, "-m", "greenplan.cli.main", "serve", "--store", str(store), "--port", "0",
                              "--max-per-client", "64", "--max-connections", "128"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stdout.readline()).group(1))
@@ -132,9 +132,9 @@ def main(argv=None) -> int:
     ap.add_argument("--per-client", type=int, default=40, help="requests per client in the concurrency rows")
     args = ap.parse_args(argv)
 
-    from greenplan.catalogue import saved_query
-    from greenplan.sparqltext import substitute
-    from greenplan.store import Store, build_store, locate
+    from greenplan.query.catalogue import saved_query
+    from greenplan.query.sparqltext import substitute
+    from greenplan.store.core import Store, build_store, locate
 
     with tempfile.TemporaryDirectory(prefix="greenplan-load-") as tmp:
         work = Path(tmp)

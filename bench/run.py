@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 PY = sys.executable
 ENTRY = Path(PY).parent / "greenplan"            # the console script pip installed beside this interpreter
-CLI = [str(ENTRY)] if ENTRY.is_file() else [PY, "-m", "greenplan.cli"]
+CLI = [str(ENTRY)] if ENTRY.is_file() else [PY, "-m", "greenplan.cli.main"]
 
 
 def ms(seconds: float) -> str:
@@ -108,7 +108,7 @@ def cold_cli(runs: int) -> str:
 BUILD_ONE = """
 import sys, time, json, resource
 t = time.perf_counter()
-from greenplan.store import build_store, locate
+from greenplan.store.core import build_store, locate
 loc = locate(sys.argv[1], sys.argv[2:] or None)
 ds = build_store(loc)
 print(json.dumps({"seconds": time.perf_counter() - t, "quads": len(ds.quads),
@@ -118,8 +118,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "quads": len(ds.quads),
 VALIDATE_ONE = """
 import sys, time, json
 t = time.perf_counter()
-from greenplan.store import Store
-from greenplan.validate import validate
+from greenplan.store.core import Store
+from greenplan.validate.check import validate
 conforms, results, text = validate(Store(sys.argv[1]), sys.argv[2])
 print(json.dumps({"seconds": time.perf_counter() - t, "conforms": conforms}))
 """
@@ -197,9 +197,9 @@ def pct(xs: list[float], p: float) -> float:
 
 
 def server(quick: bool, work: Path) -> str:
-    from greenplan.catalogue import catalogue
-    from greenplan.serve import make_server
-    from greenplan.store import Store, build_store, locate
+    from greenplan.query.catalogue import catalogue
+    from greenplan.web.server import make_server
+    from greenplan.store.core import Store, build_store, locate
 
     loc = locate(str(work / "serve"), None)
     build_store(loc)
@@ -240,7 +240,7 @@ QUERY_CHILD = """
 import sys, json, time, statistics
 import pyoxigraph as ox
 from greenplan.api import run_saved
-from greenplan.store import Store
+from greenplan.store.core import Store
 mode, directory = sys.argv[1], sys.argv[2]
 t = time.perf_counter()
 if mode == "memory":       # greenplan's store: in memory, loaded from graph.nq
@@ -337,9 +337,9 @@ def corpus(sizes: list[int], quick: bool, work: Path, rdflib_max: int, cap: floa
            sink: list[str]) -> None:
     from corpus import write_corpus
 
-    from greenplan.catalogue import catalogue
-    from greenplan.sparqltext import substitute
-    from greenplan.store import Store
+    from greenplan.query.catalogue import catalogue
+    from greenplan.query.sparqltext import substitute
+    from greenplan.store.core import Store
 
     params = {q.name: {} for q in catalogue()}       # every parameter a query needs has a default
     load_rows, query_tables = [], []
@@ -414,7 +414,7 @@ def corpus(sizes: list[int], quick: bool, work: Path, rdflib_max: int, cap: floa
 
 
 def keeper_state(store_dir: Path) -> dict | None:
-    from greenplan.keeper import status
+    from greenplan.store.keeper import status
 
     return status(store_dir)
 
@@ -431,7 +431,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
     `greenplan keeper --start`, as the first query would)."""
     from corpus import write_corpus
 
-    from greenplan.catalogue import catalogue
+    from greenplan.query.catalogue import catalogue
 
     names = [q.name for q in catalogue()]
     times: dict[tuple[str, bool, int, str], float | None] = {}
@@ -462,7 +462,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
         large = (store_dir / "index").is_dir()
         ready = ""
         if large:
-            from greenplan.keeper import wait_ready
+            from greenplan.store.keeper import wait_ready
 
             state = wait_ready(store_dir, 600)
             ready = (f"{time.perf_counter() - done:.1f} (keeper loaded in {state['load_seconds']:.1f})"

@@ -15,6 +15,8 @@
 """
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
+
 import os
 import signal
 import stat
@@ -22,7 +24,7 @@ import sys
 from pathlib import Path
 
 
-class OutputError(OSError):
+class OutputError(GreenplanError, OSError):
     """An output that could not be written; the message is one line for the user."""
 
 

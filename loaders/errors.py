@@ -1,8 +1,10 @@
 """The one error a loader raises: the file cannot be read as a plan at all."""
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
 
-class PlanFormatError(ValueError):
+
+class PlanFormatError(GreenplanError, ValueError):
     """A file that cannot be read as a plan: names the file, the line and what was expected."""
 
     def __init__(self, file: str, line: int, expected: str, found: str, hint: str | None = None):

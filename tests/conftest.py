@@ -1,4 +1,4 @@
-"""Shared fixtures. One builder (greenplan.store.build_store) makes the test graphs, as it makes the user's."""
+"""Shared fixtures. One builder (greenplan.store.core.build_store) makes the test graphs, as it makes the user's."""
 from __future__ import annotations
 
 import os
@@ -9,7 +9,7 @@ import pytest
 
 from greenplan.resources import bundled_plan
 
-# The store keeper (greenplan.keeper) is off for the suite: tests that build "large" stores check the in-process
+# The store keeper (greenplan.store.keeper) is off for the suite: tests that build "large" stores check the in-process
 # paths; tests/test_keeper.py turns it on for its own stores. A keeper a test starts exits after 5 s idle.
 os.environ["GREENPLAN_KEEPER"] = "off"
 os.environ["GREENPLAN_KEEPER_IDLE"] = "5"
@@ -72,7 +72,7 @@ def plan(source):
 @pytest.fixture(scope="session")
 def store(tmp_path_factory, source):
     """The bundled plan built into a fresh store directory."""
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     loc = locate(str(tmp_path_factory.mktemp("store")), [str(source)])
     build_store(loc)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from greenplan.authority import BODY, COLLECTIVE, UNRESOLVED, Authority
-from greenplan.build import resource_quads
+from greenplan.build.authority import BODY, COLLECTIVE, UNRESOLVED, Authority
+from greenplan.build.dataset import resource_quads
 from greenplan.iris import Minter
 from tests.handread import read_tsv
 
@@ -282,7 +282,7 @@ BODY_JURISDICTIONS = """PREFIX gp: <https://w3id.org/greenplan/ontology#>
 
 
 def _built(tmp_path, sources):
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     loc = locate(str(tmp_path / "store"), [str(s) for s in sources])
     build_store(loc)
@@ -329,7 +329,7 @@ def test_the_five_documents_name_national_bodies_only(tmp_path):
 
 
 def test_validate_flags_a_body_of_another_city_in_a_guangzhou_plan(tmp_path):
-    from greenplan.validate import validate
+    from greenplan.validate.check import validate
 
     text = (DATA / "guangzhou-sample.txt").read_text(encoding="utf-8")
     src = tmp_path / "src" / "guangzhou-sample.txt"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from greenplan.serve import make_server
+from greenplan.web.server import make_server
 
 from tests.test_graph import expected_bureaus
 

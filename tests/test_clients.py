@@ -40,7 +40,7 @@ DESCRIBE = f"DESCRIBE <{TRANSPORT}>"
 
 @pytest.fixture(scope="module")
 def endpoint(store):
-    proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli", "serve", "--store", str(store.directory),
+    proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli.main", "serve", "--store", str(store.directory),
                              "--port", "0", "--timeout", "30"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:

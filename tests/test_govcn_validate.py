@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from greenplan import validate as v
+from greenplan.validate import check as v
 
 GOV_CN = Path(__file__).parent / "data" / "gov-cn"
 
@@ -37,7 +37,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("document", sorted(EXPECTED))
 def test_page_validates_with_only_the_warnings_its_gaps_cause(tmp_path, document):
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     loc = locate(str(tmp_path / "s"), [str(GOV_CN / f"{document}.html")])
     build_store(loc)

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import export, run_saved
-from greenplan.cli import main
+from greenplan.cli.main import main
 from greenplan.resources import folder
-from greenplan.store import Store, build_store, locate
+from greenplan.store.core import Store, build_store, locate
 from tests.handread import OWNER_CELLS, PROJECTS, SPELLINGS, full_names, owner_names
 
 BASE = "https://w3id.org/greenplan/"
@@ -224,7 +224,7 @@ def test_cli_query_formats(capsys, store):
     assert main(["query", "projects", "--store", d, "--max-width", "60"]) == 0   # cells whole, not fitted to 100 columns
     table = capsys.readouterr().out.splitlines()
     # CJK text is lined up: the builder column starts at the same display column on every row
-    from greenplan.results import width
+    from greenplan.query.results import width
 
     cols = {width(line[: line.index("宝钢湛江钢铁有限公司")]) for line in table if "宝钢湛江钢铁有限公司" in line}
     starts = {width(line[: line.index("中科（广东）炼化有限公司", 10)]) for line in table if line.startswith("2 ")}

@@ -1,4 +1,4 @@
-"""The store keeper (greenplan.keeper): real keeper processes on real Unix sockets.
+"""The store keeper (greenplan.store.keeper): real keeper processes on real Unix sockets.
 
 "Large" stores are made from the bundled plan by lowering the index threshold (GREENPLAN_INDEX_MIN_QUADS=1),
 so a store gets its on-disk index and its keeper as a corpus does. What is checked: a keeper started by the
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from greenplan import keeper
-from greenplan import store as st
+from greenplan.store import keeper
+from greenplan.store import core as st
 from greenplan.api import run_saved, sparql
-from greenplan.catalogue import catalogue
+from greenplan.query.catalogue import catalogue
 from greenplan.resources import bundled_plan
 
 PLAN = "zhanjiang-green-economy"          # the bundled plan's identifier (its .meta.toml)
@@ -55,7 +55,7 @@ def keeper_processes(directory: Path) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"greenplan.keeper" in argv and want in argv:
+        if b"greenplan.store.keeper" in argv and want in argv:
             pids.append(int(entry.name))
     return pids
 
@@ -225,7 +225,7 @@ def test_the_command_line_as_a_user_runs_it(env, tmp_path):
     answered by it; `greenplan keeper` reports and stops it."""
     directory = tmp_path / "cli"
     env.append(directory)
-    cli = [sys.executable, "-m", "greenplan.cli"]
+    cli = [sys.executable, "-m", "greenplan.cli.main"]
     done = subprocess.run(cli + ["build", "--store", str(directory)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert keeper.wait_ready(directory, 60) is not None
@@ -287,7 +287,7 @@ def test_an_unsafe_socket_directory_is_never_used(env, tmp_path, monkeypatch, un
         assert len(run_saved(st.Store(directory), "tasks").rows) == 112     # answered here
         assert keeper.start(directory) is False
         if root or unsafe != "another user's":    # (the keeper process runs as the real user)
-            served = subprocess.run([sys.executable, "-m", "greenplan.keeper", str(directory)], capture_output=True,
+            served = subprocess.run([sys.executable, "-m", "greenplan.store.keeper", str(directory)], capture_output=True,
                                     text=True, timeout=60, env=dict(os.environ))
             assert served.returncode == 2 and "no private directory" in served.stderr
         assert list(real.iterdir()) == [] and keeper_processes(directory) == []
@@ -300,15 +300,15 @@ def test_an_unsafe_socket_directory_is_never_used(env, tmp_path, monkeypatch, un
 
 def test_a_single_plan_query_does_not_import_the_keeper(tmp_path, monkeypatch):
     """The keeper's client is imported only for a large store: the cold single-plan path stays as it was."""
-    probe = ("import sys\nfrom greenplan.cli import main\nassert main(sys.argv[1:]) == 0\n"
-             "print(sorted(m for m in sys.modules if m in ('greenplan.keeper', 'fcntl', 'subprocess')))")
+    probe = ("import sys\nfrom greenplan.cli.main import main\nassert main(sys.argv[1:]) == 0\n"
+             "print(sorted(m for m in sys.modules if m in ('greenplan.store.keeper', 'fcntl', 'subprocess')))")
     monkeypatch.delenv("GREENPLAN_INDEX_MIN_QUADS", raising=False)
     monkeypatch.delenv("GREENPLAN_KEEPER", raising=False)
     st.build_store(st.locate(str(tmp_path / "small")))
     monkeypatch.setenv("GREENPLAN_INDEX_MIN_QUADS", "1")
     monkeypatch.setenv("GREENPLAN_KEEPER", "off")           # large, but the keeper neither started nor asked
     st.build_store(st.locate(str(tmp_path / "large")))
-    for name, expected in (("small", "[]"), ("large", "['greenplan.keeper']")):
+    for name, expected in (("small", "[]"), ("large", "['greenplan.store.keeper']")):
         if name == "small":
             monkeypatch.delenv("GREENPLAN_KEEPER")
         out = subprocess.run([sys.executable, "-c", probe, "query", "tasks", "--store", str(tmp_path / name)],

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from greenplan.catalogue import ParameterError, parse
-from greenplan.results import ListError, Result, canonical, join_lists
+from greenplan.query.catalogue import ParameterError, parse
+from greenplan.query.results import ListError, Result, canonical, join_lists
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -8,8 +8,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from greenplan.cli import main
-from greenplan.metadata import describe, serialize
+from greenplan.cli.main import main
+from greenplan.export.metadata import describe, serialize
 from tests.conftest import DATA
 from tests.handread import tags
 

@@ -1,4 +1,4 @@
-"""The bureau collaboration network (greenplan.network, greenplan.network_draw).
+"""The bureau collaboration network (greenplan.network.graph, greenplan.network.draw).
 
 Expected structure is worked out here from the document as read by hand: annex 1's owner cells
 (tests/data/annex1-owners.tsv), who each spelling is (tests/data/spellings.tsv) and annex 2's lead
@@ -18,10 +18,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from greenplan import network as gn
-from greenplan import network_draw as draw
+from greenplan.network import graph as gn
+from greenplan.network import draw
 from greenplan.api import run_saved
-from greenplan.cli import main
+from greenplan.cli.main import main
 from greenplan.resources import folder
 from tests.conftest import require_system
 from tests.handread import OWNER_CELLS, PROJECTS, SPELLINGS, owner_names, tags, workload
@@ -199,14 +199,14 @@ def test_json_is_node_link(G):
 
 
 def font_required():
-    from greenplan.network_draw import FONT, font_available
+    from greenplan.network.draw import FONT, font_available
 
     require_system(f"the font {FONT}", font_available(), "apt-get install fonts-wqy-microhei")
 
 
 @pytest.mark.parametrize("fmt", ["png", "svg"])
 def test_picture_is_1600_px_wide_with_every_glyph(G, fmt):
-    from greenplan.network_draw import picture
+    from greenplan.network.draw import picture
 
     font_required()
     with warnings.catch_warnings(record=True) as caught:
@@ -226,7 +226,7 @@ def test_picture_is_1600_px_wide_with_every_glyph(G, fmt):
 
 
 def test_picture_of_a_bipartite_view(store):
-    from greenplan.network_draw import picture
+    from greenplan.network.draw import picture
 
     font_required()
     data = picture(gn.bipartite_network(store, "projects"), "png")
@@ -234,7 +234,7 @@ def test_picture_of_a_bipartite_view(store):
 
 
 def test_missing_font_is_a_clear_error(monkeypatch, G):
-    import greenplan.network_draw as draw
+    import greenplan.network.draw as draw
 
     monkeypatch.setattr(draw, "FONT", "No Such Font Family 42")
     monkeypatch.setattr(draw, "FONT_FILES", ())
@@ -317,8 +317,8 @@ def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, b
 
 def test_the_same_network_from_a_remote_endpoint(store, G, tmp_path_factory):
     """A real `oxigraph serve` (default graph not the union): the same graph, attributes and metrics."""
-    from greenplan.push import push
-    from greenplan.remote import EndpointStore
+    from greenplan.export.push import push
+    from greenplan.store.remote import EndpointStore
     from tests.servers import oxigraph_server
 
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph-network") / "db") as server:
@@ -329,7 +329,7 @@ def test_the_same_network_from_a_remote_endpoint(store, G, tmp_path_factory):
         assert gn.metrics(R) == gn.metrics(G)
         assert gn.bipartite_network(remote, "topics").number_of_edges() == \
             gn.bipartite_network(store, "topics").number_of_edges()
-        from greenplan.network_draw import page_data
+        from greenplan.network.draw import page_data
 
         assert page_data(remote) == page_data(store)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from greenplan.serve import make_server
+from greenplan.web.server import make_server
 from tests.test_serve import Running, fetch
 
 HOSTILE = '<script>alert(1)</script>"onmouseover=&'
@@ -56,7 +56,7 @@ def hostile_copy(source: Path, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_store(tmp_path_factory, source):
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     folder = tmp_path_factory.mktemp("hostile")
     loc = locate(str(folder / "store"), [str(hostile_copy(source, folder / "plan"))])
@@ -170,8 +170,8 @@ def test_no_dialog_fires_in_chromium(hostile_site, hostile_store, browser):
 
 RENDER = """
 import hashlib, json, sys
-from greenplan.catalogue import catalogue, saved_query
-from greenplan.store import Store
+from greenplan.query.catalogue import catalogue, saved_query
+from greenplan.store.core import Store
 from greenplan.web import pages
 store = Store(sys.argv[1])
 base = store.base
@@ -201,8 +201,8 @@ def test_same_store_gives_byte_identical_pages(hostile_store):
 # --- the template engine is loaded by serve only --------------------------------------------------
 
 def test_jinja2_is_loaded_by_serve_and_not_by_the_query_path(store):
-    probe = ("import json, sys\nfrom greenplan.cli import main\ncode = main(sys.argv[1:])\n"
-             "cold = 'jinja2' in sys.modules\nimport greenplan.serve\n"
+    probe = ("import json, sys\nfrom greenplan.cli.main import main\ncode = main(sys.argv[1:])\n"
+             "cold = 'jinja2' in sys.modules\nimport greenplan.web.server\n"
              "print(json.dumps([code, cold, 'jinja2' in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", probe, "query", "tasks", "--store", str(store.directory)],
                           capture_output=True, text=True, timeout=120)
@@ -245,7 +245,7 @@ def test_the_network_page_shows_hostile_names_as_text_and_data(hostile_store, ho
     """The collaboration network page, served and as the file `greenplan network --format html` writes: the
     plan title is escaped in the heading, and a body named with markup travels as JSON that cannot end its
     <script> element (tojson writes < > & as \\u escapes); the page's own scripts are the package's files."""
-    from greenplan.network_draw import APP, VIS, html_page
+    from greenplan.network.draw import APP, VIS, html_page
 
     served = fetch(hostile_site.url + "network")[2].decode("utf-8")
     written = html_page(hostile_store)

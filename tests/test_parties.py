@@ -342,7 +342,7 @@ PAGES = {
 @pytest.fixture(scope="module")
 def corpus_store(tmp_path_factory, source):
     """One store: the bundled Zhanjiang plan and the five gov.cn pages."""
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     sources = [str(source)] + [str(GOV_CN / f"{stem}.html") for stem in sorted(PAGES)]
     loc = locate(str(tmp_path_factory.mktemp("corpus")), sources)
@@ -426,7 +426,7 @@ def test_cli_build_then_task_bodies_for_one_page(tmp_path):
     import subprocess
     import sys
 
-    exe = [sys.executable, "-m", "greenplan.cli"]
+    exe = [sys.executable, "-m", "greenplan.cli.main"]
     page_file = GOV_CN / "gbf-2018-128-zero-waste-cities.html"
     store = tmp_path / "s"
     built = subprocess.run(exe + ["build", "--store", str(store), "--source", str(page_file)],
@@ -471,7 +471,7 @@ HAND_NOTES_128 = [note for _, note in HAND["gbf-2018-128-zero-waste-cities"]]
 
 
 def test_network_draws_collective_parties_only_when_asked(corpus_store, plans):
-    from greenplan.network import build_network
+    from greenplan.network.graph import build_network
 
     identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gbf-2018-129-consumption-poverty-alleviation"][0])
     hand = [p for note in HAND["gbf-2018-129-consumption-poverty-alleviation"].values() for p in note["parties"]]
@@ -488,7 +488,7 @@ def test_network_draws_collective_parties_only_when_asked(corpus_store, plans):
 def test_every_saved_query_answers_per_plan_in_the_six_plan_store(corpus_store, plans, store):
     """Zhanjiang's answers with `plan` in the store of six plans are its answers alone; every query runs per page."""
     from greenplan.api import run_saved
-    from greenplan.catalogue import catalogue
+    from greenplan.query.catalogue import catalogue
 
     zhanjiang = next(r["identifier"] for r in plans if r["number"] is None)
     for query in catalogue():
@@ -523,7 +523,7 @@ PLAIN_TEXT = "\n".join([
 
 def test_plain_text_with_numbered_items_and_labelled_notes_end_to_end(tmp_path):
     from greenplan.api import run_saved
-    from greenplan.store import Store, build_store, locate
+    from greenplan.store.core import Store, build_store, locate
 
     src = tmp_path / "plan.txt"
     src.write_text(PLAIN_TEXT, encoding="utf-8")
@@ -556,7 +556,7 @@ def test_zhanjiang_standing_rule_is_on_the_plan_once(store):
 def test_cli_network_collectives_flag(corpus_store, plans, tmp_path, capsys):
     import json
 
-    from greenplan.cli import main
+    from greenplan.cli.main import main
 
     identifier = next(r["identifier"] for r in plans if r["number"] == PAGES["gf-2018-42-agricultural-mechanisation"][0])
     counts = {}

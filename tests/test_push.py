@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from greenplan.cli import main
+from greenplan.cli.main import main
 from tests.servers import in_thread
 
 
@@ -137,7 +137,7 @@ def test_the_prompt_does_not_echo_the_password(store):
         srv.basic = "bob:typed-secret"
         master, slave = pty.openpty()
         env = {k: v for k, v in os.environ.items() if k != "GREENPLAN_PASSWORD"}
-        proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli", "push", "--store", srv.url, "--user", "bob",
+        proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli.main", "push", "--store", srv.url, "--user", "bob",
                                  "--local-store", str(store.directory)], stdin=slave, stdout=slave, stderr=slave,
                                 env=env, start_new_session=True)
         os.close(slave)

@@ -21,10 +21,10 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.catalogue import ParameterError, catalogue, lookup_path, saved_query
-from greenplan.cli import main
+from greenplan.query.catalogue import ParameterError, catalogue, lookup_path, saved_query
+from greenplan.cli.main import main
 from greenplan.resources import folder
-from greenplan.store import Store, build_store, locate
+from greenplan.store.core import Store, build_store, locate
 from tests.handread import DATA, OWNER_CELLS, PROJECTS, full_names, owner_names, place_mentions, read_tsv, tags, workload
 from tests.test_authority import ZHANJIANG_COUNTERPARTS
 
@@ -299,7 +299,7 @@ def test_every_saved_query_runs_with_its_defaults_and_gives_its_rows(query, stor
 
 
 def test_lookup_files_all_load_and_list_values(store):
-    from greenplan.catalogue import choices
+    from greenplan.query.catalogue import choices
 
     files = sorted((folder("queries") / "parameters").glob("*.rq"))
     assert files
@@ -578,7 +578,7 @@ def test_uncarried_sentences(store):
 def test_with_values_restricts_the_where_clause_not_a_comment_or_string():
     import pyoxigraph as ox
 
-    from greenplan.sparqltext import with_values
+    from greenplan.query.sparqltext import with_values
 
     text = '# a comment: WHERE { here }\nSELECT ?s WHERE { ?s ?p "WHERE {" }'
     out = with_values(text, "s", [ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")])

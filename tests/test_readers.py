@@ -285,7 +285,7 @@ def test_a_page_without_a_plan_is_one_clear_error(tmp_path):
     page.write_text("<html><body><p>国务院常务会议召开</p><p>会议听取了汇报。</p></body></html>", encoding="utf-8")
     with pytest.raises(PlanFormatError, match="expected a plan: chapter headings"):
         load(page)
-    done = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(tmp_path / "S"),
+    done = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--store", str(tmp_path / "S"),
                            "--source", str(page)], capture_output=True, text=True)
     assert done.returncode == 2
     assert "news.html" in done.stderr and "Traceback" not in done.stderr
@@ -362,7 +362,7 @@ def test_url_source_fetched_once_kept_with_its_url_and_rebuilt_byte_identical(tm
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/content_5350734.htm"
     store = tmp_path / "S"
-    cli = [sys.executable, "-m", "greenplan.cli"]
+    cli = [sys.executable, "-m", "greenplan.cli.main"]
     try:
         first = subprocess.run(cli + ["build", "--store", str(store), "--source", url], capture_output=True, text=True)
     finally:
@@ -390,7 +390,7 @@ def test_unreachable_url_is_one_clear_error(tmp_path):
     from tests.servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}/nothing.htm"
-    done = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--store", str(tmp_path / "S"),
+    done = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--store", str(tmp_path / "S"),
                            "--source", url], capture_output=True, text=True)
     assert done.returncode == 2
     assert url in done.stderr and "Traceback" not in done.stderr
@@ -460,7 +460,7 @@ def test_word_numbered_items_and_content_controls(tmp_path):
 def test_records_point_to_their_element_or_lines_with_web_annotation_selectors(plans, tmp_path):
     import pyoxigraph as ox
 
-    from greenplan.build import build
+    from greenplan.build.dataset import build
 
     src = tmp_path / "district.txt"
     src.write_text(LABELLED, encoding="utf-8")
@@ -539,7 +539,7 @@ def test_a_notice_without_chapters_whose_paragraphs_carry_notes_is_a_plan(tmp_pa
 def test_the_notice_is_recorded_in_the_graph_with_the_plan_it_issues(plans):
     import pyoxigraph as ox
 
-    from greenplan.build import build
+    from greenplan.build.dataset import build
 
     store = ox.Store()
     store.extend(build([plans["gbf-2018-128-zero-waste-cities"][0]]).quads)

@@ -6,13 +6,13 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import export, run_saved, sparql
-from greenplan.catalogue import ParameterError, catalogue, choices
-from greenplan.cli import main
-from greenplan.metadata import describe
-from greenplan.push import push
-from greenplan.remote import EndpointStore
-from greenplan.sparqltext import substitute
-from greenplan.store import StoreError
+from greenplan.query.catalogue import ParameterError, catalogue, choices
+from greenplan.cli.main import main
+from greenplan.export.metadata import describe
+from greenplan.export.push import push
+from greenplan.store.remote import EndpointStore
+from greenplan.query.sparqltext import substitute
+from greenplan.store.core import StoreError
 from greenplan.resources import folder
 from tests.servers import free_port, oxigraph_server
 

@@ -1,4 +1,4 @@
-"""SPARQL results formats, written and read by pyoxigraph from greenplan's Result (greenplan.results).
+"""SPARQL results formats, written and read by pyoxigraph from greenplan's Result (greenplan.query.results).
 
 The expected documents are written by hand from the W3C recommendations: SPARQL 1.1 Query Results JSON
 (https://www.w3.org/TR/sparql11-results-json/), XML (https://www.w3.org/TR/rdf-sparql-XMLres/) and CSV/TSV
@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from greenplan.results import RESULTS_FORMATS, Result, parse, render, serialize
+from greenplan.query.results import RESULTS_FORMATS, Result, parse, render, serialize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 EX = "http://example.org/"
@@ -118,8 +118,8 @@ def test_invalid_documents_and_formats_are_refused():
 
 
 def test_results_module_imports_no_standard_module_it_does_not_need():
-    # The cold query path imports greenplan.results; the formats come from pyoxigraph, not these.
-    code = ("import sys; before = set(sys.modules); import greenplan.results; "
+    # The cold query path imports greenplan.query.results; the formats come from pyoxigraph, not these.
+    code = ("import sys; before = set(sys.modules); import greenplan.query.results; "
             "print(' '.join(sorted(set(sys.modules) - before)))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert not {"csv", "json", "dataclasses", "unicodedata", "xml.sax.saxutils"} & set(loaded), loaded

@@ -17,8 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.results import parse, serialize
-from greenplan.serve import make_server
+from greenplan.query.results import parse, serialize
+from greenplan.web.server import make_server
 from greenplan.web.protocol import check_query, negotiate, Refused
 from tests.test_graph import expected_bureaus
 
@@ -295,7 +295,7 @@ def test_saved_query_parameters_in_the_ui(site, store):
 
 
 def test_queries_index_lists_every_saved_query_as_a_form(site):
-    from greenplan.catalogue import catalogue
+    from greenplan.query.catalogue import catalogue
 
     html = fetch(site.url + "queries")[2].decode("utf-8")
     for q in catalogue():
@@ -391,7 +391,7 @@ def test_home_page_summary(site):
 
 
 def test_downloads_keep_the_base_iri(site, store):
-    from greenplan.export import serialize
+    from greenplan.export.rdf import serialize
 
     for ext, fmt in (("nq", "nquads"), ("ttl", "turtle")):
         status, _, body = fetch(f"{site.url}download/graph.{ext}")
@@ -421,7 +421,7 @@ def test_cli_serve_prints_its_url_and_stops_on_sigterm(store):
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli", "serve", "--store", str(store.directory),
+    proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli.main", "serve", "--store", str(store.directory),
                              "--port", "0", "--timeout", "20", "--max-results", "50"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -441,14 +441,14 @@ def test_cli_serve_prints_its_url_and_stops_on_sigterm(store):
 
 
 def test_cli_serve_refuses_a_bad_timeout(store, capsys):
-    from greenplan.cli import main
+    from greenplan.cli.main import main
 
     assert main(["serve", "--store", str(store.directory), "--timeout", "0"]) == 2
     assert "--timeout" in capsys.readouterr().err
 
 
 def test_enumerated_parameter_offers_the_values_of_its_lookup(store):
-    from greenplan.catalogue import saved_query
+    from greenplan.query.catalogue import saved_query
     from greenplan.web.pages import parameter_values, query_page
 
     topic = saved_query("topic-bureaus").parameter("topic")

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.catalogue import ParameterError
+from greenplan.query.catalogue import ParameterError
 from greenplan.resources import bundled_plan
-from greenplan.store import Store, build_store, locate
+from greenplan.store.core import Store, build_store, locate
 from tests.handread import OWNER_CELLS, SPELLINGS, owner_names
 from tests.test_queries import annex1_task_texts, expected_topic_bureaus, hydrogen_tasks, joined, owners
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("rdflib", "pyshacl", "networkx", "matplotlib")
 PROBE = """
 import json, sys
-from greenplan.cli import main
+from greenplan.cli.main import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.split(".")[0] in %r
                                                   or m.startswith("greenplan.loaders"))}))
@@ -81,7 +81,7 @@ def test_query_on_the_default_cache_imports_no_heavy_library(tmp_path):
 COLD_PATH_FORBIDDEN = ("dataclasses", "inspect", "importlib.resources", "tempfile", "hashlib")
 ALL_MODULES = """
 import json, sys
-from greenplan.cli import main
+from greenplan.cli.main import main
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
@@ -105,7 +105,7 @@ def test_a_damaged_store_file_is_a_store_error_not_a_sparql_error(store, tmp_pat
     shutil.copytree(store.directory, broken)
     with open(broken / "graph.nq", "a", encoding="utf-8") as fh:
         fh.write('<urn:a> <urn:b> "never closed\n')
-    proc = subprocess.run([sys.executable, "-m", "greenplan.cli", "query", "tasks", "--store", str(broken)],
+    proc = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "query", "tasks", "--store", str(broken)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "SPARQL syntax" not in proc.stderr
@@ -122,7 +122,7 @@ def test_a_store_read_in_the_background_gives_what_a_foreground_read_gives(store
 
 
 def test_a_background_read_that_fails_raises_in_the_caller(store, tmp_path):
-    from greenplan.store import StoreError
+    from greenplan.store.core import StoreError
 
     broken = tmp_path / "broken"
     shutil.copytree(store.directory, broken)
@@ -134,7 +134,7 @@ def test_a_background_read_that_fails_raises_in_the_caller(store, tmp_path):
 
 
 def test_the_parser_of_one_command_reads_what_the_full_parser_reads():
-    from greenplan import cli
+    from greenplan.cli import main as cli
 
     argv = ["query", "tasks", "-p", "plan=x", "--format", "csv", "--bom", "--store", "S"]
     one, full = cli.parser(cli._command(argv)).parse_args(argv), cli.parser().parse_args(argv)
@@ -158,7 +158,7 @@ def test_loaders_package_exports_its_names_on_first_use():
 
 def test_store_cache_key_reads_the_metadata_file_the_loader_reads(tmp_path):
     from greenplan.loaders import metadata
-    from greenplan.store import cache_key
+    from greenplan.store.core import cache_key
 
     assert metadata.metadata_path is __import__("greenplan.loaders.paths", fromlist=["x"]).metadata_path
     src = tmp_path / "p.txt"

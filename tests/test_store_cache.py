@@ -14,7 +14,7 @@ from tests.conftest import INSTALLED_LAYOUT, ROOT
 
 OPEN_LISTS = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> "
               "SELECT ?n WHERE { GRAPH ?g { ?t gp:openOwnerList true ; gp:number ?n } }")
-RUN = "import sys, greenplan; from greenplan.cli import main; print('package', greenplan.__file__, file=sys.stderr); sys.exit(main(sys.argv[1:]))"
+RUN = "import sys, greenplan; from greenplan.cli.main import main; print('package', greenplan.__file__, file=sys.stderr); sys.exit(main(sys.argv[1:]))"
 
 
 def installed_copy(site: Path) -> Path:
@@ -90,7 +90,7 @@ def test_no_partial_directory_is_left_beside_the_stores(tmp_path):
 
 
 def test_code_digest_is_remembered_by_the_files_stat_signature(tmp_path):
-    from greenplan.fingerprint import code_digest, package_files
+    from greenplan.store.fingerprint import code_digest, package_files
 
     names = [n for n, _ in package_files()]
     assert "greenplan.loaders/owners.py" in names and "greenplan.ontology/topics.ttl" in names

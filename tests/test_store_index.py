@@ -10,9 +10,9 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from greenplan import store as st
+from greenplan.store import core as st
 from greenplan.api import run_saved
-from greenplan.catalogue import catalogue
+from greenplan.query.catalogue import catalogue
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from greenplan.results import Result, fit_widths, to_table, width
+from greenplan.query.results import Result, fit_widths, to_table, width
 
 GREENPLAN = str(Path(sys.executable).parent / "greenplan")
 

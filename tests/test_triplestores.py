@@ -17,11 +17,11 @@ import contextlib
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.catalogue import catalogue, choices, lookup_path
-from greenplan.cli import main
-from greenplan.push import push
-from greenplan.remote import EndpointStore
-from greenplan.results import render
+from greenplan.query.catalogue import catalogue, choices, lookup_path
+from greenplan.cli.main import main
+from greenplan.export.push import push
+from greenplan.store.remote import EndpointStore
+from greenplan.query.results import render
 from tests.servers import oxigraph_server
 from tests.test_speed_paths import corpus_store
 from tests.virtuoso import virtuoso_server
@@ -257,8 +257,8 @@ def test_every_saved_query_gives_the_same_csv_on_jena_arq(store, tmp_path):
     import subprocess
 
     from greenplan.api import export, saved_query
-    from greenplan.results import parse
-    from greenplan.sparqltext import substitute
+    from greenplan.query.results import parse
+    from greenplan.query.sparqltext import substitute
     from tests import jena
     from tests.conftest import require_system
 

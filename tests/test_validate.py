@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from greenplan import validate as v
+from greenplan.validate import check as v
 
 FIXTURES = Path(__file__).parent / "shapes"
 PAIRS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
@@ -52,7 +52,7 @@ def test_every_shape_has_an_iri_and_messages_in_zh_and_en():
     for shape in v.reporting_shapes():
         msgs = {m.language: str(m) for m in g.objects(rdflib.URIRef(shape), message)}
         assert set(msgs) == {"zh", "en"}, shape
-        # greenplan.validate restores the tags pySHACL drops by this rule
+        # greenplan.validate.check restores the tags pySHACL drops by this rule
         assert not msgs["zh"][:1].isascii() and msgs["en"][:1].isascii(), shape
         severity = g.value(rdflib.URIRef(shape), rdflib.URIRef(SH + "severity"))
         assert severity in {rdflib.URIRef(SH + s) for s in ("Violation", "Warning", "Info")}, shape
@@ -76,7 +76,7 @@ def _fixture_dataset(path: Path):
 
 def _results(path: Path):
     """(source shape IRI, focus node, value) of every result of the default engine on the fixture file."""
-    from greenplan.shacl import Engine
+    from greenplan.validate.shacl import Engine
 
     return [(r.shape.value, r.focus.value, None if r.value is None else r.value.value)
             for r in Engine(v.shapes(), _fixture_store(path)).run()]
@@ -97,7 +97,7 @@ FIXTURE_FILES = sorted(f for p in PAIRS for f in p.glob("*.t*"))
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[f"{f.parent.name}/{f.name}" for f in FIXTURE_FILES])
 def test_fast_engine_gives_pyshacls_results_on_every_fixture(path):
-    from greenplan.shacl import Engine
+    from greenplan.validate.shacl import Engine
 
     fast = _comparable(Engine(v.shapes(), _fixture_store(path)).run())
     reference = _comparable(v.report_results(v.run_shapes(_fixture_dataset(path))[1]))
@@ -115,7 +115,7 @@ def test_fast_engine_gives_pyshacls_results_on_the_bundled_plan(store):
 def test_fast_engine_refuses_what_it_does_not_implement():
     import pyoxigraph as ox
 
-    from greenplan.shacl import Engine, Shapes, Unsupported
+    from greenplan.validate.shacl import Engine, Shapes, Unsupported
 
     shapes = Shapes(ox.parse("""@prefix sh: <http://www.w3.org/ns/shacl#> .
         <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .""", format=ox.RdfFormat.TURTLE))
@@ -321,7 +321,7 @@ def _copy(source: Path, tmp_path: Path) -> Path:
 
 
 def test_cli_on_the_draft_exits_0_and_prints_json(source, tmp_path, capsys):
-    from greenplan.cli import main
+    from greenplan.cli.main import main
 
     src = _copy(source, tmp_path)
     assert main(["build", "--source", str(src), "--store", str(tmp_path / "store")]) == 0
@@ -333,7 +333,7 @@ def test_cli_on_the_draft_exits_0_and_prints_json(source, tmp_path, capsys):
 
 
 def test_cli_missing_store_is_a_usage_error(tmp_path, capsys):
-    from greenplan.cli import main
+    from greenplan.cli.main import main
 
     assert main(["validate", "--store", str(tmp_path / "none")]) == 2
     assert "greenplan build --store" in capsys.readouterr().err
@@ -355,7 +355,7 @@ def test_done_when_defects_are_reported_on_their_nodes(source, tmp_path):
     src = _copy(source, tmp_path)
     src.write_text("\n".join(lines), encoding="utf-8")
     store = tmp_path / "store"
-    cmd = [sys.executable, "-m", "greenplan.cli"]
+    cmd = [sys.executable, "-m", "greenplan.cli.main"]
     build = subprocess.run(cmd + ["build", "--source", str(src), "--store", str(store)], capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     assert "task 2 has no responsible body" in build.stderr
@@ -377,7 +377,7 @@ def test_done_when_defects_are_reported_on_their_nodes(source, tmp_path):
 def test_turtle_is_byte_stable():
     import rdflib
 
-    from greenplan.shacl import Engine
+    from greenplan.validate.shacl import Engine
 
     fixture = FIXTURES / "Measure-task" / "fail.ttl"     # a complex path ([ sh:inversePath gp:measure ])
     outputs = [v.turtle(Engine(v.shapes(), _fixture_store(fixture)).run()) for _ in range(2)]

@@ -6,8 +6,8 @@ and project names come from documents, parameter values and queries from the req
 builds no HTML: it hands the templates plain values and the small views below (a link, a literal, a
 blank node), which the macros of ``macros.html`` print.
 
-Only :mod:`greenplan.serve` (through :mod:`greenplan.web.pages`) and the network page
-(:func:`greenplan.network_draw.html_page`, also written by ``greenplan network --format html``) import this
+Only :mod:`greenplan.web.server` (through :mod:`greenplan.web.pages`) and the network page
+(:func:`greenplan.network.draw.html_page`, also written by ``greenplan network --format html``) import this
 module, so the template engine is never loaded on the ``greenplan query`` path.
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from greenplan.iris import Minter
 from greenplan.quads import prop as property_node
 from greenplan.resources import query_text
-from greenplan.sparqltext import with_values
+from greenplan.query.sparqltext import with_values
 from greenplan.vocab import PREFIXES
 from greenplan.web.layout import Link, href, labelled, link, query_string, render, short, term
 
@@ -260,7 +260,7 @@ def result_view(store, result, base: str) -> dict:
 
 def parameter_values(store, p) -> list[tuple[str, str]]:
     """(value, label) choices for an enumerated parameter, from its lookup ``queries/parameters/<name>.rq``."""
-    from greenplan.catalogue import choices
+    from greenplan.query.catalogue import choices
 
     if not p.enumerate:
         return []

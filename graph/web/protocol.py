@@ -7,7 +7,7 @@
   small tokenizer that skips strings, IRIs and comments, so ``"SERVICE"`` in a literal or
   ``ex:service`` is not mistaken for the keyword.
 * :func:`triples_body` serialises CONSTRUCT/DESCRIBE answers in the negotiated format (SELECT/ASK
-  answers: :func:`greenplan.results.serialize`, pyoxigraph's writers).
+  answers: :func:`greenplan.query.results.serialize`, pyoxigraph's writers).
 * :func:`service_description` is the ``sd:Service`` shown when ``/sparql`` gets no query.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import pyoxigraph as ox
 
-from greenplan.sparqltext import UPDATE_WORDS, keywords
+from greenplan.query.sparqltext import UPDATE_WORDS, keywords
 from greenplan.iris import Minter
 from greenplan.quads import triple_key
 from greenplan.vocab import PREFIXES

@@ -27,7 +27,7 @@ chained operators before they reach the engine.
 A job is a dict: ``{"sparql": text}`` or ``{"saved": name, "params": {...}}``, optionally with
 ``default_graphs`` / ``named_graphs`` (SPARQL protocol dataset IRIs).  With ``"accept"`` /
 ``"format"`` keys the worker also serialises the answer and returns ``(media type, bytes)``;
-without them, a :class:`~greenplan.results.Result` (SELECT/ASK) or a list of triples
+without them, a :class:`~greenplan.query.results.Result` (SELECT/ASK) or a list of triples
 (CONSTRUCT/DESCRIBE).  Answers hold at most ``max_results`` rows or triples and at most
 ``max_bytes`` bytes, counted while the engine streams them and checked again on the serialised
 body.
@@ -68,9 +68,9 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     """The answer to a job: objects, or ``(media type, body)`` when the job names a format."""
     import pyoxigraph as ox
 
-    from greenplan.catalogue import saved_query
-    from greenplan.results import Result
-    from greenplan.sparqltext import query_form
+    from greenplan.query.catalogue import saved_query
+    from greenplan.query.results import Result
+    from greenplan.query.sparqltext import query_form
 
     q = None
     if "saved" in job:
@@ -127,7 +127,7 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
 
 def render(result, accept: str | None, fmt: str | None, base: str | None, max_bytes: int | None):
     """``(media type, body)`` of an answer in the format the client asked for."""
-    from greenplan.results import serialize
+    from greenplan.query.results import serialize
     from greenplan.web import protocol
 
     if isinstance(result, list):
@@ -172,7 +172,7 @@ def seal() -> None:
 
 def _warm_up(store) -> None:
     """Import and run once everything a job uses, while files can still be opened."""
-    from greenplan.results import RESULTS_FORMATS, Result, serialize
+    from greenplan.query.results import RESULTS_FORMATS, Result, serialize
     from greenplan.web import protocol
 
     answer_job(store, {"sparql": "ASK {}"}, 1)
@@ -187,7 +187,7 @@ def _warm_up(store) -> None:
 
 def serve_jobs(directory: str, conn, max_results: int, max_bytes: int | None = None) -> None:
     """Worker process main: load the store, give up file and network access, answer jobs on a big stack."""
-    from greenplan.store import Store
+    from greenplan.store.core import Store
 
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     store = Store(Path(directory), in_memory=True)   # an on-disk index opens files lazily: not after seal()
@@ -200,7 +200,7 @@ def serve_jobs(directory: str, conn, max_results: int, max_bytes: int | None = N
 
 
 def _job_loop(store, conn, max_results: int, max_bytes: int | None) -> None:
-    from greenplan.catalogue import ParameterError
+    from greenplan.query.catalogue import ParameterError
 
     conn.send(("ready", os.getpid()))
     while True:

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from greenplan.serve import make_server
+from greenplan.web.server import make_server
 from tests.servers import in_thread
 
 

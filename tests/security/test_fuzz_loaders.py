@@ -4,7 +4,7 @@ Inputs: the bundled plan (TAB-celled text) with its .meta.toml, a plain-text pla
 responsibility notes (tests/data/guangzhou-sample.txt), the gov.cn pages in tests/data/gov-cn/, and the
 bundled plan written as a Word file (tests/docx_layout.py).  Each case is a seeded mutant (tests/security/mutate.py),
 read by ``greenplan.loaders.load`` and, when it loads, built into quads (the per-plan part of
-``greenplan.build.build``: PlanBuilder + tagging, with the ontology parsed once for all cases).  A case passes when
+``greenplan.build.dataset.build``: PlanBuilder + tagging, with the ontology parsed once for all cases).  A case passes when
 it raises PlanFormatError with one line naming the file and a line, or loads and builds with every xsd:decimal and
 xsd:integer and xsd:date literal valid.  Anything else fails the test with the case's seed, number and mutations.
 
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from greenplan.authority import Authority
-from greenplan.build import PlanBuilder, resource_quads
+from greenplan.build.authority import Authority
+from greenplan.build.dataset import PlanBuilder, resource_quads
 from greenplan.iris import Minter
 from greenplan.loaders import load
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.resources import bundled_plan
-from greenplan.tagging import tag_plan
+from greenplan.build.tagging import tag_plan
 from tests.docx_layout import write_docx
 from tests.security.mutate import mutate, mutate_wordml
 
@@ -56,7 +56,7 @@ def _calendar(literal) -> bool:
 
 
 class Builder:
-    """The per-plan part of greenplan.build.build, with the ontology files parsed once."""
+    """The per-plan part of greenplan.build.dataset.build, with the ontology files parsed once."""
 
     def __init__(self):
         self.minter = Minter(None)

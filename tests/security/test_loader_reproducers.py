@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from greenplan.build import build
+from greenplan.build.dataset import build
 from greenplan.loaders import limits, load
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.resources import bundled_plan
@@ -137,7 +137,7 @@ def test_an_investment_in_the_documents_grammar_is_a_valid_decimal(tmp_path, pri
 
 
 def test_the_investment_shape_flags_a_project_whose_investment_does_not_read(tmp_path):
-    from greenplan.validate import dataset_from_nquads, run_shapes
+    from greenplan.validate.check import dataset_from_nquads, run_shapes
     import pyoxigraph as ox
 
     plan, report = load(_plan(tmp_path, _text().replace("\t44.6\n", "\t1e5\n")))
@@ -240,7 +240,7 @@ def test_a_word_file_that_unpacks_over_the_limit_is_a_clear_error(tmp_path, monk
 def test_a_symlink_loop_as_source_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
     (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
-    run = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--source", str(tmp_path / "a.txt"),
+    run = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(tmp_path / "a.txt"),
                           "--store", str(tmp_path / "store")], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "GREENPLAN_STORE": str(tmp_path / "store")})
     assert run.returncode == 2, run.stderr

@@ -36,6 +36,8 @@ folder holds.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 import weakref
 from pathlib import Path
@@ -43,7 +45,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from greenplan.resources import folder
-from greenplan.sparqltext import ParameterError, variables
+from greenplan.query.sparqltext import ParameterError, variables
 from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
 # A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.
@@ -59,10 +61,12 @@ class _Record:
     __slots__ = ()
 
     def __eq__(self, other):
-        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        fields: tuple[str, ...] = self.__slots__
+        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in fields)
 
     def __repr__(self):
-        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__) + ")"
+        fields: tuple[str, ...] = self.__slots__
+        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in fields) + ")"
 
 
 class Parameter(_Record):
@@ -105,7 +109,7 @@ class SavedQuery(_Record):
     def finish(self, result):
         """The rows as the user sees them: list columns sorted by their declared key and joined by 、,
         decimals in canonical form (the same answer from every SPARQL engine)."""
-        from greenplan.results import canonical_rows, join_lists
+        from greenplan.query.results import canonical_rows, join_lists
 
         return join_lists(canonical_rows(result), self.lists)
 
@@ -194,9 +198,9 @@ def resolve(store, query: str, name: str, value: str, lookup: Path):
                          + "; ".join(labels))
 
 
-def _header(text: str) -> dict[str, object]:
+def _header(text: str) -> dict[str, Any]:
     """Parse the ``#+`` decorator lines (a small YAML subset: scalars, lists of scalars or of key: value)."""
-    meta: dict[str, object] = {}
+    meta: dict[str, Any] = {}
     key = None
     for line in text.splitlines():
         if not line.startswith("#+"):

@@ -10,13 +10,12 @@ Apache-2.0) so it works offline, from a ``file://`` URL or from ``greenplan serv
 from __future__ import annotations
 
 import io
-import json
 import warnings
 from pathlib import Path
 
 FONT = "WenQuanYi Micro Hei"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
-VIS = Path(__file__).parent / "static" / "network" / "vis-network.min.js"
+VIS = Path(__file__).parent.parent / "static" / "network" / "vis-network.min.js"
 APP = VIS.parent / "app.js"          # the page's own script
 WIDTH_PX = 1600
 # tab10 followed by tab20's lighter shades: community n gets PALETTE[(n - 1) % len(PALETTE)]
@@ -66,7 +65,7 @@ def _font() -> str:
             if Path(path).is_file():
                 fm.fontManager.addfont(path)
                 return fm.findfont(fm.FontProperties(family=FONT), fallback_to_default=False)
-    from greenplan.network import NetworkError
+    from greenplan.network.graph import NetworkError
 
     raise NetworkError(f"the Chinese font {FONT!r} is not installed, so the labels would be drawn as boxes; "
                        "install it (Debian/Ubuntu: `apt-get install fonts-wqy-microhei`) and run again, "
@@ -82,7 +81,7 @@ def picture(G, fmt: str = "png") -> bytes:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from greenplan.network import NetworkError
+    from greenplan.network.graph import NetworkError
 
     if fmt not in ("png", "svg"):
         raise NetworkError(f"picture format {fmt!r}: choose png or svg")
@@ -148,7 +147,7 @@ def _layout(G) -> dict:
     connected component, components side by side; a seeded spring layout refines it."""
     import networkx as nx
 
-    from greenplan.network import SEED
+    from greenplan.network.graph import SEED
 
     start = nx.kamada_kawai_layout(G, weight=None)
     return nx.spring_layout(G, pos=start, seed=SEED, weight=None, iterations=30, k=1.6 / max(1, len(G)) ** 0.5)
@@ -171,7 +170,7 @@ def _title(G) -> str:
 
 def page_data(store, plan=None) -> dict:
     """What the page draws: nodes, edges (with task numbers), topics and each task's topics."""
-    from greenplan.network import build_network, rows
+    from greenplan.network.graph import build_network, rows
     from greenplan.vocab import local_name
 
     G = build_network(store, plan=plan)

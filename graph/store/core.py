@@ -8,14 +8,14 @@
   loaded from ``graph.nq`` (≈ 20 ms for a plan).  Read commands never build,
   except that the default per-user cache is filled on first use.
 * A large store (≥ ``INDEX_MIN_QUADS`` quads: a corpus) also gets an on-disk
-  index and is kept open by a keeper process (:mod:`greenplan.keeper`) that
+  index and is kept open by a keeper process (:mod:`greenplan.store.keeper`) that
   ``build`` starts and that :meth:`Store.run` asks first; see :class:`Store`.
 
 Where stores live: ``--store DIR`` or ``GREENPLAN_STORE`` name one directory
 exactly.  Without them, stores are cached under ``$XDG_CACHE_HOME/greenplan``
 (default ``~/.cache/greenplan``), one directory per cache key: a hash of the
 sources and their metadata files, the package's code and data files
-(:mod:`greenplan.fingerprint`: ``graph/`` and ``loaders/`` ``.py`` files,
+(:mod:`greenplan.store.fingerprint`: ``graph/`` and ``loaders/`` ``.py`` files,
 ontology, shapes, queries, data), the greenplan version and the base IRI.  A
 changed key gives a new directory beside the old one.  A cache directory is
 built aside and renamed into place, never written while another process may
@@ -26,22 +26,25 @@ path of every query.
 """
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
+
 import json
 import os
 from collections import namedtuple
 from pathlib import Path
 
 import pyoxigraph as ox
+from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` names its property
 
 from greenplan import __version__
-from greenplan.fingerprint import code_digest, new_hash
+from greenplan.store.fingerprint import code_digest, new_hash
 from greenplan.iris import default_base
 from greenplan.loaders.paths import is_url, metadata_path
 from greenplan.resources import bundled_plan
-from greenplan.storefiles import GRAPH_FILE, MANIFEST, read_graph
+from greenplan.store.files import GRAPH_FILE, MANIFEST, read_graph
 
 INDEX_DIR = "index"         # Oxigraph's on-disk store of graph.nq, opened read-only (large stores only)
-# From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.keeper): opening the
+# From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.store.keeper): opening the
 # index costs ≈ 20 ms whatever its size, where loading graph.nq costs ≈ 23 ms per plan; a smaller store is
 # loaded into memory by each query, where its queries run fastest (bench/README.md). GREENPLAN_INDEX_MIN_QUADS
 # overrides it at build time (tests build small "large" stores with it).
@@ -55,7 +58,7 @@ def index_min_quads() -> int:
         return INDEX_MIN_QUADS
 
 
-class StoreError(RuntimeError):
+class StoreError(GreenplanError, RuntimeError):
     """A store that is missing or unreadable; the message says what to run."""
 
 
@@ -122,7 +125,7 @@ def build_store(loc: Location):
 
     A directory named by --store is rewritten file by file, atomically; a cache directory is built aside
     and renamed into place (:func:`_publish`)."""
-    from greenplan.build import build
+    from greenplan.build.dataset import build
     from greenplan.loaders import LoadReport, load
     from greenplan.progress import Steps
 
@@ -142,7 +145,7 @@ def build_store(loc: Location):
         else:
             _publish(loc, plans, dataset)
     if Store(loc.directory).keeps():
-        from greenplan.keeper import restart
+        from greenplan.store.keeper import restart
 
         restart(loc.directory)      # in the background: the store is loaded while the user reads the output
     return dataset
@@ -215,7 +218,7 @@ class Store:
 
     A small store (the usual single plan) is loaded from graph.nq into memory on first use (≈ 20 ms):
     every query runs fastest there. A large store (≥ :data:`INDEX_MIN_QUADS` quads, a corpus) costs
-    ≈ 23 ms per plan to load, so :meth:`run` first asks the store's keeper (:mod:`greenplan.keeper`), a
+    ≈ 23 ms per plan to load, so :meth:`run` first asks the store's keeper (:mod:`greenplan.store.keeper`), a
     local process that holds it in memory: ≈ the query's own time plus a socket round trip. When no keeper
     is running (or only one for an older build), one is started in the background. A caller that will only
     ask about one plan calls :meth:`prefer_index` first: until the keeper is ready, it is answered here from
@@ -238,7 +241,7 @@ class Store:
         self._has_index = self.large and (self.directory / INDEX_DIR).is_dir()
         self._use_index = False
         self._ox: ox.Store | None = None
-        self._loading = None       # (thread, outcome) while :meth:`preload` reads the store
+        self._loading: tuple | None = None       # (thread, outcome) while :meth:`preload` reads the store
 
     def preload(self) -> None:
         """Start reading the store in a background thread, so that the caller's remaining start-up (parsing
@@ -265,7 +268,7 @@ class Store:
         """Whether queries go to a keeper first: a large store, unless ``GREENPLAN_KEEPER=off``."""
         if not self.large:
             return False
-        from greenplan.keeper import enabled
+        from greenplan.store.keeper import enabled
 
         return enabled()
 
@@ -288,7 +291,7 @@ class Store:
                 self._ox = outcome[0]
         return self._ox
 
-    def _open(self) -> ox.Store:
+    def _open(self) -> OxStore:
         if self._use_index:
             try:
                 return ox.Store.read_only(str(self.directory / INDEX_DIR))
@@ -306,23 +309,23 @@ class Store:
         return self.manifest["base"]
 
     def query(self, sparql: str, bindings: dict | None = None):
-        """Run SPARQL with parameters bound as RDF terms (:func:`greenplan.sparqltext.substitute`)."""
-        from greenplan.sparqltext import substitute
+        """Run SPARQL with parameters bound as RDF terms (:func:`greenplan.query.sparqltext.substitute`)."""
+        from greenplan.query.sparqltext import substitute
 
         return self.ox.query(substitute(sparql, bindings))
 
     def run(self, sparql: str, bindings: dict | None = None):
-        """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples.
+        """SELECT/ASK → :class:`~greenplan.query.results.Result`; CONSTRUCT/DESCRIBE → list of triples.
 
         A large store's keeper answers when it can (the same rows: its answer is Oxigraph's own
         serialisation, parsed back); otherwise, or once this process has opened the store, it runs here."""
-        from greenplan.results import from_solutions
-        from greenplan.sparqltext import substitute
+        from greenplan.query.results import from_solutions
+        from greenplan.query.sparqltext import substitute
 
         text = substitute(sparql, bindings)
         answer = None
         if self._ox is None and self.keeps():
-            from greenplan.keeper import ask
+            from greenplan.store.keeper import ask
 
             answer = ask(self.directory, text, wait=not self._use_index)
         if answer is None:
@@ -331,7 +334,7 @@ class Store:
             return list(answer)
         return from_solutions(answer)
 
-    def quads(self) -> list[ox.Quad]:
+    def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
 
 

@@ -11,6 +11,8 @@ of CSV for Excel are greenplan's.
 This module is on the cold query path: it imports only pyoxigraph at load time."""
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
+
 import pyoxigraph as ox
 
 from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL
@@ -46,6 +48,17 @@ class Result:
     def column(self, name: str) -> list[object]:
         i = self.variables.index(name)
         return [python_value(r[i]) for r in self.rows]
+
+    def dataframe(self):
+        """The rows as a pandas DataFrame (columns in the query's order, Python values as in :meth:`dicts`).
+        pandas is an optional extra: ``pip install "greenplan[pandas]"``."""
+        try:
+            import pandas
+        except ImportError:
+            from greenplan.errors import GreenplanError
+
+            raise GreenplanError('Result.dataframe() needs pandas: pip install "greenplan[pandas]"') from None
+        return pandas.DataFrame(self.dicts(), columns=self.variables)
 
 
 def python_value(term):
@@ -106,7 +119,7 @@ def from_solutions(answer: ox.QuerySolutions | ox.QueryBoolean) -> Result:
     return Result(variables, rows)
 
 
-class ListError(ValueError):
+class ListError(GreenplanError, ValueError):
     """A list column whose items do not have the declared key (the query breaks its own ``#+ lists:``)."""
 
 
@@ -177,7 +190,9 @@ def solutions(result: Result) -> ox.QuerySolutions | ox.QueryBoolean:
 
 def serialize(result: Result, fmt: str) -> bytes:
     """The result in a SPARQL 1.1 results format (``json``, ``xml``, ``csv``, ``tsv``), written by pyoxigraph."""
-    return solutions(result).serialize(format=_results_format(fmt))
+    data = solutions(result).serialize(format=_results_format(fmt))
+    assert data is not None    # no output file given: pyoxigraph returns the bytes
+    return data
 
 
 def parse(data: bytes | str, fmt: str = "json") -> Result:

@@ -15,6 +15,8 @@ The data store is only read. Results are :class:`Result` records, independent of
 """
 from __future__ import annotations
 
+from greenplan.errors import GreenplanError
+
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -48,7 +50,7 @@ NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "lo
                               "positiveInteger", "gYear")}
 
 
-class Unsupported(ValueError):
+class Unsupported(GreenplanError, ValueError):
     """The shapes graph uses SHACL this engine does not implement."""
 
 

@@ -14,7 +14,7 @@ way a reader finds it in the document (``项目 11 广东湛江临港大型产�
 ``第（五）节 第3句``) with its source lines — never a bare IRI. Labels and lines come from the store by
 SPARQL.
 
-Two engines give the same results: the default runs the shapes on Oxigraph (:mod:`greenplan.shacl`,
+Two engines give the same results: the default runs the shapes on Oxigraph (:mod:`greenplan.validate.shacl`,
 no rdflib), ``--engine pyshacl`` runs pySHACL on an rdflib copy of the data. rdflib and pyshacl are
 imported inside functions: neither the query path nor the default validation loads them.
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from greenplan.resources import misprint_rows, query_text
-from greenplan.shacl import SH
+from greenplan.validate.shacl import SH
 from greenplan.vocab import GP, PREFIXES, local_name
 
 GPS = "https://w3id.org/greenplan/shapes#"
@@ -94,13 +94,13 @@ def shapes_graph():
 
 @functools.lru_cache(maxsize=1)
 def shapes():
-    """Every shapes/*.ttl file as :class:`greenplan.shacl.Shapes`, the misprint patterns filled in.
+    """Every shapes/*.ttl file as :class:`greenplan.validate.shacl.Shapes`, the misprint patterns filled in.
 
     Read once per process, so that the blank nodes of complex paths in results are those of the index.
     """
     import pyoxigraph as ox
 
-    from greenplan.shacl import Shapes
+    from greenplan.validate.shacl import Shapes
 
     groups = _misprint_groups()
     triples = []
@@ -165,14 +165,14 @@ def _has_violation(report) -> bool:
 
 
 def report_results(report) -> list:
-    """The results of a pySHACL report graph as :class:`greenplan.shacl.Result` records.
+    """The results of a pySHACL report graph as :class:`greenplan.validate.shacl.Result` records.
 
     pySHACL drops the language tag of SPARQL-based messages when it fills in {?var}; it is put back here
     (every zh message of shapes/ starts with a Chinese character, every en message with a Latin letter).
     """
     import rdflib
 
-    from greenplan.shacl import Result
+    from greenplan.validate.shacl import Result
 
     def one(s, p):
         return report.value(s, rdflib.URIRef(SH + p))
@@ -207,14 +207,11 @@ def _ox(term):
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
 
 
-ENGINES = ("oxigraph", "pyshacl")
-
-
 def results(store, engine: str = "oxigraph") -> list:
     """Every validation result on the store's graphs, by the fast engine or by pySHACL."""
     if engine == "pyshacl":
         return report_results(run_shapes(store_dataset(store))[1])
-    from greenplan.shacl import Engine
+    from greenplan.validate.shacl import Engine
 
     return Engine(shapes(), store.ox).run()
 
@@ -259,7 +256,7 @@ class Namer:
         """``nodes``: the IRIs to be named (default: every node of the store)."""
         import pyoxigraph as ox
 
-        from greenplan.sparqltext import with_values
+        from greenplan.query.sparqltext import with_values
 
         iris = None if nodes is None else [ox.NamedNode(n) for n in sorted(set(nodes)) if "://" in n]
 
@@ -355,7 +352,7 @@ def validate(store, engine: str = "oxigraph"):
     """Validate the store's graphs against shapes/: ``(conforms, results, report_text)``.
 
     ``conforms`` is False only when there is a violation. ``engine``: ``oxigraph`` (the fast engine of
-    :mod:`greenplan.shacl`) or ``pyshacl`` (the reference engine; same results, slower).
+    :mod:`greenplan.validate.shacl`) or ``pyshacl`` (the reference engine; same results, slower).
     """
     found = results(store, engine)
     conforms = not any(r.severity == SH + "Violation" for r in found)
@@ -367,7 +364,7 @@ def validate(store, engine: str = "oxigraph"):
 def _table(found: list[Finding]) -> str:
     import pyoxigraph as ox
 
-    from greenplan.results import Result, render
+    from greenplan.query.results import Result, render
 
     rows = [[ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
     return render(Result(["severity", "node", "line", "message", "shape"], rows), "table", max_width=80)
@@ -427,7 +424,8 @@ def main(args) -> int:
     from greenplan.api import open_for
     from greenplan.messages import log
 
-    store = open_for(args, log=log)
+    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
+                     timeout=getattr(args, "timeout", 60.0), log=log)
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":

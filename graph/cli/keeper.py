@@ -1,11 +1,11 @@
-"""The ``greenplan keeper`` command: the status of a store's keeper (:mod:`greenplan.keeper`); start or stop it."""
+"""The ``greenplan keeper`` command: the status of a store's keeper (:mod:`greenplan.store.keeper`); start or stop it."""
 from __future__ import annotations
 
 import json
 import sys
 
-from greenplan.keeper import start, status, stop, wait_ready
-from greenplan.store import Store, locate
+from greenplan.store.keeper import start, status, stop, wait_ready
+from greenplan.store.core import Store, locate
 
 
 def main(args) -> int:

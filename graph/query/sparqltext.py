@@ -7,7 +7,7 @@ a remote endpoint takes only text.)  This is safe, and not the text-pasting it
 looks like:
 
 * what is inserted is ``str()`` of an ``ox.NamedNode``/``ox.Literal`` that
-  :meth:`greenplan.catalogue.Parameter.term` has already built and checked:
+  :meth:`greenplan.query.catalogue.Parameter.term` has already built and checked:
   an IRI that cannot contain ``<``, ``>``, ``"``, spaces or braces, or a
   literal whose quotes, backslashes and line breaks are escaped.  A value can
   therefore never end the term and start SPARQL syntax of its own;
@@ -20,6 +20,8 @@ looks like:
   query that does so is refused with a clear message.
 """
 from __future__ import annotations
+
+from greenplan.errors import GreenplanError
 
 import re
 
@@ -43,7 +45,7 @@ QUERY_FORMS = ("select", "ask", "construct", "describe")
 UPDATE_WORDS = {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"}   # what starts an update
 
 
-class ParameterError(ValueError):
+class ParameterError(GreenplanError, ValueError):
     """Unknown parameter, missing required one, or a value of the wrong type."""
 
 

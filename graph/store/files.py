@@ -1,5 +1,5 @@
 """The files of a built store directory, and how its file of record is read: one definition for the store
-(:mod:`greenplan.store`) and the process that keeps a large one open (:mod:`greenplan.keeper`)."""
+(:mod:`greenplan.store.core`) and the process that keeps a large one open (:mod:`greenplan.store.keeper`)."""
 from __future__ import annotations
 
 import pyoxigraph as ox

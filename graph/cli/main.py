@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from greenplan.errors import GreenplanError
 from greenplan.messages import log, usage_error
 
 
@@ -49,23 +50,25 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
 def _open(args):
     from greenplan.api import open_for
 
-    return open_for(args, log=log)
+    return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
+                    base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
+                    timeout=getattr(args, "timeout", 60.0), log=log)
 
 
 def _print_result(result, args) -> None:
     from greenplan.output import write_output
-    from greenplan.results import render
+    from greenplan.query.results import render
 
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
-        from greenplan.quads import triple_key
+        from greenplan.quads import to_bytes, triple_key
         from greenplan.vocab import PREFIXES
 
         triples = sorted(result, key=triple_key)  # stable across engines
-        write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
-    from greenplan.results import terminal_width
+    from greenplan.query.results import terminal_width
 
     total = terminal_width() if args.max_width is None and args.format == "table" else None
     write_output(getattr(args, "out", None),
@@ -75,7 +78,7 @@ def _print_result(result, args) -> None:
 # --- commands -------------------------------------------------------------
 
 def cmd_build(args) -> int:
-    from greenplan.store import build_store, locate
+    from greenplan.store.core import build_store, locate
 
     loc = locate(args.store, args.source, args.base)
     dataset = build_store(loc)
@@ -105,7 +108,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_queries(args) -> int:
-    from greenplan.catalogue import catalogue
+    from greenplan.query.catalogue import catalogue
 
     rows = []
     for q in catalogue():
@@ -117,7 +120,7 @@ def cmd_queries(args) -> int:
 
         print(json.dumps([{"name": n, "title": t, "parameters": p} for n, t, p in rows], ensure_ascii=False, indent=2))
         return 0
-    from greenplan.results import width
+    from greenplan.query.results import width
 
     w = max(width(n) for n, _, _ in rows)
     for n, t, p in rows:
@@ -141,7 +144,7 @@ def cmd_sparql(args) -> int:
 
 
 def cmd_network(args) -> int:
-    from greenplan.network import (NetworkError, bipartite_network, build_network, metrics, metrics_result, to_gexf,
+    from greenplan.network.graph import (NetworkError, bipartite_network, build_network, metrics, metrics_result, to_gexf,
                                    to_graphml, to_json)
     from greenplan.output import write_output
 
@@ -161,7 +164,7 @@ def cmd_network(args) -> int:
     store = _open(args)
     try:
         if fmt == "html":
-            from greenplan import network_draw as draw
+            from greenplan.network import draw
 
             if args.view != "bureaus":
                 raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
@@ -175,11 +178,11 @@ def cmd_network(args) -> int:
         else:
             G = bipartite_network(store, args.view, args.plan)
         if args.metrics:
-            from greenplan.results import render
+            from greenplan.query.results import render
 
             write_output(args.out, render(metrics_result(metrics(G), with_iri=fmt != "table"), fmt))
         elif fmt in ("png", "svg"):
-            from greenplan.network_draw import picture
+            from greenplan.network.draw import picture
 
             write_output(args.out, picture(G, fmt))
         else:
@@ -235,12 +238,14 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
     ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.")
     ap.add_argument("--version", action="version", version=f"greenplan {__version__}")
+    ap.add_argument("--debug", action="store_true",
+                    help="show the traceback of an internal error (a bug) instead of one line; any position")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func, helptext, options in COMMANDS:
         if command is None or name == command:
             p = sub.add_parser(name, help=helptext)
             options(p)
-            p.set_defaults(func=func if callable(func) else _delegate(func))
+            p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap
 
 
@@ -330,11 +335,11 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate", "check the plan against the SHACL shapes in shapes/", _validate_options),
-    ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
-    ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
-    ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
-    ("keeper", "keeper_command", "status, start or stop the process keeping a large store open", _keeper_options),
+    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/", _validate_options),
+    ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
+    ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+    ("keeper", "cli.keeper", "status, start or stop the process keeping a large store open", _keeper_options),
 ]
 
 
@@ -344,21 +349,10 @@ def _command(argv: list[str]) -> str | None:
     return argv[0] if argv and argv[0] in names else None
 
 
-# The errors that are the user's to fix (one line, exit 2): (module, class). A module that was never imported
-# cannot have raised its error, so they are looked up only when something went wrong: importing them all up
-# front would cost every query the modules it does not use.
-USAGE_ERRORS = (("greenplan.loaders.errors", "PlanFormatError"), ("greenplan.store", "StoreError"),
-                ("greenplan.sparqltext", "ParameterError"), ("greenplan.results", "ListError"),
-                ("greenplan.output", "OutputError"))
-
-
-def _usage_error_class(e: BaseException) -> bool:
-    return isinstance(e, FileNotFoundError) or any(
-        isinstance(e, getattr(sys.modules[module], name)) for module, name in USAGE_ERRORS if module in sys.modules)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
     args = parser(_command(argv)).parse_args(argv)
     from greenplan.output import exit_on_signals
 
@@ -369,13 +363,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except SyntaxError as e:  # pyoxigraph's SPARQL syntax errors
         return usage_error(f"SPARQL syntax error: {e}")
-    except Exception as e:
-        if _usage_error_class(e):
-            return usage_error(str(e))
-        if isinstance(e, OSError):      # any other OS error: one line, no traceback
-            where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-            return usage_error(f"{where}{e.strerror or e}")
-        raise
+    except GreenplanError as e:   # the user's to fix: one line, exit 2
+        return usage_error(str(e))
+    except OSError as e:          # a file or socket the system refused: one line, no traceback
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return usage_error(f"{where}{e.strerror or e}")
+    except Exception as e:        # anything else is a bug in greenplan, and is said to be one
+        if debug:
+            raise
+        log(f"greenplan: internal error (a bug, please report it): {type(e).__name__}: {e}; "
+            f"run again with --debug for the traceback")
+        return 1
 
 
 if __name__ == "__main__":

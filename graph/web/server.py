@@ -17,9 +17,9 @@ Routes:
 ``/``                          home: the plans' summaries
 ``/queries``, ``/queries/N``   the saved queries as forms; ``/queries/N.csv`` ``.json`` ``.tsv``
 ``/editor``                    SPARQL editor (vendored CodeMirror 5)
-``/network``                   the collaboration network view (from :mod:`greenplan.network`)
+``/network``                   the collaboration network view (from :mod:`greenplan.network.graph`)
 ``/download/graph.EXT``        full dumps: ttl, jsonld, nt, trig, nq (``greenplan export``)
-``/.well-known/void``          DCAT + VoID description (from :mod:`greenplan.metadata`)
+``/.well-known/void``          DCAT + VoID description (from :mod:`greenplan.export.metadata`)
 ``/static/…``                  vendored JS/CSS
 =============================  ==================================================================
 
@@ -58,7 +58,7 @@ from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
 from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit
 
-STATIC = Path(__file__).parent / "static"
+STATIC = Path(__file__).parent.parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}
 STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown", "": "text/plain",
                 ".html": "text/html", ".svg": "image/svg+xml", ".png": "image/png", ".json": "application/json"}
@@ -114,7 +114,7 @@ class GreenplanServer(ThreadingHTTPServer):
                                   max_bytes=limits.max_result_bytes)
         self._dumps: dict[str, bytes] = {}
         self._dump_lock = threading.Lock()
-        from greenplan.catalogue import catalogue
+        from greenplan.query.catalogue import catalogue
 
         self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
         self._bound: dict[tuple, str] = {}                 # (name, parameters) → query text with terms bound
@@ -136,7 +136,7 @@ class GreenplanServer(ThreadingHTTPServer):
         key = (name, tuple(sorted(params.items())))
         text = self._bound.get(key)
         if text is None:
-            from greenplan.sparqltext import substitute
+            from greenplan.query.sparqltext import substitute
 
             q = self.saved[name]
             text = substitute(q.text, q.bindings(params, self.store))
@@ -148,7 +148,7 @@ class GreenplanServer(ThreadingHTTPServer):
     def dump(self, fmt: str) -> bytes:
         with self._dump_lock:
             if fmt not in self._dumps:
-                from greenplan.export import serialize
+                from greenplan.export.rdf import serialize
 
                 self._dumps[fmt] = serialize(self.store.quads(), fmt, self.base)
             return self._dumps[fmt]
@@ -199,7 +199,7 @@ def _refuse_connection(sock, status: int, message: str) -> None:
 def _open_store(store):
     if hasattr(store, "directory") and hasattr(store, "query"):
         return store
-    from greenplan.store import Store
+    from greenplan.store.core import Store
 
     return Store(Path(store))
 
@@ -412,7 +412,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/editor":
             return self._editor(one("query"))
         if path == "/queries":
-            from greenplan.catalogue import catalogue
+            from greenplan.query.catalogue import catalogue
 
             return self._send(200, pages.queries_index(self.server.store, catalogue()), protocol.HTML)
         if path.startswith("/queries/"):
@@ -582,20 +582,20 @@ class Handler(BaseHTTPRequestHandler):
         if stem != "graph" or ext not in DUMPS:
             raise HttpError(404, f"no download {name!r}; downloads: " + ", ".join(f"graph.{e}" for e in DUMPS))
         fmt = DUMPS[ext]
-        from greenplan.export import MEDIA_TYPES
+        from greenplan.export.rdf import MEDIA_TYPES
 
         self._send(200, self.server.dump(fmt), MEDIA_TYPES[fmt],
                    {"Content-Disposition": f'attachment; filename="greenplan.{ext}"'})
 
     def _void(self, fmt: str | None) -> None:
-        from greenplan.metadata import describe as metadata
+        from greenplan.export.metadata import describe as metadata
 
         triples = metadata(self.server.store, self.server.site)
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
     def _network(self) -> None:
-        from greenplan.network_draw import html_page
+        from greenplan.network.draw import html_page
 
         page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
         self._send(200, page_html, protocol.HTML)
@@ -610,7 +610,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def _answer_saved(server: GreenplanServer, job: dict):
     """A saved query answered in-process, with the worker's result limits and error mapping."""
-    from greenplan.catalogue import ParameterError
+    from greenplan.query.catalogue import ParameterError
     from greenplan.web.worker import answer_job
 
     try:
@@ -656,7 +656,8 @@ def main(args) -> int:
         limits = limits_from(args)
     except ValueError as e:
         return usage_error(str(e))
-    store = open_for(args, log=log)
+    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
+                     timeout=getattr(args, "timeout", 60.0), log=log)
     try:
         server = make_server(store, args.host, args.port, log=log, limits=limits)
     except OSError as e:

@@ -2,7 +2,7 @@
 
 Loading a corpus's ``graph.nq`` costs ≈ 23 ms per plan (≈ 7 s for 300 plans), more than any query on it, and a
 command-line process pays it on every call. A store that records an on-disk index (≥ ``INDEX_MIN_QUADS``
-quads, :mod:`greenplan.store`) is therefore kept open by a keeper: one process per store directory, started
+quads, :mod:`greenplan.store.core`) is therefore kept open by a keeper: one process per store directory, started
 by ``greenplan build`` and, when it is not running, by the first query, which answers in-process that once
 (on the index when bound to one plan, else by loading) while the keeper loads. Nothing is ever started for
 a small store, nor when ``GREENPLAN_KEEPER=off``.
@@ -34,7 +34,7 @@ pyoxigraph objects the in-process path gives, so callers see identical rows (``t
 compares every saved query).
 
 This module's top level imports only ``os``, ``socket`` and ``struct`` (the client runs on the query path);
-the keeper's own imports come when it runs. The ``greenplan keeper`` command is :mod:`greenplan.keeper_command`.
+the keeper's own imports come when it runs. The ``greenplan keeper`` command is :mod:`greenplan.cli.keeper`.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ import socket
 import struct
 import sys
 
-from greenplan.storefiles import GRAPH_FILE, MANIFEST, read_graph
+from greenplan.store.files import GRAPH_FILE, MANIFEST, read_graph
 
 MAGIC = b"GPK1"
 MAX_REQUEST = 1 << 20            # bytes of SPARQL text (parameters already substituted)
@@ -286,7 +286,7 @@ def start(directory) -> bool:
     except OSError:
         return False
     try:
-        subprocess.run([sys.executable, "-S", "-c", _DETACH, sys.executable, "-m", "greenplan.keeper",
+        subprocess.run([sys.executable, "-S", "-c", _DETACH, sys.executable, "-m", "greenplan.store.keeper",
                         os.path.realpath(directory)],
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, close_fds=True, cwd="/",
                        start_new_session=True, timeout=30)
@@ -528,11 +528,11 @@ class Keeper:
 
 
 def run_keeper(directory: str) -> int:
-    """The keeper process (``python -m greenplan.keeper DIR``): serve until idle, stopped or the store changes."""
+    """The keeper process (``python -m greenplan.store.keeper DIR``): serve until idle, stopped or the store changes."""
     return Keeper(directory, idle_seconds()).serve()
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m greenplan.keeper STORE_DIR")
+        sys.exit("usage: python -m greenplan.store.keeper STORE_DIR")
     sys.exit(run_keeper(sys.argv[1]))

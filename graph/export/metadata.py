@@ -1,6 +1,6 @@
 """``greenplan metadata``: the DCAT (DCAT-AP 3.0.1) and VoID description of the published dataset.
 
-:func:`describe` asks the store (embedded or an :class:`~greenplan.remote.EndpointStore`)
+:func:`describe` asks the store (embedded or an :class:`~greenplan.store.remote.EndpointStore`)
 a few SPARQL queries and builds, as sorted triples without blank nodes:
 
 * a ``dcat:Catalog`` (``{base}catalog``) holding one ``dcat:Dataset``
@@ -24,7 +24,8 @@ typed with the classes DCAT-AP's range shapes expect (``dct:Location``,
 """
 from __future__ import annotations
 
-import sys
+from typing import Any
+
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -92,7 +93,7 @@ def _lang(labels: list[ox.Literal], lang: str) -> list[ox.Literal]:
 def _run(store, query: str, bindings: dict | None = None):
     """Run with the terms written into the text (as for a remote endpoint), so that the same text goes to
     an embedded and a remote store; pyoxigraph 0.5 only substitutes variables of the SELECT projection."""
-    from greenplan.remote import substitute
+    from greenplan.store.remote import substitute
 
     return store.run(substitute(query, bindings))
 
@@ -111,7 +112,7 @@ def _dates(values: list[ox.Literal]) -> list[ox.Literal]:
 class _Description:
     """What the steps of :func:`describe` share: the graph being written, the store's facts about its plans,
     and the nodes of the catalogue, the dataset and the SPARQL service."""
-    store: object
+    store: Any
     site: str
     g: Graph = field(default_factory=Graph)
 
@@ -353,14 +354,6 @@ def serialize(triples, fmt: str = "turtle") -> bytes:
     formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
     if fmt not in formats:
         raise ValueError(f"unknown metadata format {fmt!r}; choose turtle or jsonld")
-    return ox.serialize(triples, format=formats[fmt], prefixes=PREFIXES_OUT)
+    from greenplan.quads import to_bytes
 
-
-def main(args) -> int:
-    from greenplan.api import open_for
-    from greenplan.messages import log
-
-    data = serialize(describe(open_for(args, log=log), args.site), args.format)
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
-    return 0
+    return to_bytes(triples, formats[fmt], PREFIXES_OUT)

@@ -22,9 +22,7 @@ resumed where it stopped).
 from __future__ import annotations
 
 import http.client
-import os
 import socket
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,8 +30,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.quads import to_bytes
+
 from greenplan.progress import Steps
-from greenplan.store import StoreError
+from greenplan.store.core import StoreError
 
 MEDIA_TYPE = "application/n-triples"
 TIMEOUT = 30.0          # seconds without progress before a request is given up
@@ -114,7 +114,7 @@ class Credentials:
 def put_graph(url: str, graph: str, triples: list[ox.Triple], timeout: float = TIMEOUT,
               credentials: Credentials | None = None) -> None:
     """Replace one named graph at the Graph Store endpoint ``url``."""
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+    body = to_bytes(triples, ox.RdfFormat.N_TRIPLES) if triples else b""
     target = graph_url(url, graph)
     headers = {"Content-Type": MEDIA_TYPE, "Content-Length": str(len(body))}
     try:
@@ -177,42 +177,3 @@ def push(store, url: str, log=None, *, user: str | None = None, password: str | 
             if log:
                 log(f"pushed {graph} ({len(triples)} triples)")
     return done
-
-
-def password_for(user: str, url: str) -> str:
-    """The password of ``user``: ``GREENPLAN_PASSWORD``, else asked on the terminal without echo."""
-    import getpass
-
-    if PASSWORD_VARIABLE in os.environ:
-        return os.environ[PASSWORD_VARIABLE]
-    if not sys.stdin.isatty():
-        raise StoreError(f"--user {user}: no password; set {PASSWORD_VARIABLE} or run on a terminal to be asked")
-    try:
-        return getpass.getpass(f"password for {user} at {url}: ")
-    except (EOFError, KeyboardInterrupt):
-        raise StoreError(f"--user {user}: no password given") from None
-
-
-def main(args) -> int:
-    from greenplan.store import open_store
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr)
-
-    if args.timeout <= 0:
-        raise StoreError(f"--timeout {args.timeout:g}: give a number of seconds greater than 0")
-    password = password_for(args.user, args.store) if args.user else None
-    store = open_store(args.local_store, args.source, args.base, log=log)
-    try:
-        pushed = push(store, args.store, user=args.user, password=password, timeout=args.timeout,
-                      start=getattr(args, "start", None))
-    except PushError as e:
-        for p in e.done:
-            print(f"{p.graph}  {p.triples:>7} triples (replaced)")
-        raise
-    width = max((len(p.graph) for p in pushed), default=5)
-    for p in pushed:
-        print(f"{p.graph}{' ' * (width - len(p.graph))}  {p.triples:>7} triples")
-    print(f"pushed {len(pushed)} graph{'s' if len(pushed) != 1 else ''}, "
-          f"{sum(p.triples for p in pushed)} triples to {args.store}")
-    return 0

@@ -1,4 +1,4 @@
-"""A remote SPARQL endpoint behind the same small interface as :class:`greenplan.store.Store`.
+"""A remote SPARQL endpoint behind the same small interface as :class:`greenplan.store.core.Store`.
 
 ``EndpointStore(url)`` answers ``run``/``query``/``quads``/``base`` like the
 embedded store, so ``greenplan query|sparql|network --endpoint URL`` print the
@@ -19,7 +19,7 @@ failure becomes one :class:`StoreError` line naming the URL, what happened and
 what to do.
 
 Parameters of saved queries are written into the text as terms by
-:func:`greenplan.sparqltext.substitute` (see there why this is safe).
+:func:`greenplan.query.sparqltext.substitute` (see there why this is safe).
 
 This module is on the query path: it imports SPARQLWrapper inside functions and
 neither rdflib (beyond what SPARQLWrapper loads) nor pyshacl nor networkx.
@@ -34,8 +34,8 @@ import urllib.error
 import pyoxigraph as ox
 
 from greenplan.iris import default_base
-from greenplan.sparqltext import QUERY_FORMS, UPDATE_WORDS, keywords, substitute, without_comments
-from greenplan.store import StoreError
+from greenplan.query.sparqltext import QUERY_FORMS, UPDATE_WORDS, keywords, substitute, without_comments
+from greenplan.store.core import StoreError
 
 TIMEOUT = 60.0          # seconds for one request to the endpoint
 FORM = "application/x-www-form-urlencoded; charset=UTF-8"
@@ -43,7 +43,7 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 
 
 class EndpointStore:
-    """A SPARQL 1.1 Protocol query endpoint, used like :class:`greenplan.store.Store`."""
+    """A SPARQL 1.1 Protocol query endpoint, used like :class:`greenplan.store.core.Store`."""
 
     def __init__(self, url: str, base: str | None = None, timeout: float = TIMEOUT):
         if not re.match(r"^https?://[^/\s]", url or ""):
@@ -63,7 +63,7 @@ class EndpointStore:
         return f"EndpointStore({self.url!r})"
 
     def run(self, sparql: str, bindings: dict | None = None):
-        """SELECT/ASK → :class:`~greenplan.results.Result`; CONSTRUCT/DESCRIBE → list of triples."""
+        """SELECT/ASK → :class:`~greenplan.query.results.Result`; CONSTRUCT/DESCRIBE → list of triples."""
         from SPARQLWrapper import CONSTRUCT, DESCRIBE, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
         text = substitute(sparql, bindings)
@@ -91,7 +91,7 @@ class EndpointStore:
 
     def _result(self, body: bytes, media_type: str):
         """A SELECT/ASK answer (JSON as asked; XML or TSV read as well), read by pyoxigraph."""
-        from greenplan.results import from_solutions
+        from greenplan.query.results import from_solutions
 
         fmt = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
         if fmt is None or fmt == ox.QueryResultsFormat.CSV:   # CSV loses what a term is: not read back
@@ -165,7 +165,7 @@ def explain(url: str, error: Exception) -> str:
     from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                                 Unauthorized, URITooLong)
 
-    hints = {   # (HTTP status, what it means here, what to do)
+    hints: dict[type, tuple[str, str, str]] = {   # (HTTP status, what it means here, what to do)
         QueryBadFormed: ("400", "the endpoint rejected the query", "check the query text"),
         EndPointNotFound: ("404", "no SPARQL query endpoint at this URL",
                            "give the endpoint's query URL (for Oxigraph http://HOST:PORT/query)"),

@@ -9,11 +9,13 @@
 * :func:`bipartite_network` gives the body–project (``gp:leadBureau``) and body–topic (tasks'
   ``gp:about``) views.
 * Writers: :func:`to_graphml`, :func:`to_gexf`, :func:`to_json`; pictures and the HTML page live in
-  :mod:`greenplan.network_draw`; the command (``greenplan network``) is :func:`greenplan.cli.cmd_network`.
+  :mod:`greenplan.network.draw`; the command (``greenplan network``) is :func:`greenplan.cli.main.cmd_network`.
 
 networkx is imported inside functions: importing this module stays light.
 """
 from __future__ import annotations
+
+from greenplan.errors import GreenplanError
 
 import io
 import json
@@ -26,7 +28,7 @@ ROUND = 6           # metrics are rounded so that output repeats byte for byte
 METRIC_COLUMNS = ("degree", "weighted_degree", "betweenness", "eigenvector", "community")
 
 
-class NetworkError(RuntimeError):
+class NetworkError(GreenplanError, RuntimeError):
     """Something the network command cannot do; the message says what to change."""
 
 
@@ -69,7 +71,7 @@ def network(rows, workload_rows, bodies=None):
 
 
 def _bodies(store, plan=None) -> dict:
-    out = {}
+    out: dict[str, dict] = {}
     for r in rows(store, "bodies", plan):
         info = out.setdefault(r["body"], {"en": r["en"], "kind": local_name(r["kind"]) if r["kind"] else None})
         info["en"] = info["en"] or r["en"]
@@ -127,7 +129,7 @@ def bipartite_network(store, view: str, plan=None):
         if iri not in G:
             info = bodies.get(iri, {})
             G.add_node(iri, bipartite=0, label=zh, name=zh, label_en=info.get("en") or "",
-                       kind=info.get("kind") or "", tasks=int(workload.get(iri, {}).get("total") or 0))
+                       kind=info.get("kind") or "", tasks=int(str(workload.get(iri, {}).get("total") or 0)))
 
     if view == "projects":
         for r in sorted(rows(store, "project-leads", plan), key=lambda r: (r["body"], r["project"])):
@@ -216,10 +218,10 @@ def metrics(G) -> list[dict]:
 
 
 def metrics_result(rows, with_iri: bool = True):
-    """Metrics rows as a :class:`greenplan.results.Result` (for results.render)."""
+    """Metrics rows as a :class:`greenplan.query.results.Result` (for results.render)."""
     import pyoxigraph as ox
 
-    from greenplan.results import Result
+    from greenplan.query.results import Result
 
     from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
@@ -228,7 +230,7 @@ def metrics_result(rows, with_iri: bool = True):
                                                    "betweenness", "eigenvector", "community"]
     out = []
     for r in rows:
-        cells = [ox.NamedNode(r["id"])] if with_iri else []
+        cells: list[ox.NamedNode | ox.Literal | ox.BlankNode | None] = [ox.NamedNode(r["id"])] if with_iri else []
         cells.append(ox.Literal(r["label"], language="zh") if r["label"] else None)
         cells += [ox.Literal(str(r[k]), datatype=integer) for k in ("tasks", "sole", "degree", "weighted_degree")]
         cells += [ox.Literal(f"{r[k]:.{ROUND}f}", datatype=decimal) for k in ("betweenness", "eigenvector")]

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from greenplan.authority import COLLECTIVE, Authority, Resolved
+from greenplan.build.authority import COLLECTIVE, Authority, Resolved
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.quads import Graph, decimal, en, integer, quad_key, string, zh
 from greenplan.resources import graph_name, ontology_files
-from greenplan.taskparties import emit_plan_documentary, emit_task_parties
+from greenplan.build.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, XSD_DATETIME
 
 RFC5147 = "http://tools.ietf.org/rfc/rfc5147"   # fragment identifiers for text/plain (line=F,L)
@@ -51,7 +51,7 @@ class PlanBuilder:
         self.minted_orgs: set[str] = set()
         meta = plan.metadata
         # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
-        self.jurisdiction, self.jurisdiction_basis = authority.plan_jurisdiction(
+        self.jurisdiction, _basis = authority.plan_jurisdiction(
             meta.jurisdiction_code, meta.jurisdiction_name, meta.issuer, plan.title)
 
     def iri(self, *path: object) -> str:
@@ -347,15 +347,17 @@ class PlanBuilder:
 
 def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:
     """Quads of the ontology files and of each plan, sorted so that output is byte-stable."""
-    from greenplan.tagging import tag_plan  # topics and places (ontology/topics.ttl, ontology/places.ttl)
+    from greenplan.build.tagging import tag_plan  # topics and places (ontology/topics.ttl, ontology/places.ttl)
 
     report = report or LoadReport()
     minter = Minter(base)
     ids = [p.identifier for p in plans]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise ValueError(f"two sources share the plan identifier {', '.join(dup)}; give each source a distinct "
-                         f"identifier in its .meta.toml file")
+        from greenplan.errors import SourceError
+
+        raise SourceError(f"two sources share the plan identifier {', '.join(dup)}; give each source a distinct "
+                          f"identifier in its .meta.toml file (identifier = \"…\")")
     resources = resource_quads(minter)
     authority = Authority(resources, minter)
     quads = list(resources)

@@ -1,0 +1,1 @@
+"""Records → quads: plans, bodies (authority), topics and places, task parties."""

@@ -1,0 +1,1 @@
+"""Argument parsing and printing only: one function per command over greenplan.api."""

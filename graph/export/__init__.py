@@ -1,0 +1,1 @@
+"""RDF files, DCAT/VoID metadata, Graph Store Protocol push."""

@@ -1,0 +1,1 @@
+"""Networkx graphs from saved-query rows, and their pictures."""

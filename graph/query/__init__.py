@@ -1,0 +1,1 @@
+"""Saved-query catalogue (.rq headers), parameters as SPARQL terms, results and their formats."""

@@ -1,0 +1,1 @@
+"""The SHACL engine and the plan checker."""
