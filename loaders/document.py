@@ -19,7 +19,7 @@ from greenplan.loaders.fetch import attachments as fetched_attachments, source_r
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
 from greenplan.loaders.office import CONVERTED
-from greenplan.loaders.records import LoadReport, Plan
+from greenplan.loaders.records import Attachment, LoadReport, Plan
 from greenplan.loaders.tabbed import read_tabbed
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
@@ -50,10 +50,15 @@ def load(path: str | Path, display_name: str | None = None,
         for number, annex, url in listed:
             if not annex.is_file():
                 raise FileNotFoundError(f"{annex}: no such attachment file")
-            annexes.append((number, _document(annex, url or source_record(annex)[0] or annex.name, report)))
-        doc = joined(doc, annexes)
+            url = url or source_record(annex)[0]
+            annexes.append((number, _document(annex, url or annex.name, report), url))
+        doc = joined(doc, [(number, annex) for number, annex, _ in annexes])
     # the export layout carries no issuer or date: a missing metadata file is reported
-    return load_document(doc, path, report, warn_missing=exported)
+    plan, report = load_document(doc, path, report, warn_missing=exported)
+    if listed:
+        plan.attachments = [Attachment(number, a.file, a.sha256, a.format, a.line_count, url)
+                            for number, a, url in annexes]
+    return plan, report
 
 
 def _document(path: Path, file: str, report: LoadReport) -> Document:

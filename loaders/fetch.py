@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.paths import attachment_entries, record_path
 
 MAX_BYTES = 50 * 1024 * 1024
 TIMEOUT = 30
@@ -30,11 +31,6 @@ EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plai
               "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
 KEPT = (".html", ".docx", ".txt", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ods")
 ATTACHMENTS_SECONDS = 120     # all the attachments of one page, fetched one after another
-
-
-def record_path(source: Path) -> Path:
-    """``NAME.source.json`` beside ``NAME.html``."""
-    return source.with_name(source.stem + ".source.json")
 
 
 def source_record(source: Path) -> tuple[str | None, str | None]:
@@ -56,15 +52,12 @@ def source_record(source: Path) -> tuple[str | None, str | None]:
 
 def attachments(source: Path) -> list[tuple[int, Path, str]]:
     """(annex number, kept file, URL) of the attachments fetched with a kept page, in printed order."""
-    path = record_path(source)
-    if not path.is_file():
-        return []
     try:
-        listed = json.loads(path.read_text(encoding="utf-8")).get("attachments") or []
-        return [(int(a["number"]), source.with_name(Path(a["file"]).name), str(a["url"])) for a in listed]
-    except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as e:
-        raise PlanFormatError(str(path), 1, "a JSON record listing the page's attachments (number, file, url)",
-                              str(e)[:60], "fix or delete the .source.json file") from None
+        return [(int(a["number"]), source.with_name(Path(str(a["file"])).name), str(a["url"]))
+                for a in attachment_entries(source)]
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError) as e:
+        raise PlanFormatError(str(record_path(source)), 1, "a JSON record listing the page's attachments (number, "
+                              "file, url)", str(e)[:60], "fix or delete the .source.json file") from None
 
 
 def kept_copy(url: str, directory: Path, with_attachments: bool = True) -> Path:

@@ -227,6 +227,17 @@ class LoadReport:
 
 
 @dataclass
+class Attachment:
+    """A file read as one of the plan's annexes (an attachment of its page, or ``--attachment FILE``)."""
+    number: int             # the annex number (附件1 → 1)
+    file: str               # the name its spans carry: the URL it was fetched from, else the file's name
+    sha256: str
+    format: str             # text | html | docx | pdf | spreadsheet
+    line_count: int         # lines (text, html, pdf), body blocks (docx) or rows (spreadsheet)
+    url: str | None = None
+
+
+@dataclass
 class Plan:
     metadata: PlanMetadata
     source_file: str
@@ -251,7 +262,8 @@ class Plan:
     standing_rules: list[StandingRule] = field(default_factory=list)
     source_url: str | None = None       # for a fetched source: the URL the graph names as the source
     fetched_at: str | None = None       # ISO time of the fetch
-    source_format: str = "text"         # text | html | docx
+    source_format: str = "text"         # text | html | docx | pdf | spreadsheet
+    attachments: list[Attachment] = field(default_factory=list)   # files read as annexes, in annex order
 
     @property
     def identifier(self) -> str:

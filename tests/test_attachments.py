@@ -127,3 +127,33 @@ def test_attachment_files_on_disk_give_the_bundled_plan(tmp_path, bundled):
     assert _tasks(plan) == _tasks(bundled) and _projects(plan) == _projects(bundled)
     assert {t.span.file for t in plan.tasks} == {"annex1.docx"}
     assert {p.span.file for p in plan.projects} == {"annex2.xlsx"}
+
+
+SPANS = """PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?file ?cls (COUNT(?r) AS ?n) WHERE { GRAPH ?g { ?r a ?cls ; prov:wasDerivedFrom ?s . ?s gp:inDocument ?d .
+?d gp:fileName ?file FILTER(?cls IN (gp:Task, gp:Project, gp:Chapter)) } } GROUP BY ?file ?cls ORDER BY ?file"""
+
+
+def test_build_with_attachment_options(tmp_path):
+    import subprocess
+    import sys
+
+    files = publish(bundled_plan().read_text(encoding="utf-8"), tmp_path)
+    store = tmp_path / "store"
+    cli = [sys.executable, "-m", "greenplan"]
+    attach = ["--attachment", str(files["docx"]), "--attachment", str(files["xlsx"])]
+    built = subprocess.run(cli + ["build", "--source", str(files["page"]), *attach, "--store", str(store)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.strip().endswith("plans: plan (112 tasks, 24 projects)")
+    spans = subprocess.run(cli + ["sparql", "--store", str(store), "--format", "csv", SPANS], capture_output=True,
+                           text=True, timeout=120)
+    # the tasks point into the Word file, the projects into the spreadsheet, the chapters into the page
+    assert spans.stdout.replace("\r", "").splitlines() == [
+        "file,cls,n", "annex1.docx,https://w3id.org/greenplan/ontology#Task,112",
+        "annex2.xlsx,https://w3id.org/greenplan/ontology#Project,24",
+        "plan.html,https://w3id.org/greenplan/ontology#Chapter,8"]
+    two = subprocess.run(cli + ["build", "--source", str(files["page"]), "--source", str(bundled_plan()), *attach,
+                                "--store", str(tmp_path / "other")], capture_output=True, text=True, timeout=120)
+    assert two.returncode == 2 and len(two.stderr.strip().splitlines()) == 1
+    assert "--attachment needs exactly one --source" in two.stderr

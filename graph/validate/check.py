@@ -425,7 +425,7 @@ def main(args) -> int:
     from greenplan.messages import log
 
     store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log)
+                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None))
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":
