@@ -40,7 +40,7 @@ def to_docx(path: Path, file: str, out_dir: Path) -> Path:
                               "document as .docx")
     with tempfile.TemporaryDirectory(prefix="greenplan-soffice-") as work:
         work_dir = Path(work)
-        source = work_dir / ("source" + path.suffix.lower())   # a plain name: LibreOffice names the output after it
+        source = work_dir / path.with_stem("input").name.lower()   # a plain name: LibreOffice names the output after it
         shutil.copyfile(path, source)
         profile = (work_dir / "profile").as_uri()
         command = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
@@ -54,7 +54,7 @@ def to_docx(path: Path, file: str, out_dir: Path) -> Path:
         except OSError as e:
             raise PlanFormatError(file, 1, f"LibreOffice to read a {what} file", f"{exe}: {e.strerror or e}",
                                   "install LibreOffice or save the document as .docx") from None
-        made = work_dir / "out" / "source.docx"
+        made = work_dir / "out" / "input.docx"
         if run.returncode != 0 or not made.is_file():
             said = (run.stderr or run.stdout).decode("utf-8", "replace").strip().splitlines()
             raise PlanFormatError(file, 1, f"a {what} file LibreOffice can convert to .docx",
