@@ -83,7 +83,7 @@ def read_pdf(path: Path, display_name: str | None = None) -> Document:
             for n, page in enumerate(pdf.pages, 1):
                 heights[n] = float(page.height)
                 chars += len(page.chars)
-                tables = [t for t in page.find_tables() if t.rows]
+                tables = [t for t in page.find_tables(_closing_lines(page)) if t.rows]
                 boxes = [t.bbox for t in tables]
                 for t in tables:
                     items.append((n, float(t.bbox[1]), _table(n, t)))
@@ -112,6 +112,16 @@ def read_pdf(path: Path, display_name: str | None = None) -> Document:
         raise PlanFormatError(file, 1, "a PDF with text besides page headers and numbers", "no other text", HINT)
     last = max(b.span.last for b in blocks)
     return Document(file, "pdf", hashlib.sha256(data).hexdigest(), last, blocks)
+
+
+def _closing_lines(page) -> dict:
+    """Table settings that close a row the page breaks: horizontal lines where the page's vertical rules start
+    and end (a broken row has no border at the page's edge, and pdfplumber finds only closed cells)."""
+    vertical = [e for e in page.edges if e.get("orientation") == "v"]
+    if not vertical:
+        return {}
+    return {"explicit_horizontal_lines": sorted({round(min(e["top"] for e in vertical), 2),
+                                                 round(max(e["bottom"] for e in vertical), 2)})}
 
 
 def _table(n: int, t) -> _Table:
@@ -243,6 +253,8 @@ def _cells(file: str, ordinal: int, page: int, cells, above: list[Cell] | None) 
             row.append(Cell(paras, Span(file, ordinal, ordinal, fragment=pdf_fragment(page, *box))))
         elif box == "up" and above is not None and j < len(above):
             row.append(Cell(above[j].paragraphs, above[j].span, merged=True))    # a cell merged down over this one
+        elif box == "up":       # merged down from above the table: a cell going on from the page before
+            row.append(Cell([], Span(file, ordinal, ordinal), merged=True))
         elif row:
             row.append(Cell(row[-1].paragraphs, row[-1].span, merged=True))      # a cell merged across
         else:
@@ -251,20 +263,39 @@ def _cells(file: str, ordinal: int, page: int, cells, above: list[Cell] | None) 
 
 
 def _continue(table: Block, rows: list[list[Cell]]) -> None:
-    """Rows of the table's continuation on the next page: a repeated header is dropped, a broken row joined."""
+    """Rows of the table's continuation on the next page: a repeated header is dropped; a row the page broke is
+    joined to the row it continues; a merged cell that goes on from the page before (or whose text the page
+    broke) stays one cell — its copies on the new page carry its whole text."""
     header = [c.text for c in table.rows[0]]
     if rows and [c.text for c in rows[0]] == header:
         rows = rows[1:]
-    if rows and table.rows:
-        first = rows[0]
-        filled = sum(1 for c in first if c.text and not c.merged)
-        if not first[0].text and filled * 2 <= len(first):
-            last = table.rows[-1]
-            for j, c in enumerate(first):
-                if c.text and not c.merged and j < len(last):
-                    last[j] = Cell(last[j].paragraphs + c.paragraphs, last[j].span, last[j].merged, last[j].number)
-            rows = rows[1:]
-    table.rows.extend(rows)
-    if rows:
-        table.span = Span(table.span.file, table.span.first, rows[-1][0].span.last, table.span.xpath,
-                          table.span.fragment)
+    if not rows or len(table.rows) < 2:
+        table.rows.extend(rows)
+        return
+    first, last = rows[0], table.rows[-1]
+    broken = _broken(table.rows[1:], first)
+    for j, cell in enumerate(first):
+        if j >= len(last):
+            continue
+        goes_on = cell.merged and not cell.text          # a region that began above this page's table
+        if broken and cell.text and not cell.merged:
+            last[j].paragraphs.extend(cell.paragraphs)  # in place: every copy of a merged cell sees the whole text
+        if broken or goes_on:
+            for row in rows:
+                if j < len(row) and row[j].paragraphs is cell.paragraphs:
+                    row[j] = Cell(last[j].paragraphs, last[j].span, merged=True)
+    table.rows.extend(rows[1:] if broken else rows)
+    table.span = Span(table.span.file, table.span.first, table.rows[-1][0].span.last, table.span.xpath,
+                      table.span.fragment)
+
+
+def _broken(body: list[list[Cell]], first: list[Cell]) -> bool:
+    """Whether ``first`` (the first row on a new page) is the rest of a row the page broke: it leaves empty a
+    column that every row above has text of its own in (the row number, the task), or — when no column is
+    always filled — it starts with an empty cell and fills at most half of its cells."""
+    rows = [r for r in body if len(r) == len(first) and not all(c.merged for c in r[1:])]   # not rows across
+    always = [j for j in range(len(first)) if rows and all(r[j].text and not r[j].merged for r in rows)]
+    if always:
+        return any(not first[j].text or first[j].merged for j in always)
+    filled = sum(1 for c in first if c.text and not c.merged)
+    return not first[0].text and filled * 2 <= len(first)

@@ -190,3 +190,35 @@ def test_spreadsheet_saved_by_libreoffice_reads_the_same(suffix, tmp_path):
     original, _ = load(xlsx)
     saved, _ = load(other)
     assert _tasks(saved) == _tasks(original) and len(saved.tasks) == 4
+
+
+def test_bundled_plan_as_word_pdf_gives_its_tasks_and_projects(tmp_path):
+    """The bundled plan laid out in Word (tests/docx_layout.py: merged chapter and measure cells, numbered rows)
+    with ruled tables, printed to PDF by LibreOffice as such plans are published: the annex tables run over
+    many pages, rows and merged cells broken by page ends."""
+    import docx
+    from docx.oxml.ns import qn
+
+    from greenplan.resources import bundled_plan
+    from tests.docx_layout import write_docx
+
+    bundled, _ = load(bundled_plan())
+    word = write_docx(bundled_plan().read_text(encoding="utf-8"), tmp_path / "zhanjiang.docx")
+    document = docx.Document(str(word))
+    for table in document.tables:
+        table.style = "Table Grid"                       # ruled, as published
+    numbering = document.part.numbering_part.element
+    for indent in list(numbering.iter(qn("w:ind"))):     # numbers inside their cell (the template's list indent
+        indent.getparent().remove(indent)                # would push "1." into the next cell)
+    document.save(str(word))
+    printed, _ = load(libreoffice(word, "pdf", tmp_path / "out"))
+    assert len(printed.tasks) == 112 and len(printed.projects) == 24
+    # (row labels are printed "1." in the PDF where Word's numbering counts 1: labels are not compared)
+    assert [(t.number, t.text, t.chapter, t.measure, t.owners_raw, [(p.spelling, p.role) for p in t.parties])
+            for t in printed.tasks] == \
+        [(t.number, t.text, t.chapter, t.measure, t.owners_raw, [(p.spelling, p.role) for p in t.parties])
+         for t in bundled.tasks]
+    assert [(p.number, p.name, p.content, p.years_raw, p.investment, p.builder, p.lead_raw) for p in printed.projects] \
+        == [(p.number, p.name, p.content, p.years_raw, p.investment, p.builder, p.lead_raw) for p in bundled.projects]
+    pages = {int(re.match(r"page=(\d+)", t.span.fragment)[1]) for t in printed.tasks}
+    assert len(pages) > 3
