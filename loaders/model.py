@@ -36,11 +36,12 @@ class Block:
 @dataclass
 class Document:
     file: str                   # name shown in spans
-    format: str                 # text | html | docx
+    format: str                 # text | html | docx | pdf | spreadsheet
     sha256: str
     line_count: int             # source lines (text, html) or body blocks (docx)
     blocks: list[Block]
     fields: dict[str, tuple[str, Span]] = field(default_factory=dict)  # metadata rows (gov.cn: 标题, 发文字号 …)
+    ocr: bool = False           # the text was recognised by OCR from a scan (lower confidence)
 
 
 def row_span(first: Span, last: Span, xpath: str | None) -> Span:

@@ -22,7 +22,9 @@ How pages become blocks:
 
 Locations: ``first``/``last`` count the text lines of the document (1-based; a table row is one line), and
 ``fragment`` is an RFC 8118 PDF fragment: ``page=3&viewrect=left,top,width,height`` in points.  A PDF
-without a text layer (a scan) is refused with how to OCR it.
+without a text layer (a scan) is refused with how to OCR it; with ``ocr`` it is recognised by ocrmypdf
+(:mod:`greenplan.loaders.ocr`), the spaces OCR puts between Chinese words removed, and the document marked
+``ocr`` (tables of a scan have no ruling lines to find: their text is read as lines).
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ PAGE_NUMBER = re.compile(r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*|第\s*\d{
                          r"\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$", re.IGNORECASE)
 HINT = "save the plan as PDF with its text (not as pictures), or pass the .docx or web page it was made from"
 OCR_HINT = ("it is a scan: OCR it first (ocrmypdf -l chi_sim IN.pdf OUT.pdf, with tesseract-ocr-chi-sim) "
-            "and pass OUT.pdf")
+            "and pass OUT.pdf, or pass --ocr")
 
 
 @dataclass
@@ -65,21 +67,63 @@ class _Table:
     rows: list[list[tuple[list[str], tuple | None]]]   # cells: (lines, bbox or None when a merged cell covers it)
 
 
-def read_pdf(path: Path, display_name: str | None = None) -> Document:
-    import pdfplumber
-
+def read_pdf(path: Path, display_name: str | None = None, ocr: bool = False) -> Document:
+    """The document model of a PDF's text layer; a scan is refused, or — ``ocr`` — read by OCR first
+    (:mod:`greenplan.loaders.ocr`; the document is then marked ``ocr``)."""
     file = display_name or path.name
     data = path.read_bytes()
+    items, heights, pages, chars = _items(path, file)
+    recognised = False
+    if chars == 0:
+        if not ocr:
+            raise PlanFormatError(file, 1, "a PDF with a text layer", f"no text on its {pages} page(s)", OCR_HINT)
+        import tempfile
+
+        from greenplan.loaders.ocr import recognise
+
+        with tempfile.TemporaryDirectory(prefix="greenplan-ocr-") as tmp:
+            items, heights, pages, chars = _items(recognise(path, file, Path(tmp)), file, spaced=True)
+        if chars == 0:
+            raise PlanFormatError(file, 1, "text that OCR recognises in the scan", f"none on its {pages} page(s)",
+                                  "check the scan's quality (300 dpi or more) and its language (chi_sim)")
+        recognised = True
+    items.sort(key=lambda it: (it[0], it[1]))
+    items = _without_running_heads(items, heights)
+    blocks = _blocks(file, items)
+    if not blocks:
+        raise PlanFormatError(file, 1, "a PDF with text besides page headers and numbers", "no other text", HINT)
+    last = max(b.span.last for b in blocks)
+    return Document(file, "pdf", hashlib.sha256(data).hexdigest(), last, blocks, ocr=recognised)
+
+
+# OCR's text layer puts a space between recognised words and often gives ASCII brackets and commas for the
+# full-width marks Chinese is printed with: in a line with Chinese, the marks are made full-width and the spaces
+# between Chinese characters and marks removed
+CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+FULL_WIDTH_MARKS = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
+
+
+def recognised_text(text: str) -> str:
+    """A line of an OCR text layer as Chinese is printed (see above); a line without Chinese is kept."""
+    if not CJK.search(text):
+        return text
+    return CJK_SPACE.sub("", text.translate(FULL_WIDTH_MARKS))
+
+
+def _items(path: Path, file: str, spaced: bool = False):
+    """(items in reading order: (page, top, line or table), page heights, page count, character count)."""
+    import pdfplumber
+
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    items: list[tuple[int, float, object]] = []     # (page, top, line or table) in reading order
-    pages = 0
-    chars = 0
+    items: list[tuple[int, float, object]] = []
+    heights: dict[int, float] = {}
+    pages = chars = 0
     try:
         with pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
             if pages > MAX_PAGES:
                 raise PlanFormatError(file, 1, f"a PDF of at most {MAX_PAGES:,} pages", f"{pages:,} pages", HINT)
-            heights: dict[int, float] = {}
             for n, page in enumerate(pdf.pages, 1):
                 heights[n] = float(page.height)
                 chars += len(page.chars)
@@ -93,8 +137,12 @@ def read_pdf(path: Path, display_name: str | None = None) -> Document:
                         return True
                     cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
                     return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-                for ln in page.filter(outside).extract_text_lines(strip=True, return_chars=False):
+                # an OCR layer is read in its stream order (its glyph boxes overlap, so sorting them by position
+                # can swap characters)
+                for ln in page.filter(outside).extract_text_lines(strip=True, return_chars=False,
+                                                                  use_text_flow=spaced):
                     text = ln["text"].strip(" \t\u3000\xa0")
+                    text = recognised_text(text) if spaced else text
                     if text:
                         items.append((n, float(ln["top"]), _Line(n, text, float(ln["x0"]), float(ln["x1"]),
                                                                 float(ln["top"]), float(ln["bottom"]))))
@@ -103,15 +151,7 @@ def read_pdf(path: Path, display_name: str | None = None) -> Document:
     except Exception as e:   # pdfminer raises many types (PDFSyntaxError, PSEOF, KeyError, …) on a damaged file
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
         raise PlanFormatError(file, 1, "a PDF document", found, HINT) from None
-    if chars == 0:
-        raise PlanFormatError(file, 1, "a PDF with a text layer", f"no text on its {pages} page(s)", OCR_HINT)
-    items.sort(key=lambda it: (it[0], it[1]))
-    items = _without_running_heads(items, heights)
-    blocks = _blocks(file, items)
-    if not blocks:
-        raise PlanFormatError(file, 1, "a PDF with text besides page headers and numbers", "no other text", HINT)
-    last = max(b.span.last for b in blocks)
-    return Document(file, "pdf", hashlib.sha256(data).hexdigest(), last, blocks)
+    return items, heights, pages, chars
 
 
 def _closing_lines(page) -> dict:

@@ -235,6 +235,7 @@ class Attachment:
     format: str             # text | html | docx | pdf | spreadsheet
     line_count: int         # lines (text, html, pdf), body blocks (docx) or rows (spreadsheet)
     url: str | None = None
+    ocr: bool = False       # its text was recognised by OCR from a scan
 
 
 @dataclass
@@ -264,6 +265,7 @@ class Plan:
     fetched_at: str | None = None       # ISO time of the fetch
     source_format: str = "text"         # text | html | docx | pdf | spreadsheet
     attachments: list[Attachment] = field(default_factory=list)   # files read as annexes, in annex order
+    source_ocr: bool = False            # the source's text was recognised by OCR from a scan
 
     @property
     def identifier(self) -> str:

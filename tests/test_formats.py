@@ -222,3 +222,60 @@ def test_bundled_plan_as_word_pdf_gives_its_tasks_and_projects(tmp_path):
         == [(p.number, p.name, p.content, p.years_raw, p.investment, p.builder, p.lead_raw) for p in bundled.projects]
     pages = {int(re.match(r"page=(\d+)", t.span.fragment)[1]) for t in printed.tasks}
     assert len(pages) > 3
+
+
+# ------------------------------------------------------------------ scans (--ocr)
+
+SCANNED_PAGE = """<html><head><meta charset="utf-8"><style>p{font-size:20pt;margin:0 0 12pt 0}</style></head><body>
+<p>某市绿色发展工作方案</p><p>一、总体要求</p><p>（一）加强领导。推进绿色发展。（市发展改革局负责）</p>
+<p>（二）完善考核。（市生态环境局负责）</p></body></html>"""
+
+
+def _scan(tmp_path: Path) -> Path:
+    """A page printed by Chromium, then rasterised at 300 dpi into an image-only PDF (a scan: no text layer)."""
+    import pypdfium2
+
+    page = tmp_path / "page.html"
+    page.write_text(SCANNED_PAGE, encoding="utf-8")
+    printed = pypdfium2.PdfDocument(str(print_to_pdf(page, tmp_path / "printed.pdf")))
+    images = [printed[i].render(scale=300 / 72).to_pil().convert("L") for i in range(len(printed))]
+    scan = tmp_path / "scan.pdf"
+    images[0].save(scan, save_all=True, append_images=images[1:], resolution=300)
+    return scan
+
+
+def test_scan_read_with_ocr_is_marked_and_flagged(tmp_path):
+    import subprocess
+    import sys
+
+    from greenplan.loaders.ocr import ocrmypdf
+    from tests.conftest import require_system
+
+    require_system("ocrmypdf with Chinese", ocrmypdf() is not None, "apt-get install ocrmypdf tesseract-ocr-chi-sim")
+    scan = _scan(tmp_path)
+    with pytest.raises(PlanFormatError, match="or pass --ocr"):
+        load(scan)
+    plan, _ = load(scan, ocr=True)
+    assert plan.source_ocr
+    # read by hand from the page above; OCR may misread marks, so only what it must get is asserted
+    first = plan.tasks[0]
+    assert first.text == "推进绿色发展。" and [(p.spelling, p.role) for p in first.parties] == [("市发展改革局", "responsible")]
+    store = tmp_path / "store"
+    cli = [sys.executable, "-m", "greenplan"]
+    built = subprocess.run(cli + ["build", "--source", str(scan), "--ocr", "--store", str(store)], capture_output=True,
+                           text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
+    checked = subprocess.run(cli + ["validate", "--store", str(store)], capture_output=True, text=True, timeout=300)
+    flagged = [line for line in checked.stdout.splitlines() if "read by OCR from a scan" in line]
+    assert len(flagged) == len(plan.tasks) and "推进绿色发展。" in flagged[0]
+
+
+def test_ocr_without_ocrmypdf_is_one_clear_error(tmp_path, monkeypatch):
+    from PIL import Image
+
+    scan = tmp_path / "scan.pdf"
+    Image.new("L", (600, 800), 255).save(scan)
+    monkeypatch.setenv("GREENPLAN_OCRMYPDF", str(tmp_path / "no-such-ocrmypdf"))
+    with pytest.raises(PlanFormatError, match=r"^scan\.pdf:1: expected ocrmypdf to read a scanned PDF \(--ocr\).*"
+                                              r"apt-get install ocrmypdf tesseract-ocr-chi-sim"):
+        load(scan, ocr=True)

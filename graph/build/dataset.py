@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from greenplan.build.authority import COLLECTIVE, Authority, Resolved
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
-from greenplan.quads import Graph, decimal, en, integer, quad_key, string, zh
+from greenplan.quads import Graph, boolean, decimal, en, integer, quad_key, string, zh
 from greenplan.resources import graph_name, ontology_files
 from greenplan.build.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, XSD_DATETIME
@@ -177,6 +177,8 @@ class PlanBuilder:
         g.add(doc, "gp:fileName", string(p.source_file))
         g.add(doc, "gp:sha256", string(p.source_sha256))
         g.add(doc, "gp:lineCount", integer(p.line_count))
+        if p.source_ocr:
+            g.add(doc, "gp:ocr", boolean(True))
         if p.source_url:   # a fetched (or crawled) page: the graph names its URL as the source
             g.add(doc, "prov:hadPrimarySource", p.source_url)
             if p.fetched_at:
@@ -192,6 +194,8 @@ class PlanBuilder:
             g.add(doc, "gp:fileName", string(a.url.rsplit("/", 1)[-1] if a.url else a.file))
             g.add(doc, "gp:sha256", string(a.sha256))
             g.add(doc, "gp:lineCount", integer(a.line_count))
+            if a.ocr:
+                g.add(doc, "gp:ocr", boolean(True))
             if a.url:
                 g.add(doc, "prov:hadPrimarySource", a.url)
             g.add(plan_iri, "dcterms:source", doc)

@@ -67,7 +67,7 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "greenplan"
 
 
-def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = ()) -> str:
+def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = (), ocr: bool = False) -> str:
     """Content hash of everything a store is built from: sources, their metadata and attachments (given or
     fetched with a page), the package's code and data files, version and base IRI (≈ 1 ms for the bundled
     plan once the code digest is remembered)."""
@@ -81,17 +81,19 @@ def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = ()
             h.update(b"fetched attachment\n" + (annex.read_bytes() if annex.is_file() else b"(missing)"))
     for annex in attachments:
         h.update(b"attachment\n" + annex.read_bytes())
+    if ocr:
+        h.update(b"ocr\n")
     return h.hexdigest()
 
 
 # Where a store lives: its directory; explicit = named by --store / GREENPLAN_STORE (never built implicitly);
 # the source paths and base IRI it is built from. (A named tuple: dataclasses cost ≈ 5 ms of every cold query.)
-# attachments: files read as the annexes of the one source (--attachment).
-Location = namedtuple("Location", "directory explicit sources base attachments", defaults=((),))
+# attachments: files read as the annexes of the one source (--attachment); ocr: scanned PDFs read by OCR (--ocr).
+Location = namedtuple("Location", "directory explicit sources base attachments ocr", defaults=((), False))
 
 
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
-           attachments: list[str] | None = None) -> Location:
+           attachments: list[str] | None = None, ocr: bool = False) -> Location:
     base = base or default_base()
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
@@ -105,8 +107,9 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
             raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
                              f"(.txt, .html, .docx, .pdf, .xlsx …) or an http(s):// URL, --attachment with a file")
     if explicit:
-        return Location(Path(explicit), True, srcs, base, annexes)
-    return Location(cache_root() / "stores" / cache_key(srcs, base, annexes)[:24], False, srcs, base, annexes)
+        return Location(Path(explicit), True, srcs, base, annexes, bool(ocr))
+    return Location(cache_root() / "stores" / cache_key(srcs, base, annexes, bool(ocr))[:24], False, srcs, base,
+                    annexes, bool(ocr))
 
 
 def _resolved(source: str) -> Path:
@@ -144,7 +147,7 @@ def build_store(loc: Location):
     plans = []
     with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
         for src in loc.sources:
-            plan, rep = load(src, attachments=list(loc.attachments) or None)
+            plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
             plans.append(plan)
             report.issues.extend(rep.issues)
             steps.advance(f"read {src.name}")
@@ -188,7 +191,7 @@ def _write_store(loc: Location, plans, dataset) -> None:
     manifest = {
         "greenplan": __version__,
         "base": loc.base,
-        "key": cache_key(loc.sources, loc.base, loc.attachments),
+        "key": cache_key(loc.sources, loc.base, loc.attachments, loc.ocr),
         "plans": [{"identifier": p.identifier, "source": str(src), "sha256": p.source_sha256}
                   for p, src in zip(plans, loc.sources)],
         "quads": len(dataset.quads),
@@ -350,9 +353,9 @@ class Store:
 
 
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
-               log=None, attachments: list[str] | None = None) -> Store:
+               log=None, attachments: list[str] | None = None, ocr: bool = False) -> Store:
     """Open the store for these options; the default cache is built on first use."""
-    loc = locate(store, sources, base, attachments)
+    loc = locate(store, sources, base, attachments, ocr)
     if not (loc.directory / MANIFEST).exists():
         if loc.explicit:
             raise StoreError(f"no greenplan store at {loc.directory}; run `greenplan build --store {loc.directory}` first")

@@ -425,7 +425,8 @@ def main(args) -> int:
     from greenplan.messages import log
 
     store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None))
+                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                     ocr=getattr(args, "ocr", False))
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":
