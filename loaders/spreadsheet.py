@@ -130,6 +130,7 @@ def read_spreadsheet(path: Path, display_name: str | None = None) -> Document:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         cells = 0
+        ods: dict | None = None      # merged ranges of an OpenDocument workbook, read once
         for k, meta in enumerate(book.sheets_metadata):
             if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet" or str(meta.visible).rsplit(".", 1)[-1] != "Visible":
                 continue
@@ -143,7 +144,8 @@ def read_spreadsheet(path: Path, display_name: str | None = None) -> Document:
                                       f"{cells:,} cells up to {meta.name}!{column_name(end[1])}{end[0] + 1}", HINT)
             merged = sheet.merged_cell_ranges
             if merged is None and data.startswith(b"PK"):
-                merged = _ods_merges(data).get(meta.name, [])
+                ods = _ods_merges(data) if ods is None else ods
+                merged = ods.get(meta.name, [])
             sheets.append((meta.name, sheet.to_python(skip_empty_area=False), merged or []))
     except PlanFormatError:
         raise
