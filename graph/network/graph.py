@@ -35,7 +35,7 @@ class NetworkError(GreenplanError, RuntimeError):
 def rows(store, name: str, plan: str | None = None) -> list[dict]:
     """The rows (dicts) of the network query ``queries/network/<name>.rq`` for one plan (identifier or
     IRI) or, without ``plan``, for every plan of the store."""
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
     from greenplan.resources import folder
 
     return run_saved(store, name, {"plan": plan} if plan else {}, folder("queries") / "network").dicts()
@@ -85,7 +85,7 @@ def build_network(store, topic=None, chapter=None, min_weight=1, plan=None, coll
     Collective parties (各省级人民政府, 有关部门 …) are nodes only with ``collectives``.  Without filters every body that owns a task is a node (isolated ones included); with ``topic``,
     ``chapter`` or ``min_weight`` > 1 only bodies that keep at least one edge remain.  Node task
     counts (``tasks``, ``sole``) are always over the whole plan."""
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
 
     if min_weight < 1:
         raise NetworkError(f"--min-weight {min_weight}: give a whole number of shared tasks, 1 or more")
@@ -117,7 +117,7 @@ def bipartite_network(store, view: str, plan=None):
     the number of the body's tasks about the topic."""
     import networkx as nx
 
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
 
     if view not in ("projects", "topics"):
         raise NetworkError(f"view {view!r}: choose bureaus, projects or topics")
