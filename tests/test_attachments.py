@@ -140,7 +140,7 @@ def test_build_with_attachment_options(tmp_path):
 
     files = publish(bundled_plan().read_text(encoding="utf-8"), tmp_path)
     store = tmp_path / "store"
-    cli = [sys.executable, "-m", "greenplan"]
+    cli = [sys.executable, "-m", "greenplan.cli"]
     attach = ["--attachment", str(files["docx"]), "--attachment", str(files["xlsx"])]
     built = subprocess.run(cli + ["build", "--source", str(files["page"]), *attach, "--store", str(store)],
                            capture_output=True, text=True, timeout=300)

@@ -261,11 +261,12 @@ def test_scan_read_with_ocr_is_marked_and_flagged(tmp_path):
     first = plan.tasks[0]
     assert first.text == "推进绿色发展。" and [(p.spelling, p.role) for p in first.parties] == [("市发展改革局", "responsible")]
     store = tmp_path / "store"
-    cli = [sys.executable, "-m", "greenplan"]
+    cli = [sys.executable, "-m", "greenplan.cli"]
     built = subprocess.run(cli + ["build", "--source", str(scan), "--ocr", "--store", str(store)], capture_output=True,
                            text=True, timeout=600)
     assert built.returncode == 0, built.stderr
-    checked = subprocess.run(cli + ["validate", "--store", str(store)], capture_output=True, text=True, timeout=300)
+    checked = subprocess.run(cli + ["validate", "--store", str(store), "--verbose"], capture_output=True, text=True,
+                             timeout=300)
     flagged = [line for line in checked.stdout.splitlines() if "read by OCR from a scan" in line]
     assert len(flagged) == len(plan.tasks) and "推进绿色发展。" in flagged[0]
 
