@@ -51,15 +51,17 @@ def build(plans, report=None, base: str | None = None):
 
 
 def open_for(store: str | None = None, sources: list[str] | None = None, base: str | None = None, *,
-             endpoint: str | None = None, timeout: float = 60.0, log=None):
+             endpoint: str | None = None, timeout: float = 60.0, log=None, attachments: list[str] | None = None,
+             ocr: bool = False):
     """The store these parameters name: a remote SPARQL endpoint (``endpoint``; ``timeout`` seconds per
-    request), else the local store of ``store`` / ``sources`` / ``base`` (see
+    request), else the local store of ``store`` / ``sources`` / ``base`` / ``attachments`` (files read as the
+    annexes of the one source) / ``ocr`` (scanned PDFs read by OCR); see
     :func:`~greenplan.store.core.open_store`; ``log`` gets the build messages of a first use)."""
     if endpoint:
         from greenplan.store.remote import EndpointStore
 
         return EndpointStore(endpoint, base=base, timeout=timeout)
-    return open_store(store, sources, base, log=log)
+    return open_store(store, sources, base, log=log, attachments=attachments, ocr=ocr)
 
 
 def sparql(store, text: str):

@@ -37,7 +37,7 @@ def test_fixture_glob_finds_one_pair_per_shape():
     written = {t.subject.value.split("#", 1)[1] for f in v.shape_files()
                for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)
                if t.predicate.value == SH + "message" and isinstance(t.subject, ox.NamedNode)}
-    assert shapes == written and len(written) == 34
+    assert shapes == written and len(written) == 35
     assert {p.name for p in PAIRS} == shapes
     for p in PAIRS:
         _fixture(p, "pass"), _fixture(p, "fail")

@@ -18,8 +18,15 @@ from greenplan.messages import log, usage_error
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan file (.txt, .html/.htm, .docx) or http(s):// URL (repeatable; default: the bundled "
+                   help="plan file (.txt, .html/.htm, .docx, .pdf, .xlsx/.xls/.ods, .doc/.wps/.rtf/.odt) or http(s):// URL "
+                        "(a page's attachments are read with it; repeatable; default: the bundled "
                         "Zhanjiang plan)")
+    p.add_argument("--attachment", action="append", metavar="FILE",
+                   help="a file read as the next annex of the one --source (附件1, 附件2 … in the order given; "
+                        ".docx, .pdf, .xlsx, .doc …; repeatable)")
+    p.add_argument("--ocr", action="store_true",
+                   help="read a scanned PDF (no text layer) by OCR with ocrmypdf -l chi_sim instead of refusing it; "
+                        "its records are marked and flagged by `validate`")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
@@ -52,7 +59,8 @@ def _open(args):
 
     return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
                     base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
-                    timeout=getattr(args, "timeout", 60.0), log=log)
+                    timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                    ocr=getattr(args, "ocr", False))
 
 
 def _print_result(result, args) -> None:
@@ -80,7 +88,7 @@ def _print_result(result, args) -> None:
 def cmd_build(args) -> int:
     from greenplan.store.core import build_store, locate
 
-    loc = locate(args.store, args.source, args.base)
+    loc = locate(args.store, args.source, args.base, args.attachment, args.ocr)
     dataset = build_store(loc)
     for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
         log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each

@@ -434,7 +434,8 @@ def main(args) -> int:
 
         return main_files(args)
     store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log)
+                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                     ocr=getattr(args, "ocr", False))
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"), getattr(args, "verbose", False))
     fmt = getattr(args, "format", "text")
     if fmt in ("turtle", "jsonld"):
