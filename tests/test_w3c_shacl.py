@@ -1,7 +1,7 @@
 """The W3C SHACL test suite (core and SPARQL, data-shapes-test-suite/tests): every test on the default engine.
 
 Each sht:Validate entry is its own case; the report is compared with the expected one as the suite's rules
-say (tests/w3c_shacl/suite.py). The suite's files are W3C data read from ../shared/conformance/w3c-shacl (or
+say (tests/w3c_shacl/suite.py). The suite's files are W3C data kept in tests/data/w3c-shacl (or read from
 $GREENPLAN_W3C_SHACL): see tests/w3c_shacl/README.md. Without them the suite fails, it is not skipped.
 """
 from __future__ import annotations
@@ -19,9 +19,9 @@ KNOWN_FAILURES: dict[str, str] = {}
 def test_the_suite_is_there_and_whole():
     assert FOUND, (f"the W3C SHACL test suite is not at {suite.suite_dir()} (see tests/w3c_shacl/README.md; "
                    "GREENPLAN_W3C_SHACL names another folder)")
-    # counted with grep in the test files: 98 core and 23 SPARQL files hold an sht:Validate entry; one of the
-    # SPARQL ones (component/nodeValidator-001, sht:proposed) is in no manifest: 120 tests
-    assert len(CASES) == 120
+    # counted with grep in the test files: 98 core and 23 SPARQL files hold an sht:Validate entry; upstream's
+    # manifest leaves out one SPARQL test (component/nodeValidator-001, sht:proposed), the kept copy includes it
+    assert len(CASES) in (120, 121)
     assert sum(c.name.startswith("core/") for c in CASES) == 98
 
 

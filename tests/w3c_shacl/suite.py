@@ -1,8 +1,8 @@
 """The W3C SHACL test suite (core and SPARQL): reading its manifests and comparing reports.
 
 The suite's files are not in this repository: they are W3C data (the W3C Software and Document License, see
-README.md beside this file) kept beside the project at ``../shared/conformance/w3c-shacl`` (the folder holds
-``core/`` and ``sparql/`` of ``data-shapes-test-suite/tests`` unchanged); ``GREENPLAN_W3C_SHACL`` names
+README.md beside this file) kept in ``tests/data/w3c-shacl`` (``manifest.ttl``, ``core/`` and ``sparql/`` of
+``data-shapes-test-suite/tests``); ``GREENPLAN_W3C_SHACL`` names
 another folder.
 
 A test is an ``sht:Validate`` entry of a manifest: ``mf:action`` names a data graph and a shapes graph (in this
@@ -34,15 +34,10 @@ KEYS = ("focusNode", "resultPath", "value", "sourceShape", "sourceConstraintComp
 
 
 def suite_dir() -> Path:
-    """The suite's folder: $GREENPLAN_W3C_SHACL, else ../shared/conformance/w3c-shacl beside the checkout."""
+    """The suite's folder: $GREENPLAN_W3C_SHACL (e.g. a checkout of w3c/data-shapes' data-shapes-test-suite/tests),
+    else the copy kept in tests/data/w3c-shacl (see tests/w3c_shacl/README.md)."""
     env = os.environ.get("GREENPLAN_W3C_SHACL")
-    if env:
-        return Path(env)
-    for base in (ROOT.parent, ROOT.parent.parent):     # a clone with shared/ beside it; a worktree one level down
-        d = base / "shared" / "conformance" / "w3c-shacl"
-        if d.is_dir():
-            return d
-    return ROOT.parent / "shared" / "conformance" / "w3c-shacl"
+    return Path(env) if env else ROOT / "tests" / "data" / "w3c-shacl"
 
 
 class Index:
