@@ -146,7 +146,7 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
     except PlanFormatError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, OpcError,
-            etree.XMLSyntaxError) as e:
+            etree.XMLSyntaxError, NotImplementedError, RuntimeError) as e:   # a zip version Python cannot read, encryption
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
         raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", found,
                               "save the document as .docx from Word or LibreOffice") from None

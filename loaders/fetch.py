@@ -19,16 +19,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.paths import attachment_entries, record_path
 
 MAX_BYTES = 50 * 1024 * 1024
 TIMEOUT = 30
 EXTENSIONS = {"text/html": ".html", "application/xhtml+xml": ".html", "text/plain": ".txt",
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
-
-
-def record_path(source: Path) -> Path:
-    """``NAME.source.json`` beside ``NAME.html``."""
-    return source.with_name(source.stem + ".source.json")
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+              "application/pdf": ".pdf", "application/msword": ".doc", "application/rtf": ".rtf",
+              "application/vnd.ms-excel": ".xls", "application/vnd.oasis.opendocument.text": ".odt",
+              "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+KEPT = (".html", ".docx", ".txt", ".pdf", ".doc", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ods")
+ATTACHMENTS_SECONDS = 120     # all the attachments of one page, fetched one after another
 
 
 def source_record(source: Path) -> tuple[str | None, str | None]:
@@ -48,33 +50,77 @@ def source_record(source: Path) -> tuple[str | None, str | None]:
     return data.get("url") or data.get("crawl_url"), when.replace(" ", "T") if when else None
 
 
-def kept_copy(url: str, directory: Path) -> Path:
-    """The kept copy of ``url`` in ``directory``, fetching it on first use."""
+def attachments(source: Path) -> list[tuple[int, Path, str]]:
+    """(annex number, kept file, URL) of the attachments fetched with a kept page, in printed order."""
+    try:
+        return [(int(a["number"]), source.with_name(Path(str(a["file"])).name), str(a["url"]))
+                for a in attachment_entries(source)]
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError) as e:
+        raise PlanFormatError(str(record_path(source)), 1, "a JSON record listing the page's attachments (number, "
+                              "file, url)", str(e)[:60], "fix or delete the .source.json file") from None
+
+
+def kept_copy(url: str, directory: Path, with_attachments: bool = True) -> Path:
+    """The kept copy of ``url`` in ``directory``, fetching it on first use; a page's attachments (the links of
+    its content to document files on the same host and port, :func:`greenplan.loaders.attachments.links`) are
+    fetched with it, kept beside it and listed in its record."""
     parts = urllib.parse.urlsplit(url)
     stem = f"{re.sub(r'[^a-z0-9.-]+', '-', parts.hostname or 'host')}-{hashlib.sha1(url.encode()).hexdigest()[:12]}"
-    for ext in (".html", ".docx", ".txt"):
+    for ext in KEPT:
         if (directory / (stem + ext)).is_file() and record_path(directory / (stem + ext)).is_file():
             return directory / (stem + ext)
-    data, content_type = _get(url)
+    data, content_type = _get(url, same_origin=not with_attachments)
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower()) or _suffix(parts.path) or ".html"
     path = directory / (stem + ext)
     record = {"url": url, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "content_type": content_type, "sha256": hashlib.sha256(data).hexdigest()}
     directory.mkdir(parents=True, exist_ok=True)
-    _write(path, data)
+    if ext == ".html" and with_attachments:
+        record["attachments"] = _fetch_attachments(url, data, directory)
+    _write(path, data)   # the page last: a page is kept only with all its attachments
     _write(record_path(path), json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
     return path
 
 
+def _fetch_attachments(url: str, page: bytes, directory: Path) -> list[dict]:
+    import time
+
+    from greenplan.loaders.attachments import links
+
+    out = []
+    deadline = time.monotonic() + ATTACHMENTS_SECONDS
+    for link in links(url, page):
+        if time.monotonic() > deadline:
+            raise PlanFormatError(url, 1, f"the page's attachments fetched within {ATTACHMENTS_SECONDS} s",
+                                  f"attachment {link.number} ({link.url}) not reached in time",
+                                  "save the page and its attachments, then pass --attachment for each file")
+        kept = kept_copy(link.url, directory, with_attachments=False)
+        out.append({"number": link.number, "file": kept.name, "url": link.url, "text": link.text})
+    return out
+
+
 def _suffix(path: str) -> str | None:
     suffix = Path(path).suffix.lower()
-    return {".htm": ".html", ".html": ".html", ".shtml": ".html", ".docx": ".docx", ".txt": ".txt"}.get(suffix)
+    if suffix in (".htm", ".shtml"):
+        return ".html"
+    return suffix if suffix in KEPT else None
 
 
-def _get(url: str) -> tuple[bytes, str]:
+class _SameOrigin(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the same scheme, host and port (a page's attachments are its own site's)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl))
+        if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
+            raise urllib.error.URLError(f"redirected to another site ({new.scheme}://{new.netloc})")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _get(url: str, same_origin: bool = False) -> tuple[bytes, str]:
     request = urllib.request.Request(url, headers={"User-Agent": "greenplan (policy-plan reader)"})
+    opener = urllib.request.build_opener(_SameOrigin) if same_origin else urllib.request.build_opener()
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        with opener.open(request, timeout=TIMEOUT) as response:
             data = response.read(MAX_BYTES + 1)
             content_type = response.headers.get("Content-Type", "")
     except (urllib.error.URLError, OSError, ValueError) as e:

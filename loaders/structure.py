@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.model import Block, Cell, Document, row_span
 from greenplan.loaders.notes import closed_tasks, labelled_note, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
@@ -305,7 +305,7 @@ class _Reader:
             label = None
             if number_cell is not None:
                 label = number_cell.number or number_cell.text.strip() or None
-            span = Span(self.file, row[0].span.first, row[-1].span.last, _row_path(row))
+            span = row_span(row[0].span, row[-1].span, _row_path(row))
             parse = parse_cells(parties_cells, self.state)
             for p in parse.problems:
                 self.unread_note("；".join(f"{hd}：{t}" for hd, t in parties_cells), span, p)
@@ -462,7 +462,8 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     start = r.first_chapter()
     if start is None:   # no chapters: a plan only if its paragraphs carry responsibility notes or it has a task table
         start = len(paras)
-    stop = r.body_end(start) if start < len(paras) else len(paras)
+    stop = r.body_end(start) if start < len(paras) else next(  # no chapters: tables and annexes are read as annexes
+        (i for i, b in enumerate(paras) if b.kind == "table" or ANNEX_HEADING.match(squeeze(b.text))), len(paras))
 
     # front matter: title lines, document number, status, addressee, notice, preamble
     front = [i for i in range(start) if paras[i].kind == "paragraph" and paras[i].text]

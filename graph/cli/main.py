@@ -18,8 +18,15 @@ from greenplan.messages import log, usage_error
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan file (.txt, .html/.htm, .docx) or http(s):// URL (repeatable; default: the bundled "
+                   help="plan file (.txt, .html/.htm, .docx, .pdf, .xlsx/.xls/.ods, .doc/.wps/.rtf/.odt) or http(s):// URL "
+                        "(a page's attachments are read with it; repeatable; default: the bundled "
                         "Zhanjiang plan)")
+    p.add_argument("--attachment", action="append", metavar="FILE",
+                   help="a file read as the next annex of the one --source (附件1, 附件2 … in the order given; "
+                        ".docx, .pdf, .xlsx, .doc …; repeatable)")
+    p.add_argument("--ocr", action="store_true",
+                   help="read a scanned PDF (no text layer) by OCR with ocrmypdf -l chi_sim instead of refusing it; "
+                        "its records are marked and flagged by `validate`")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
     if endpoint:
@@ -52,7 +59,8 @@ def _open(args):
 
     return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
                     base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
-                    timeout=getattr(args, "timeout", 60.0), log=log)
+                    timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                    ocr=getattr(args, "ocr", False))
 
 
 def _print_result(result, args) -> None:
@@ -80,7 +88,7 @@ def _print_result(result, args) -> None:
 def cmd_build(args) -> int:
     from greenplan.store.core import build_store, locate
 
-    loc = locate(args.store, args.source, args.base)
+    loc = locate(args.store, args.source, args.base, args.attachment, args.ocr)
     dataset = build_store(loc)
     for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
         log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
@@ -256,14 +264,18 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _validate_options(p):
     _store_options(p)
-    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
+    p.add_argument("--format", choices=("text", "table", "turtle", "jsonld", "json"), default="text",
                    help="text (default: by severity, one line per shape with its count and first node), table, "
-                        "turtle (the SHACL report), json")
+                        "turtle or jsonld (the W3C SHACL validation report), json")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="text: every finding, one line each, in document order")
     p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
-                   help="oxigraph (default: greenplan's SHACL engine on the store, fast) or pyshacl "
-                        "(the reference engine; the same results, slower)")
+                   help="oxigraph (default: greenplan's SHACL engine, fast; refuses by name what it does not "
+                        "implement) or pyshacl (the reference engine; the same results, slower)")
+    p.add_argument("--shapes", nargs="+", metavar="FILE", action="extend",
+                   help="validate --data against these shapes files instead of the plan against shapes/ "
+                        "(Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD: by suffix)")
+    p.add_argument("--data", nargs="+", metavar="FILE", action="extend", help="the data files for --shapes")
 
 
 def _network_options(p):
@@ -343,7 +355,7 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/", _validate_options),
+    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
     ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),

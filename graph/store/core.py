@@ -39,7 +39,7 @@ from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` n
 from greenplan import __version__
 from greenplan.store.fingerprint import code_digest, new_hash
 from greenplan.iris import default_base
-from greenplan.loaders.paths import is_url, metadata_path
+from greenplan.loaders.paths import attachment_files, is_url, metadata_path
 from greenplan.resources import bundled_plan
 from greenplan.store.files import GRAPH_FILE, MANIFEST, read_graph
 
@@ -67,35 +67,49 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "greenplan"
 
 
-def cache_key(sources: list[Path], base: str) -> str:
-    """Content hash of everything a store is built from: sources, their metadata, the package's code and
-    data files, version and base IRI (≈ 1 ms for the bundled plan once the code digest is remembered)."""
+def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = (), ocr: bool = False) -> str:
+    """Content hash of everything a store is built from: sources, their metadata and attachments (given or
+    fetched with a page), the package's code and data files, version and base IRI (≈ 1 ms for the bundled
+    plan once the code digest is remembered)."""
     h = new_hash()
     h.update(f"greenplan {__version__}\nbase {base}\ncode {code_digest(cache_root() / 'code')}\n".encode())
     for src in sources:
         h.update(b"source\n" + src.read_bytes())
         meta = metadata_path(src)
         h.update(b"meta\n" + (meta.read_bytes() if meta.exists() else b"(none)"))
+        for annex in attachment_files(src):
+            h.update(b"fetched attachment\n" + (annex.read_bytes() if annex.is_file() else b"(missing)"))
+    for annex in attachments:
+        h.update(b"attachment\n" + annex.read_bytes())
+    if ocr:
+        h.update(b"ocr\n")
     return h.hexdigest()
 
 
 # Where a store lives: its directory; explicit = named by --store / GREENPLAN_STORE (never built implicitly);
 # the source paths and base IRI it is built from. (A named tuple: dataclasses cost ≈ 5 ms of every cold query.)
-Location = namedtuple("Location", "directory explicit sources base")
+# attachments: files read as the annexes of the one source (--attachment); ocr: scanned PDFs read by OCR (--ocr).
+Location = namedtuple("Location", "directory explicit sources base attachments ocr", defaults=((), False))
 
 
-def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
+def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
+           attachments: list[str] | None = None, ocr: bool = False) -> Location:
     base = base or default_base()
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
     srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
-    for s in srcs:
+    annexes = tuple(_resolved(a) for a in attachments or ())
+    if annexes and len(sources or []) != 1:
+        raise StoreError(f"--attachment needs exactly one --source (the page or file the attachments belong to); "
+                         f"{len(sources or [])} given")
+    for s in srcs + list(annexes):
         if not s.is_file():
             raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
-                             f"(.txt, .html, .docx) or an http(s):// URL")
+                             f"(.txt, .html, .docx, .pdf, .xlsx …) or an http(s):// URL, --attachment with a file")
     if explicit:
-        return Location(Path(explicit), True, srcs, base)
-    return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base)
+        return Location(Path(explicit), True, srcs, base, annexes, bool(ocr))
+    return Location(cache_root() / "stores" / cache_key(srcs, base, annexes, bool(ocr))[:24], False, srcs, base,
+                    annexes, bool(ocr))
 
 
 def _resolved(source: str) -> Path:
@@ -133,7 +147,7 @@ def build_store(loc: Location):
     plans = []
     with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
         for src in loc.sources:
-            plan, rep = load(src)
+            plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
             plans.append(plan)
             report.issues.extend(rep.issues)
             steps.advance(f"read {src.name}")
@@ -177,7 +191,7 @@ def _write_store(loc: Location, plans, dataset) -> None:
     manifest = {
         "greenplan": __version__,
         "base": loc.base,
-        "key": cache_key(loc.sources, loc.base),
+        "key": cache_key(loc.sources, loc.base, loc.attachments, loc.ocr),
         "plans": [{"identifier": p.identifier, "source": str(src), "sha256": p.source_sha256}
                   for p, src in zip(plans, loc.sources)],
         "quads": len(dataset.quads),
@@ -339,9 +353,9 @@ class Store:
 
 
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
-               log=None) -> Store:
+               log=None, attachments: list[str] | None = None, ocr: bool = False) -> Store:
     """Open the store for these options; the default cache is built on first use."""
-    loc = locate(store, sources, base)
+    loc = locate(store, sources, base, attachments, ocr)
     if not (loc.directory / MANIFEST).exists():
         if loc.explicit:
             raise StoreError(f"no greenplan store at {loc.directory}; run `greenplan build --store {loc.directory}` first")

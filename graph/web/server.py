@@ -691,7 +691,8 @@ def main(args) -> int:
     except ValueError as e:
         return usage_error(str(e))
     store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log)
+                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                     ocr=getattr(args, "ocr", False))
     try:
         server = make_server(store, args.host, args.port, log=log, limits=limits)
     except OSError as e:
