@@ -58,7 +58,7 @@ class _Numbering:
                     for lvl in a.findall(q("lvl"))}
             for n in root.findall(q("num")):
                 num_id = n.get(q("numId"))
-                for level, spec in by_abstract.get(_val(n, "w:abstractNumId"), {}).items():
+                for level, spec in by_abstract.get(_val(n, "w:abstractNumId") or "", {}).items():
                     self.levels[(num_id, level)] = spec
         for style in document.styles.element.findall(q("style")):
             num_id = _val(style, "w:pPr/w:numPr/w:numId")

@@ -72,7 +72,7 @@ def kept_copy(url: str, directory: Path, with_attachments: bool = True) -> Path:
     data, content_type = _get(url, same_origin=not with_attachments)
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower()) or _suffix(parts.path) or ".html"
     path = directory / (stem + ext)
-    record = {"url": url, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    record: dict[str, object] = {"url": url, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "content_type": content_type, "sha256": hashlib.sha256(data).hexdigest()}
     directory.mkdir(parents=True, exist_ok=True)
     if ext == ".html" and with_attachments:

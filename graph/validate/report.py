@@ -232,5 +232,6 @@ def _component(name: str) -> ox.NamedNode:
 def serialize(report: Report, fmt: str = "turtle", prefixes: dict | None = None) -> str:
     """The report as Turtle, JSON-LD or N-Triples text."""
     prefixes = {"sh": SH, "xsd": XSD, **(prefixes or {})}
-    kw = {"prefixes": prefixes} if fmt != "ntriples" else {}
-    return ox.serialize(report_triples(report), format=OUTPUT[fmt], **kw).decode("utf-8")
+    from greenplan.quads import to_bytes
+
+    return to_bytes(report_triples(report), OUTPUT[fmt], prefixes).decode("utf-8")
