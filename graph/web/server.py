@@ -44,6 +44,7 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
 """
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
@@ -73,10 +74,13 @@ class _HeaderCap:
     """The request's reader while its headers are parsed: at most ``limit`` bytes of header lines.
 
     The standard library bounds each line (64 KiB) and their number (100), which still lets one
-    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431."""
+    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431.  The raw
+    lines are kept (``lines``) so that :func:`framing_error` can judge them as they were sent: the
+    standard library's parser folds, merges and forgives what a strict reader must refuse."""
 
     def __init__(self, reader, limit: int):
         self._reader, self._left = reader, limit
+        self.lines: list[bytes] = []
 
     def readline(self, size: int = -1) -> bytes:
         import http.client
@@ -85,7 +89,47 @@ class _HeaderCap:
         self._left -= len(line)
         if self._left < 0:
             raise http.client.LineTooLong("header block")
+        self.lines.append(line)
         return line
+
+
+# RFC 9110/9112: field-name is a token; a field line has no whitespace before the colon and no
+# obsolete line folding; Content-Length is 1*DIGIT; Host is uri-host [ ":" port ].
+_FIELD_LINE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r?\n")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(:[0-9]{0,5})?")
+
+
+def framing_error(lines: list[bytes], version: str) -> str | None:
+    """Why a request's header block is ambiguous or malformed (answered 400 and closed), or None.
+
+    Refused: a line that is not ``name: value`` (whitespace before the colon, obsolete folding,
+    no colon); more than one ``Content-Length`` or one that is not plain digits (``+5``, ``0_5``,
+    `` 5,5``: Python's ``int()`` accepts the first two, so they must be refused before it sees
+    them); a missing (HTTP/1.1), repeated or malformed ``Host``."""
+    lengths, hosts = [], []
+    for number, line in enumerate(lines, 1):
+        if line in (b"\r\n", b"\n", b""):
+            break
+        if not _FIELD_LINE.fullmatch(line):
+            return f"malformed header line {number}: expected `Name: value` (no space before the colon, no folding)"
+        name, _, value = line.partition(b":")
+        name = name.lower()
+        if name == b"content-length":
+            lengths.append(value.strip(b" \t\r\n").decode("latin-1"))
+        elif name == b"host":
+            hosts.append(value.strip(b" \t\r\n").decode("latin-1"))
+    if len(lengths) > 1:
+        return f"{len(lengths)} Content-Length headers: send exactly one"
+    if lengths and not _DIGITS.fullmatch(lengths[0]):
+        return f"Content-Length {lengths[0][:40]!r} is not a number of bytes (digits only, at most 18)"
+    if len(hosts) > 1:
+        return f"{len(hosts)} Host headers: send exactly one"
+    if not hosts and version == "HTTP/1.1":
+        return "an HTTP/1.1 request needs a Host header"
+    if hosts and not _HOST.fullmatch(hosts[0]):
+        return "malformed Host header: expected host or host:port (letters, digits, -._~ and an optional :port)"
+    return None
 
 
 class HttpError(Exception):
@@ -245,7 +289,8 @@ class Handler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            reader, self.rfile = self.rfile, _HeaderCap(self.rfile, MAX_HEADER_BYTES)
+            reader = self.rfile
+            self.rfile = cap = _HeaderCap(reader, MAX_HEADER_BYTES)
             try:
                 parsed = self.parse_request()     # reads the headers through the cap (431 when over)
             finally:
@@ -255,6 +300,11 @@ class Handler(BaseHTTPRequestHandler):
             if self.request_version == "HTTP/0.9":     # a bare "GET /": answered as HTTP/1.0, with a status line
                 self.request_version, self.close_connection = "HTTP/1.0", True
                 self._error(400, "send an HTTP/1.0 or HTTP/1.1 request line: METHOD /path HTTP/1.1", False)
+                return
+            bad = framing_error(cap.lines, self.request_version)
+            if bad:      # an ambiguous message: whatever follows it cannot be trusted as the next request
+                self.close_connection = True
+                self._error(400, bad, False)
                 return
             mname = "do_" + self.command
             if not hasattr(self, mname):
