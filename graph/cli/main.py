@@ -293,6 +293,14 @@ def _serve_options(p):
     p.add_argument("--public-url", metavar="URL",
                    help="the address the server is published at (endpoint URL in the service description; "
                         "default: the listening address)")
+    p.add_argument("--cache-bytes", type=int, default=32 << 20, metavar="N",
+                   help="answers of saved queries and /sparql GET kept per store generation (default 32 MiB; 0: none)")
+    p.add_argument("--cache-max-age", type=int, default=60, metavar="SECONDS",
+                   help="Cache-Control max-age of cacheable answers (default 60; ETag revalidation after)")
+    p.add_argument("--max-memory", type=int, default=1 << 30, metavar="N",
+                   help="memory one query may take in a query worker, bytes (default 1 GiB)")
+    p.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="query worker processes; one client holds at most half of them (default 2)")
 
 
 def _metadata_options(p):

@@ -54,6 +54,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from greenplan.web import protocol
+from greenplan.web.cache import matches as match_etag, request_key
 from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
@@ -162,6 +163,9 @@ class GreenplanServer(ThreadingHTTPServer):
 
         self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
         self._bound: dict[tuple, str] = {}                 # (name, parameters) → query text with terms bound
+        from greenplan.web.cache import AnswerCache, generation
+
+        self.answers = AnswerCache(generation(store), limits.cache_bytes)   # per store generation (issue 27)
         super().__init__(address, Handler)
         self.worker.start()
 
@@ -520,8 +524,33 @@ class Handler(BaseHTTPRequestHandler):
         job = {"sparql": query, "default_graphs": params.get("default-graph-uri", []),
                "named_graphs": params.get("named-graph-uri", []),
                "accept": self.headers.get("Accept"), "format": fmt, "base": self.server.base}
-        name, data = self._run(job)
-        self._send(200, data, protocol.MEDIA[name], {"Vary": "Accept"})
+        if body is not None:      # POST: answered, never cached (RFC 9110 9.3.3)
+            name, data = self._run(job)
+            return self._send(200, data, protocol.MEDIA[name], {"Vary": "Accept"})
+        key = request_key("sparql", query, job["default_graphs"], job["named_graphs"], job["accept"], fmt)
+        self._cached(key, lambda: self._run(job), {"Vary": "Accept"})
+
+    def _cached(self, key: str, compute, headers: dict) -> None:
+        """A 200 answer from the cache of this store generation (computed on a miss), with its ETag and
+        Cache-Control; ``304 Not Modified`` when the client's ``If-None-Match`` names it."""
+        cache = self.server.answers
+        entry = cache.get(key) if cache.max_bytes else None
+        if entry is None:
+            name, data = compute()
+            entry = cache.put(key, protocol.MEDIA.get(name, name), data) if cache.max_bytes else \
+                (protocol.MEDIA.get(name, name), data, cache.etag(data))
+        media, data, etag = entry
+        headers = {**headers, "ETag": etag,
+                   "Cache-Control": f"public, max-age={self.server.limits.cache_max_age}"}
+        if match_etag(self.headers.get("If-None-Match"), etag):
+            self.send_response(304)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            return
+        self._send(200, data, media, headers)
 
     def _check(self, query: str) -> None:
         limits = self.server.limits
@@ -582,11 +611,15 @@ class Handler(BaseHTTPRequestHandler):
             if ext not in ("csv", "json", "tsv", "xml"):
                 raise HttpError(404, f"/queries/{name}.{ext}: downloads are .csv, .json, .tsv or .xml")
             job.update(accept=None, format=ext, base=self.server.base)
-            fmt, data = self._run(job)
-            return self._send(200, data, protocol.MEDIA[fmt],
-                              {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
-        answer = self._run(job) if "run" in params else None
-        self._send(200, pages.query_page(self.server.store, q, values, answer, self.server.base), protocol.HTML)
+            return self._cached(request_key("saved", name, job["params"], ext), lambda: self._run(job),
+                                {"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+        if "run" not in params:
+            return self._send(200, pages.query_page(self.server.store, q, values, None, self.server.base),
+                              protocol.HTML)
+        self._cached(request_key("page", name, values),
+                     lambda: ("html", pages.query_page(self.server.store, q, values, self._run(job),
+                                                        self.server.base).encode("utf-8")),
+                     {"Vary": "Accept"})
 
     def _editor(self, query: str | None) -> None:
         from greenplan.web import pages
@@ -695,7 +728,9 @@ def limits_from(args) -> Limits:
     return Limits(timeout=args.timeout, max_results=args.max_results, max_result_bytes=args.max_result_bytes,
                   max_body=args.max_body, read_timeout=args.read_timeout, request_timeout=args.request_timeout,
                   max_connections=args.max_connections, max_per_client=args.max_per_client,
-                  trusted_proxies=args.trusted_proxy or (), public_url=args.public_url)
+                  trusted_proxies=args.trusted_proxy or (), public_url=args.public_url,
+                  cache_bytes=args.cache_bytes, cache_max_age=args.cache_max_age, max_memory=args.max_memory,
+                  workers=args.workers)
 
 
 def main(args) -> int:
