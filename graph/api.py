@@ -10,11 +10,17 @@ Everything here imports lazily so that the query path stays light.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from greenplan.store.core import Location, Store, StoreError, build_store, locate, open_store
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
-           "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "Result"]
+           "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "metadata", "push",
+           "network", "Result"]
+
+if TYPE_CHECKING:   # the names __getattr__ imports when first used, for type checkers and linters
+    from greenplan.query.catalogue import SavedQuery, catalogue, saved_query
+    from greenplan.query.results import Result
 
 # Names imported when first used (PEP 562), so that opening a store can start before they load.
 _LAZY = {"catalogue": "greenplan.query.catalogue", "saved_query": "greenplan.query.catalogue",
@@ -43,20 +49,16 @@ def build(plans, report=None, base: str | None = None):
     return build_dataset(plans, report, base)
 
 
-def open_for(options, log=None):
-    """The store that command options name: ``options.endpoint`` (a remote SPARQL endpoint, when the
-    options have one; ``options.timeout`` seconds per request), else the local store of ``options.store`` /
-    ``options.source`` / ``options.base`` (see :func:`~greenplan.store.core.open_store`; ``log`` gets the build
-    messages of a first use).
-
-    ``options`` is an :class:`argparse.Namespace` or any object with these attributes."""
-    endpoint = getattr(options, "endpoint", None)
+def open_for(store: str | Path | None = None, sources: list[str] | None = None, base: str | None = None, *,
+             endpoint: str | None = None, timeout: float = 60.0, log=None):
+    """The store these parameters name: a remote SPARQL endpoint (``endpoint``; ``timeout`` seconds per
+    request), else the local store of ``store`` / ``sources`` / ``base`` (see
+    :func:`~greenplan.store.core.open_store`; ``log`` gets the build messages of a first use)."""
     if endpoint:
         from greenplan.store.remote import EndpointStore
 
-        return EndpointStore(endpoint, base=getattr(options, "base", None), timeout=getattr(options, "timeout", 60.0))
-    return open_store(getattr(options, "store", None), getattr(options, "source", None),
-                      getattr(options, "base", None), log=log)
+        return EndpointStore(endpoint, base=base, timeout=timeout)
+    return open_store(store, sources, base, log=log)
 
 
 def ready(store, params: dict[str, str] | None = None) -> None:
@@ -69,7 +71,7 @@ def ready(store, params: dict[str, str] | None = None) -> None:
         store.preload()
 
 
-def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> "Result":
+def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> Result:
     """Run the saved query ``queries/<name>.rq`` (or ``<directory>/<name>.rq``) with parameters bound as RDF
     terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
     (:meth:`SavedQuery.finish`)."""
@@ -89,3 +91,28 @@ def export(store, fmt: str = "turtle") -> bytes:
     from greenplan.export.rdf import serialize
 
     return serialize(store.quads(), fmt, store.base)
+
+
+def metadata(store, site: str | None = None, fmt: str = "turtle") -> bytes:
+    """The DCAT (DCAT-AP 3.0.1) and VoID description of the dataset in ``store``, serialised as ``fmt``."""
+    from greenplan.export.metadata import describe, serialize
+
+    return serialize(describe(store, site), fmt)
+
+
+def push(store, url: str, log=None, **options):
+    """Load every graph of ``store`` into the triplestore at ``url`` (SPARQL 1.1 Graph Store Protocol);
+    the list of graphs pushed with their triple counts (see :func:`greenplan.export.push.push`)."""
+    from greenplan.export.push import push as push_graphs
+
+    return push_graphs(store, url, log, **options)
+
+
+def network(store, topic: str | None = None, chapter: str | None = None, min_weight: int = 1,
+            plan: str | None = None, collectives: bool = False):
+    """The bureau collaboration network as a :class:`networkx.Graph`: bodies (node attributes ``label``,
+    ``tasks``, ``community`` …) joined by the tasks they share (edge attribute ``weight``)."""
+    from greenplan.network.graph import build_network
+
+    return build_network(store, topic=topic, chapter=chapter, min_weight=min_weight, plan=plan,
+                         collectives=collectives)

@@ -12,6 +12,7 @@ bar is shown: this module is cheap to import.
 from __future__ import annotations
 
 import sys
+from typing import Any
 import time
 
 
@@ -23,17 +24,18 @@ class Steps:
         self.stream = stream if stream is not None else sys.stderr
         self.done = 0
         self.started = time.monotonic()
-        self._bar = None
-        self._task = None
+        self._bar: Any = None     # rich.progress.Progress once shown (rich is imported only then)
+        self._task: Any = None
 
     def _show(self, description: str) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                             TextColumn("{task.description}"), console=Console(file=self.stream), transient=True)
-        self._task = self._bar.add_task(description, total=self.total, completed=self.done)
-        self._bar.start()
+        bar = Progress(TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                       TextColumn("{task.description}"), console=Console(file=self.stream), transient=True)
+        self._task = bar.add_task(description, total=self.total, completed=self.done)
+        bar.start()
+        self._bar = bar
 
     def advance(self, description: str = "", steps: int = 1) -> None:
         """Count ``steps`` more done; ``description`` is shown beside the bar."""

@@ -12,7 +12,9 @@ def folder(name: str) -> Path:
 
     Each is a package of its own; its folder is where its ``__init__.py`` is (no importlib.resources on the
     cold query path: it costs ≈ 6 ms to import)."""
-    return Path(__import__(f"greenplan.{name}", fromlist=["__file__"]).__file__).parent
+    module = __import__(f"greenplan.{name}", fromlist=["__file__"])
+    assert module.__file__ is not None, f"greenplan.{name} is a namespace package: reinstall greenplan"
+    return Path(module.__file__).parent
 
 
 def query_text(name: str) -> str:
@@ -57,5 +59,5 @@ def misprint_rows() -> list[tuple[str, str, str]]:
         if len(cells) != 3 or not all(c.strip() for c in cells):
             raise ValueError(f"{path}:{n}: expected three tab-separated cells (misprint, reading, note), "
                              f"found {line!r}")
-        rows.append(tuple(c.strip() for c in cells))
+        rows.append((cells[0].strip(), cells[1].strip(), cells[2].strip()))
     return rows

@@ -98,7 +98,7 @@ def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport,
     if start is None:
         report.add("warning", c[3][1],
                    f"project {num}: construction period {years_raw!r} is not a year range like 2023-2025; kept as printed")
-    elif end < start:
+    elif end is not None and end < start:
         report.add("warning", c[3][1],
                    f"project {num}: construction period {years_raw!r} ends before it starts; kept as printed")
     investment_raw = c[4][0]

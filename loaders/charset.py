@@ -17,8 +17,8 @@ def declared_charset(data: bytes, header: str | None = None) -> str | None:
     """The charset a Content-Type header or the page's <meta> declares, if any."""
     if header and (m := re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", header, re.I)):
         return m[1].lower()
-    m = META_CHARSET.search(data[:4096])
-    return m[1].decode("ascii").lower() if m else None
+    meta = META_CHARSET.search(data[:4096])
+    return meta[1].decode("ascii").lower() if meta else None
 
 
 def decode_page(file: str, data: bytes, header: str | None = None) -> tuple[str, str]:

@@ -29,10 +29,6 @@ def slug_from_name(name: str) -> str:
     return slug or "plan"
 
 
-def read_metadata(source: Path, report: LoadReport) -> PlanMetadata:
-    return read_metadata_keys(source, report)[0]
-
-
 def read_metadata_keys(source: Path, report: LoadReport, warn_missing: bool = True) -> tuple[PlanMetadata, set[str]]:
     """The metadata beside ``source`` and the keys its file sets (they win over what the document says)."""
     path = metadata_path(source)

@@ -30,7 +30,6 @@ class Block:
     span: Span
     text: str = ""              # paragraph text as printed (whitespace at the ends removed)
     rows: list[list[Cell]] = field(default_factory=list)
-    caption: str | None = None  # for tables: the paragraph right above it when it names the table
     notes: list[tuple[str, Span]] = field(default_factory=list)   # for tables: text printed below rows, not a row
 
 

@@ -59,8 +59,8 @@ def read_tabbed(path: Path, report: LoadReport, display_name: str | None = None)
         rows = table_rows(file, tokens(lines, start + 1, stop), header, len(header), report, notes, k, what)
         for row in rows:
             row_number(file, row[number_col], what)
-        first = rows[0][0].first if rows else start + 1
-        table = [[Cell([name], Span(file, start + 1, first)) for name in header]]
+        first_line = rows[0][0].first if rows else start + 1
+        table = [[Cell([name], Span(file, start + 1, first_line)) for name in header]]
         table += [[Cell([c.text] if c.text else [], Span(file, c.first, c.last)) for c in row] for row in rows]
         span = Span(file, start + 1, rows[-1][-1].last if rows else start + 1)
         blocks.append(Block("table", span, rows=table, notes=[(n.text, n.span) for n in notes]))

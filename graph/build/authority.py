@@ -34,7 +34,6 @@ from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 SKOS = PREFIXES["skos"]
 PREF, ALT, SHORT = SKOS + "prefLabel", SKOS + "altLabel", GP + "shortForm"
 ORGANIZATION = PREFIXES["org"] + "Organization"
-SUB_ORG = PREFIXES["org"] + "subOrganizationOf"
 JURISDICTION, LOCAL_OFFICES = PREFIXES["dcterms"] + "spatial", GP + "localOffices"   # area of a listed body
 PLACE, WITHIN, LEVEL = GP + "Place", GP + "within", GP + "divisionLevel"
 NATIONAL = "CN"

@@ -51,7 +51,7 @@ class PlanBuilder:
         self.minted_orgs: set[str] = set()
         meta = plan.metadata
         # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
-        self.jurisdiction, self.jurisdiction_basis = authority.plan_jurisdiction(
+        self.jurisdiction, _basis = authority.plan_jurisdiction(
             meta.jurisdiction_code, meta.jurisdiction_name, meta.issuer, plan.title)
 
     def iri(self, *path: object) -> str:

@@ -50,7 +50,9 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
 def _open(args):
     from greenplan.api import open_for
 
-    return open_for(args, log=log)
+    return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
+                    base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
+                    timeout=getattr(args, "timeout", 60.0), log=log)
 
 
 def _print_result(result, args) -> None:
@@ -341,11 +343,11 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate", "check the plan against the SHACL shapes in shapes/", _validate_options),
-    ("serve", "serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
-    ("metadata", "metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
-    ("push", "push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
-    ("keeper", "keeper_command", "status, start or stop the process keeping a large store open", _keeper_options),
+    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/", _validate_options),
+    ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
+    ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
+    ("keeper", "cli.keeper", "status, start or stop the process keeping a large store open", _keeper_options),
 ]
 
 

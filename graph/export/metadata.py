@@ -24,7 +24,6 @@ typed with the classes DCAT-AP's range shapes expect (``dct:Location``,
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -354,13 +353,3 @@ def serialize(triples, fmt: str = "turtle") -> bytes:
     if fmt not in formats:
         raise ValueError(f"unknown metadata format {fmt!r}; choose turtle or jsonld")
     return ox.serialize(triples, format=formats[fmt], prefixes=PREFIXES_OUT)
-
-
-def main(args) -> int:
-    from greenplan.api import open_for
-    from greenplan.messages import log
-
-    data = serialize(describe(open_for(args, log=log), args.site), args.format)
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
-    return 0

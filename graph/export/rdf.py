@@ -35,5 +35,8 @@ def serialize(quads, fmt: str, base: str) -> bytes:
     prefixes = dict(PREFIXES)
     prefixes.update(Minter(base).namespaces())
     if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        return ox.serialize(items, format=rdf_format)
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+        data = ox.serialize(items, format=rdf_format)
+    else:
+        data = ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    assert data is not None    # no output file given: pyoxigraph returns the bytes
+    return data

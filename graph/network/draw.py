@@ -10,7 +10,6 @@ Apache-2.0) so it works offline, from a ``file://`` URL or from ``greenplan serv
 from __future__ import annotations
 
 import io
-import json
 import warnings
 from pathlib import Path
 

@@ -36,6 +36,8 @@ folder holds.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 import weakref
 from pathlib import Path
@@ -211,9 +213,9 @@ def resolve(store, query: str, name: str, value: str, lookup: Path):
                          + "; ".join(labels))
 
 
-def _header(text: str) -> dict[str, object]:
+def _header(text: str) -> dict[str, Any]:
     """Parse the ``#+`` decorator lines (a small YAML subset: scalars, lists of scalars or of key: value)."""
-    meta: dict[str, object] = {}
+    meta: dict[str, Any] = {}
     key = None
     for line in text.splitlines():
         if not line.startswith("#+"):

@@ -49,6 +49,17 @@ class Result:
         i = self.variables.index(name)
         return [python_value(r[i]) for r in self.rows]
 
+    def dataframe(self):
+        """The rows as a pandas DataFrame (columns in the query's order, Python values as in :meth:`dicts`).
+        pandas is an optional extra: ``pip install "greenplan[pandas]"``."""
+        try:
+            import pandas
+        except ImportError:
+            from greenplan.errors import GreenplanError
+
+            raise GreenplanError('Result.dataframe() needs pandas: pip install "greenplan[pandas]"') from None
+        return pandas.DataFrame(self.dicts(), columns=self.variables)
+
 
 def python_value(term):
     if term is None:
@@ -179,7 +190,9 @@ def solutions(result: Result) -> ox.QuerySolutions | ox.QueryBoolean:
 
 def serialize(result: Result, fmt: str) -> bytes:
     """The result in a SPARQL 1.1 results format (``json``, ``xml``, ``csv``, ``tsv``), written by pyoxigraph."""
-    return solutions(result).serialize(format=_results_format(fmt))
+    data = solutions(result).serialize(format=_results_format(fmt))
+    assert data is not None    # no output file given: pyoxigraph returns the bytes
+    return data
 
 
 def parse(data: bytes | str, fmt: str = "json") -> Result:

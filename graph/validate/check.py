@@ -207,9 +207,6 @@ def _ox(term):
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
 
 
-ENGINES = ("oxigraph", "pyshacl")
-
-
 def results(store, engine: str = "oxigraph") -> list:
     """Every validation result on the store's graphs, by the fast engine or by pySHACL."""
     if engine == "pyshacl":
@@ -427,7 +424,8 @@ def main(args) -> int:
     from greenplan.api import open_for
     from greenplan.messages import log
 
-    store = open_for(args, log=log)
+    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
+                     timeout=getattr(args, "timeout", 60.0), log=log)
     conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":

@@ -741,7 +741,8 @@ def main(args) -> int:
         limits = limits_from(args)
     except ValueError as e:
         return usage_error(str(e))
-    store = open_for(args, log=log)
+    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
+                     timeout=getattr(args, "timeout", 60.0), log=log)
     try:
         server = make_server(store, args.host, args.port, log=log, limits=limits)
     except OSError as e:

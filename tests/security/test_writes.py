@@ -162,12 +162,20 @@ replace_file(Path(sys.argv[1]), slow)
 """
 
 
+def default_signals():
+    """In the child, before exec: the default disposition of the signals the tests send. A suite started under
+    ``nohup`` or as a background job hands its children SIGHUP/SIGINT ignored, and Python keeps an inherited
+    ignore; the tests must not depend on how the suite was started."""
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_killed_write_leaves_no_temporary_file(tmp_path, sig):
     target = tmp_path / "graph.nq"
     target.write_text("old\n")
     proc = subprocess.Popen([sys.executable, "-c", KILLED, str(target)], stdout=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+                            cwd=ROOT, preexec_fn=default_signals)
     try:
         assert proc.stdout.readline().strip() == "writing"
         assert len(tmp_files(tmp_path)) == 1           # the temporary file exists while writing
@@ -184,7 +192,8 @@ def test_a_killed_build_leaves_no_temporary_file(tmp_path, source):
     store_dir = tmp_path / "store"
     for delay in (0.3, 0.8, 1.5):
         proc = subprocess.Popen([sys.executable, "-m", "greenplan.cli.main", "build", "--store", str(store_dir),
-                                 "--source", str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 "--source", str(source)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                preexec_fn=default_signals)
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)

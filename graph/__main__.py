@@ -1,0 +1,6 @@
+"""``python -m greenplan``: the greenplan command."""
+import sys
+
+from greenplan.cli.main import main
+
+sys.exit(main())
