@@ -58,7 +58,7 @@ from greenplan.web.cache import matches as match_etag, request_key
 from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
-from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit
+from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit, WorkerPool
 
 STATIC = Path(__file__).parent.parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}
@@ -155,8 +155,9 @@ class GreenplanServer(ThreadingHTTPServer):
         self.log = log
         self.gate = Gate(limits.max_connections, limits.max_per_client)
         self.reaper = Reaper()
-        self.worker = QueryWorker(store.directory, limits.timeout, limits.max_results,
-                                  max_bytes=limits.max_result_bytes)
+        self.worker = WorkerPool(limits.workers, lambda: QueryWorker(
+            store.directory, limits.timeout, limits.max_results, max_bytes=limits.max_result_bytes,
+            max_memory=limits.max_memory))
         self._dumps: dict[str, bytes] = {}
         self._dump_lock = threading.Lock()
         from greenplan.query.catalogue import catalogue
@@ -565,7 +566,8 @@ class Handler(BaseHTTPRequestHandler):
                 # Saved queries are the project's own, fixed and fast (bench/README.md): answered in this
                 # process (≈ 1 ms). Arbitrary SPARQL goes to the worker, which the time limit can end.
                 return _answer_saved(self.server, job)
-            return self.server.worker.run(job, self._deadline())
+            client = self.client_key or self.client_address[0]
+            return self.server.worker.run(job, self._deadline(), client)
         except QueryTimeout as e:
             raise HttpError(503, str(e), {"Retry-After": "1"}) from None
         except NotAcceptable as e:
