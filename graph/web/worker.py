@@ -277,6 +277,10 @@ class QueryWorker:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
     def start(self) -> None:
         with self._lock:
             self._ensure()
@@ -453,11 +457,25 @@ class WorkerPool:
             return worker.run(job, deadline)
         finally:
             with self._cond:
-                self._free.append(worker)
-                self._free.sort(key=self.workers.index)
                 starts = self._running[client]
                 starts.remove(started)
                 if not starts:
                     del self._running[client]
                 self._record(client, time.monotonic() - started)
-                self._cond.notify_all()
+            if worker.alive:
+                self._release(worker)
+            else:      # stopped (time or memory limit): started again aside, so that no request waits for it
+                threading.Thread(target=self._restart, args=(worker,), daemon=True).start()
+
+    def _restart(self, worker: QueryWorker) -> None:
+        try:
+            worker.start()
+        except RuntimeError:
+            pass        # the next job on it says why (QueryWorker.run starts it again)
+        self._release(worker)
+
+    def _release(self, worker: QueryWorker) -> None:
+        with self._cond:
+            self._free.append(worker)
+            self._free.sort(key=self.workers.index)
+            self._cond.notify_all()
