@@ -10,6 +10,14 @@ from __future__ import annotations
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 MAX_CELL_CHARS = 200_000                 # one paragraph or one table cell, in characters
 
+# fetching a source given as an http(s):// URL (loaders/fetch.py)
+MAX_FETCH_BYTES = 50 * 1024 * 1024       # the body of one response
+FETCH_DEADLINE = 60.0                    # seconds for the whole fetch: connect, headers, body, redirects
+FETCH_READ_TIMEOUT = 30.0                # seconds without a byte before the fetch is given up
+MAX_RESPONSE_HEADERS = 100               # header lines of one response
+MAX_RESPONSE_HEADER_BYTES = 64 * 1024    # status line and header lines together
+MAX_REDIRECTS = 5
+
 
 def size(n: int) -> str:
     """A byte count for messages: 8,388,608 bytes (8.0 MiB)."""
