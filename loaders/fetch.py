@@ -49,7 +49,7 @@ def source_record(source: Path) -> tuple[str | None, str | None]:
     return data.get("url") or data.get("crawl_url"), when.replace(" ", "T") if when else None
 
 
-def kept_copy(url: str, directory: Path, follow_redirects: bool = False) -> Path:
+def kept_copy(url: str, directory: Path, follow_redirects: bool | None = None) -> Path:
     """The kept copy of ``url`` in ``directory``, fetching it on first use (and again when the kept
     copy no longer has the SHA-256 its record names: an earlier, cut-off copy is never reused)."""
     parts = urllib.parse.urlsplit(url)
@@ -58,6 +58,8 @@ def kept_copy(url: str, directory: Path, follow_redirects: bool = False) -> Path
         if (directory / (stem + ext)).is_file() and record_path(directory / (stem + ext)).is_file() \
                 and _intact(directory / (stem + ext)):
             return directory / (stem + ext)
+    if follow_redirects is None:
+        follow_redirects = limits.FOLLOW_REDIRECTS
     data, content_type = _get(url, follow_redirects)
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower()) or _suffix(parts.path) or ".html"
     path = directory / (stem + ext)

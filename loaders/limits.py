@@ -17,6 +17,7 @@ FETCH_READ_TIMEOUT = 30.0                # seconds without a byte before the fet
 MAX_RESPONSE_HEADERS = 100               # header lines of one response
 MAX_RESPONSE_HEADER_BYTES = 64 * 1024    # status line and header lines together
 MAX_REDIRECTS = 5
+FOLLOW_REDIRECTS = False                 # to another host or port (--follow-redirects); never another scheme
 
 
 def size(n: int) -> str:

@@ -22,6 +22,9 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
                         "Zhanjiang plan)")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
+    p.add_argument("--follow-redirects", action="store_true",
+                   help="fetching an http(s):// source: follow redirects to another host or port (default: only "
+                        "the same host and port; never another scheme)")
     if endpoint:
         p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
         p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
@@ -365,6 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     from greenplan.output import exit_on_signals
 
     exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
+    if getattr(args, "follow_redirects", False):
+        from greenplan.loaders import limits
+
+        limits.FOLLOW_REDIRECTS = True     # read by greenplan.loaders.fetch when a source is fetched
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -172,3 +172,22 @@ def test_the_cli_says_one_line_and_exits_2(tmp_path):
         server.close()
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1, run.stderr[-600:]
     assert "Traceback" not in run.stderr and server.url() in run.stderr
+
+
+def test_the_cli_follows_another_port_only_with_follow_redirects(tmp_path):
+    target = Scripted(lambda p, send: send(_ok()))
+    hop = Scripted(lambda p, send: send(
+        b"HTTP/1.1 302 Found\r\nLocation: " + target.url().encode() + b"\r\nContent-Length: 0\r\n\r\n"))
+    try:
+        def build(*extra):
+            return subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", hop.url(),
+                                   "--store", str(tmp_path / "store"), *extra], capture_output=True, text=True,
+                                  timeout=300)
+        refused = build()
+        assert refused.returncode == 2 and "--follow-redirects" in refused.stderr and target.requests == []
+        followed = build("--follow-redirects")
+        assert followed.returncode == 0, followed.stderr[-600:]
+        assert target.requests == ["/plan.txt"]
+    finally:
+        hop.close()
+        target.close()
