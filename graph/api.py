@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from greenplan.query.saved import ready, run_saved
 from greenplan.store.core import Location, Store, StoreError, build_store, locate, open_store
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
@@ -49,7 +50,7 @@ def build(plans, report=None, base: str | None = None):
     return build_dataset(plans, report, base)
 
 
-def open_for(store: str | Path | None = None, sources: list[str] | None = None, base: str | None = None, *,
+def open_for(store: str | None = None, sources: list[str] | None = None, base: str | None = None, *,
              endpoint: str | None = None, timeout: float = 60.0, log=None):
     """The store these parameters name: a remote SPARQL endpoint (``endpoint``; ``timeout`` seconds per
     request), else the local store of ``store`` / ``sources`` / ``base`` (see
@@ -59,27 +60,6 @@ def open_for(store: str | Path | None = None, sources: list[str] | None = None, 
 
         return EndpointStore(endpoint, base=base, timeout=timeout)
     return open_store(store, sources, base, log=log)
-
-
-def ready(store, params: dict[str, str] | None = None) -> None:
-    """Start reading a local store the way a saved query with these parameters will (one plan of a large store:
-    its on-disk index, not the whole corpus in memory), in the background: the caller's remaining start-up
-    overlaps it. Remote stores need nothing."""
-    if (params or {}).get("plan") and hasattr(store, "prefer_index"):
-        store.prefer_index()
-    if hasattr(store, "preload"):
-        store.preload()
-
-
-def run_saved(store, name: str, params: dict[str, str] | None = None, directory: Path | None = None) -> Result:
-    """Run the saved query ``queries/<name>.rq`` (or ``<directory>/<name>.rq``) with parameters bound as RDF
-    terms; list columns are ordered and joined as the query's ``#+ lists:`` header says
-    (:meth:`SavedQuery.finish`)."""
-    from greenplan.query.catalogue import saved_query
-
-    q = saved_query(name, directory)
-    ready(store, params)          # one plan of a large store: its keeper, else its on-disk index (not a full load)
-    return q.finish(store.run(q.text, q.bindings(params, store)))
 
 
 def sparql(store, text: str):

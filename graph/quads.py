@@ -90,3 +90,13 @@ def triple_key(t) -> tuple[str, str, str]:
 def quad_key(q) -> tuple[str, str, str, str]:
     """Sort key of a quad: graph name first, then its triple."""
     return (str(q.graph_name), *triple_key(q))
+
+
+def to_bytes(items, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples or quads written by pyoxigraph in ``rdf_format`` (with ``prefixes`` where the format has them)."""
+    if prefixes and rdf_format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        data = ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    else:
+        data = ox.serialize(items, format=rdf_format)
+    assert data is not None      # no output file was given: pyoxigraph returns the bytes
+    return data

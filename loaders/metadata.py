@@ -19,7 +19,7 @@ from greenplan.loaders.records import LoadReport, PlanMetadata, Span
 
 FIELDS = {"identifier", "title", "title_en", "jurisdiction_code", "jurisdiction_name", "issuer", "issuer_basis",
           "number", "date_written", "date_published", "index_number", "subject",
-          "status", "language", "description", "description_en"}
+          "status", "kind", "language", "description", "description_en"}
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")                # whole value (fullmatch: no final newline slips through)
 JURISDICTION_CODE = re.compile(r"CN|[0-9]{6}")          # a GB/T 2260 division code, or CN for the whole country
 

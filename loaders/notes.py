@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import re
 
-from greenplan.loaders.parties import NoteState, column_role, is_note, parse_note
+from greenplan.loaders.parties import NoteState, column_role, is_note, note_like, parse_note
 from greenplan.loaders.records import Note, StandingRule
 
-OPEN = "（("
-CLOSE = "）)"
+OPEN = "（(〔["      # 〔责任单位：…〕: some provinces bracket notes with 〔〕
+CLOSE = "）)〕]"
 SENTENCE_END = "。；;！？!?"
 LEAD_IN = "。；;，,：:、 \u3000"   # left over between a note and the next task's first word
 LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[：:]")   # 牵头单位： of an unbracketed labelled note
@@ -56,6 +56,17 @@ def _placed(text: str, start: int, end: int) -> bool:
 
 def find_notes(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in parentheses(text) if _placed(text, s, e) and is_note(text[s:e])]
+
+
+def unread_notes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, why) of each parenthesis that stands where a note stands and is shaped like one (a role word
+    closes a clause, or a label 牵头单位：) but was not read as a note: its parties are not bodies or collectives
+    by shape, or a clause has no role word."""
+    out = []
+    for s, e in parentheses(text):
+        if _placed(text, s, e) and not is_note(text[s:e]) and (why := note_like(text[s:e])):
+            out.append((s, e, why))
+    return out
 
 
 def labelled_note(text: str) -> int | None:

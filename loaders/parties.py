@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import csv
 import re
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
 from greenplan.loaders.records import NoteParse, Party
 
-OPENING = "（("
-CLOSING = "）)"
+OPENING = "（(〔["
+CLOSING = "）)〕]"
 SEPARATORS = "、，,；;"
 SENTENCE_END = "。"
 LABEL_COLON = "：:"
@@ -40,7 +41,10 @@ WHITESPACE = re.compile(r"\s+")
 PROSE = set("的将把了“”《》。")
 PROSE_OPENINGS = ("由", "对", "在")
 LONGEST_NAME = 40
+MIN_LISTED_NAME = 3   # a name in a list without a role word: 市财政局 yes, 市 or 区 (（市、区）) no
 NO_ROLE_WORD = "expected a role word"
+DEADLINE = "deadline"     # the part after 完成时限： of a labelled note
+NOT_A_PARTY = "is neither a body's name (ending in 部, 委, 局, 办 …) nor a collective (有关部门, 各地区 …)"
 YEAR = re.compile(r"^(到|于|在)?\d{4}年")
 PLACEHOLDER = 0xE000  # private-use code points stand for protected collective phrases while splitting
 
@@ -49,14 +53,12 @@ PLACEHOLDER = 0xE000  # private-use code points stand for protected collective p
 class Words:
     verbs: dict[str, str]          # role word → role, longest first
     headers: dict[str, str]        # column header / label → role, longest first
+    deadline_labels: tuple[str, ...]   # 完成时限： … — a label whose value is the deadline, no party
     joiners: tuple[str, ...]       # longest first; split only next to a collective phrase or an open mark
     withs: tuple[str, ...]         # always split (会同)
     opens: tuple[str, ...]         # longest first
-    first_lead: tuple[str, ...]
+    same_below: tuple[str, ...]    # 下同 after the first-is-lead clause
     times: tuple[str, ...]         # time phrases that are no party (持续推进)
-    rule_start: tuple[str, ...]
-    rule_end: tuple[str, ...]
-    collectives: tuple[str, ...]   # longest first
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -80,14 +82,12 @@ def words() -> Words:
     return Words(
         verbs={k: verbs[k] for k in _longest_first(verbs)},
         headers={k: headers[k] for k in _longest_first(headers)},
+        deadline_labels=tuple(_longest_first(by_kind.get("deadline-label", {}))),
         joiners=tuple(_longest_first(by_kind.get("joiner", {}))),
         withs=tuple(_longest_first(by_kind.get("with", {}))),
         opens=tuple(_longest_first(by_kind.get("open", {}))),
-        first_lead=tuple(by_kind.get("first-lead", {})),
+        same_below=tuple(by_kind.get("same-below", {})),
         times=tuple(_longest_first(by_kind.get("time", {}))),
-        rule_start=tuple(by_kind.get("rule-start", {})),
-        rule_end=tuple(by_kind.get("rule-end", {})),
-        collectives=tuple(_longest_first(r["phrase"] for r in _rows("collective-parties.tsv"))),
     )
 
 
@@ -113,24 +113,83 @@ def column_role(header: str) -> str | None:
     return words().headers.get(WHITESPACE.sub("", header))
 
 
+@lru_cache(maxsize=1)
+def grammar() -> dict:
+    """``loaders/grammar.toml``: the word classes and shapes of collectives, the first-is-lead rule, body ends."""
+    return tomllib.loads(files("greenplan.loaders").joinpath("grammar.toml").read_text(encoding="utf-8"))
+
+
+def _template(shape: str, classes: dict[str, list[str]]) -> str:
+    """A shape of grammar.toml with each {class} replaced by its words (longest first, escaped)."""
+    return re.sub(r"\{(\w+)\}", lambda m: "(?:" + "|".join(re.escape(w) for w in _longest_first(classes[m[1]])) + ")",
+                  shape)
+
+
+@lru_cache(maxsize=1)
+def collective_shapes() -> tuple[re.Pattern, ...]:
+    """One pattern per collective shape of grammar.toml.  A scope word counts only at the start of an item (not
+    inside a body's name), and a collective ends where the item ends: a separator, a connective, 等, a role word,
+    a parenthesis or another collective (各地区各部门)."""
+    g = grammar()
+    w = words()
+    boundary = "、，,；;：:（(）)"
+    # the last character of a connective or open mark (和, 及, 以及, 会同, 等)
+    before = re.escape(boundary + "".join(sorted({x[-1] for x in w.joiners + w.withs} | {x[0] for x in w.opens})))
+    follow = _longest_first(set(w.joiners) | set(w.withs) | set(w.opens) | set(w.verbs) | {"各"})
+    lookahead = f"(?=$|[{re.escape(boundary)}]|" + "|".join(re.escape(x) for x in follow) + ")"
+    out = []
+    for shape in g["shapes"].values():
+        shape = shape.replace("(?:{scope})?", f"(?:(?<![^{before}])(?:{{scope}}))?", 1)
+        out.append(re.compile(_template(shape, g["words"]) + lookahead))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def first_lead_shape() -> re.Pattern:
+    return re.compile(grammar()["first_lead"]["shape"])
+
+
+def is_collective(phrase: str) -> bool:
+    """Whether a whole phrase is a collective party by its shape (各省级人民政府, 国务院相关部门和单位, 各园区 …)."""
+    return [(m.start(), m.end()) for m in _collective_matches(phrase)] == [(0, len(phrase))]
+
+
+def _collective_matches(text: str) -> list[re.Match]:
+    """The longest collective starting at each position, left to right, not overlapping."""
+    out = []
+    i = 0
+    while i < len(text):
+        found = [m for p in collective_shapes() if (m := p.match(text, i)) and m.end() > i]
+        if found:
+            best = max(found, key=lambda m: m.end())
+            out.append(best)
+            i = best.end()
+        else:
+            i += 1
+    return out
+
+
+def reads_as_body(name: str) -> bool:
+    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府) or
+    starts as a national body's or enterprise's name starts (国家电网, 中国移动)."""
+    body = grammar()["body"]
+    return name.endswith(tuple(body["ends"])) or (name.startswith(tuple(body["starts"]))
+                                                  and not any(name == s for s in body["starts"]))
+
+
 class _Protected:
-    """A text with its collective phrases replaced by single private-use characters."""
+    """A text with its collective phrases (found by shape) replaced by single private-use characters."""
 
     def __init__(self, text: str):
         self.phrases: list[str] = []
         out = []
-        i = 0
-        collectives = words().collectives
-        while i < len(text):
-            for phrase in collectives:
-                if text.startswith(phrase, i):
-                    out.append(chr(PLACEHOLDER + len(self.phrases)))
-                    self.phrases.append(phrase)
-                    i += len(phrase)
-                    break
-            else:
-                out.append(text[i])
-                i += 1
+        at = 0
+        for m in _collective_matches(text):
+            out.append(text[at:m.start()])
+            out.append(chr(PLACEHOLDER + len(self.phrases)))
+            self.phrases.append(m[0])
+            at = m.end()
+        out.append(text[at:])
         self.text = "".join(out)
 
     def restore(self, s: str) -> str:
@@ -164,8 +223,9 @@ def _split(s: str, seps: str) -> list[str]:
 class _List:
     """Reads a list of parties (``X、Y等和各省级人民政府``) into (spelling, collective) items."""
 
-    def __init__(self, prot: _Protected):
+    def __init__(self, prot: _Protected, shaped: bool = True):
         self.prot = prot
+        self.shaped = shaped     # notes: a name must have a body's shape; cells: the column says it is a party
         self.open_list = False
         self.problems: list[str] = []
 
@@ -186,11 +246,13 @@ class _List:
             if s in w.opens:
                 return []
         spelling = self.prot.restore(s)
+        collective = self.prot.has_placeholder(s)
         if (len(spelling) > LONGEST_NAME or PROSE & set(spelling) or spelling.startswith(PROSE_OPENINGS)
-                or spelling in w.joiners or spelling in w.withs):
-            self.problems.append(f"{spelling!r} does not read as the name of a body")
+                or spelling in w.joiners or spelling in w.withs
+                or (self.shaped and not (collective or reads_as_body(_marked_role(spelling)[0])))):
+            self.problems.append(f"{spelling!r} {NOT_A_PARTY}")
             return []
-        return [(spelling, self.prot.has_placeholder(s))]
+        return [(spelling, collective)]
 
     def _item(self, s: str) -> list[tuple[str, bool]]:
         """An item that may hold collective phrases: ``X等和⟨C⟩``, ``⟨C⟩和⟨D⟩``, ``国务院⟨C⟩``."""
@@ -211,44 +273,68 @@ class _List:
                 if name:
                     out.extend(self._name(name))
             else:
-                # glued to the phrase (国务院有关部门, 省级有关部门): the whole item is one collective party
-                phrase = prefix + phrase
+                # glued to the collective with no connective: neither a body nor a collective by shape
+                self.problems.append(f"{self.prot.restore(prefix + phrase)!r} {NOT_A_PARTY}")
+                phrase = ""
         if rest in w.opens:
             self.open_list = True
             rest = ""
         more, joiner = _strip_prefix(rest, w.joiners)
-        if rest and not joiner:
-            # followed by more of its name (各区、县级市人民政府): the whole item is one collective party
+        if rest and rest[0] in OPENING and rest[-1] in CLOSING and rest[1:-1] in w.verbs:
+            phrase, more = phrase + rest, ""      # 各区、县级市（配合）: the role in brackets after the collective
+        elif rest and not joiner and not self.prot.is_placeholder(rest[0]):
+            # more text glued to the collective (其他有关部门负责人): not a party by shape
             more, mark = _strip_suffix(rest, w.opens)
             self.open_list = self.open_list or bool(mark)
-            phrase, more = phrase + more, ""
-        out.append((self.prot.restore(phrase), True))
+            self.problems.append(f"{self.prot.restore(phrase + more)!r} {NOT_A_PARTY}")
+            phrase, more = "", ""
+        if phrase:
+            out.append((self.prot.restore(phrase), True))
         if more:
             out.extend(self._item(more))
         return out
 
 
 def _is_time(segment: str) -> bool:
-    """A deadline or time phrase (2019年底前, 2020年6月底前完成, 持续推进): it starts with a year or a time word."""
-    return bool(YEAR.search(segment)) or any(segment.startswith(t) for t in words().times)
+    """A deadline or time phrase (2019年底前, 2020年6月底前完成, 持续推进, 完成时限：…): it starts with a year, a time
+    word or a deadline label."""
+    w = words()
+    return (bool(YEAR.search(segment)) or any(segment.startswith(t) for t in w.times)
+            or any(segment.startswith(d + c) for d in w.deadline_labels for c in LABEL_COLON))
 
 
 def _is_first_lead(sentence: str) -> bool:
-    return any(m in sentence for m in words().first_lead)
+    return bool(first_lead_shape().search(sentence))
+
+
+def _without_first_lead(sentence: str) -> str:
+    """The sentence without its first-is-lead clause (…负责，排在第一位的部门为牵头部门，下同 → …负责)."""
+    clauses = re.split("([，,；;])", sentence)
+    keep: list[str] = []
+    dropping = False
+    for k in range(0, len(clauses), 2):
+        clause = clauses[k]
+        if first_lead_shape().search(clause):
+            dropping = True
+            continue
+        if dropping and clause in words().same_below:
+            continue
+        dropping = False
+        keep.append(clause)
+    return "，".join(c for c in keep if c)
 
 
 def _is_standing_rule(sentence: str) -> bool:
-    w = words()
-    return sentence.startswith(w.rule_start) and any(m in sentence for m in w.rule_end)
+    return bool(re.search(grammar()["standing_rule"]["shape"], sentence))
 
 
 def _labelled(prot: _Protected, s: str) -> list[tuple[str, str]] | None:
     """``牵头单位：A，配合单位：B`` → [(role, "A，"), (role, "B")]; None when no label is present."""
-    headers = words().headers
-    pattern = "(" + "|".join(re.escape(h) for h in headers) + ")[" + LABEL_COLON + "]"
+    headers = dict(words().headers) | {d: DEADLINE for d in words().deadline_labels}
+    pattern = "(" + "|".join(re.escape(h) for h in _longest_first(headers)) + ")[" + LABEL_COLON + "]"
     found = list(re.finditer(pattern, s))
-    if not found:
-        return None
+    if all(headers[m.group(1)] == DEADLINE for m in found):
+        return None       # no label of a role: the note's clauses are read as clauses (…负责，完成时限：…)
     parts = []
     if s[: found[0].start()].strip(SEPARATORS):
         parts.append(("", s[: found[0].start()]))
@@ -304,9 +390,11 @@ def _marked_role(spelling: str) -> tuple[str, str | None]:
     return spelling, None
 
 
-def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
-    lst = _List(prot)
+def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse, shaped: bool = True) -> None:
+    lst = _List(prot, shaped)
     for role, text in groups:
+        if role == DEADLINE:
+            continue     # 完成时限：2020年底前 — the structure reader reads the deadline
         if not role:
             parse.problems.append(f"{prot.restore(text)!r} before the first label (牵头单位： …)")
             continue
@@ -329,7 +417,9 @@ def parse_note(text: str, state: NoteState) -> NoteParse:
         state.first_is_lead = True
     for sentence in sentences:
         if _is_first_lead(sentence):
-            continue
+            sentence = _without_first_lead(sentence)
+            if not sentence:
+                continue
         if _is_standing_rule(sentence):
             parse.standing_rules.append(sentence)
             if sentence not in state.standing_rules:
@@ -338,7 +428,15 @@ def parse_note(text: str, state: NoteState) -> NoteParse:
         prot = _Protected(sentence)
         labelled = _labelled(prot, prot.text)
         if labelled is not None:
-            _read(prot, labelled, parse)
+            groups = []
+            for role, text in labelled:    # 责任单位：X、Y按职责分工负责 — a role word inside a label's part wins
+                if role in ("", DEADLINE):
+                    groups.append((role, text))
+                    continue
+                found, problems = _clauses(text, role)
+                groups.extend(found)
+                parse.problems.extend(problems)
+            _read(prot, groups, parse)
             continue
         groups, problems = _clauses(prot.text, None)
         parse.problems.extend(problems)
@@ -368,7 +466,7 @@ def parse_cells(cells: list[tuple[str, str]], state: NoteState) -> NoteParse:
         prot = _Protected(text)
         groups, problems = _clauses(prot.text, role)
         parse.problems.extend(problems)
-        _read(prot, groups, parse)
+        _read(prot, groups, parse, shaped=False)
     return parse
 
 
@@ -386,3 +484,25 @@ def is_note(text: str) -> bool:
     parse = parse_note(inner, NoteState())
     shaped = not any(p.startswith(NO_ROLE_WORD) for p in parse.problems)
     return shaped and (bool(parse.parties) or bool(parse.standing_rules))
+
+
+def note_like(text: str) -> str | None:
+    """Why a parenthesised text that is shaped like a note (a clause closed by a role word, or a label such as
+    牵头单位：) was not read as one, or None: it is no note at all (（此件公开发布）, （PPP）) or it was read."""
+    inner = _inner(text)
+    if not inner:
+        return None
+    w = words()
+    clauses = [c for c in re.split("[，,；;。]", inner) if c]
+    labelled = any(inner.find(h + c) >= 0 for h in w.headers for c in LABEL_COLON)
+    if not labelled and not any(c.endswith(tuple(w.verbs)) for c in clauses):
+        # no role word at all: note-like only when it lists two or more bodies' names (（市财政局、市税务局）),
+        # not for an aside that names one thing (（含技工院校）) or a list of division words (（市、区）)
+        items = _split(inner, SEPARATORS)
+        if len(items) < 2 or not all(len(i) >= MIN_LISTED_NAME and (reads_as_body(i) or is_collective(i))
+                                     for i in items):
+            return None
+    parse = parse_note(inner, NoteState())
+    if parse.parties and not parse.problems:
+        return None
+    return parse.problems[0] if parse.problems else "no bodies found: expected bodies and a role word (负责, 牵头 …)"

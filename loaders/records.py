@@ -187,6 +187,7 @@ class PlanMetadata:
     issuer: str | None = None       # spelling of the issuing body, resolved through the authority list
     issuer_basis: str | None = None
     status: str | None = None
+    kind: str | None = None         # the kind of document (a concept of ontology/document-kinds.ttl, e.g. opinions)
     language: str = "zh"
     description: str | None = None
     description_en: str | None = None
@@ -199,10 +200,25 @@ class PlanMetadata:
 
 
 @dataclass
+class UnreadNote:
+    """Note-like text that was not understood: kept as printed, reported, and for the graph to flag.
+
+    kind: ``note`` — a parenthesis or label line with a role word (负责, 牵头单位：…) whose parties are neither
+    bodies' names nor collectives by shape, or a clause with no role word; ``table`` — a table whose header
+    names responsibility (牵头部门, 责任单位 …) but that yields no task."""
+    text: str           # as printed (a note with its parentheses; a table's header row joined by " | ")
+    span: Span
+    why: str            # what was expected
+    kind: str = "note"  # note | table
+
+
+@dataclass
 class LoadIssue:
     severity: str       # error | warning | info
     span: Span | None
     message: str
+    cause: str | None = None    # what the issues of one cause share (e.g. an unresolved spelling's warning)
+    context: str | None = None  # where in the plan, in words (task （一）1.), when the message is context: cause
 
     def __str__(self) -> str:
         where = f"{self.span}: " if self.span else ""
@@ -210,14 +226,43 @@ class LoadIssue:
 
 
 @dataclass
+class IssueGroup:
+    """The issues of one cause: the first (document order of the report) and how many there are."""
+    first: LoadIssue
+    count: int
+
+    def __str__(self) -> str:
+        i = self.first
+        if self.count == 1 or i.cause is None:
+            return str(i)
+        where = f"{i.span}: " if i.span else ""
+        first = f"; the first: {i.context}" if i.context else ""
+        return f"{where}{i.severity}: {i.cause} ({self.count} occurrences{first})"
+
+
+@dataclass
 class LoadReport:
     issues: list[LoadIssue] = field(default_factory=list)
 
-    def add(self, severity: str, span: Span | None, message: str) -> None:
-        self.issues.append(LoadIssue(severity, span, message))
+    def add(self, severity: str, span: Span | None, message: str, cause: str | None = None,
+            context: str | None = None) -> None:
+        """One issue; ``cause`` groups it with the others of the same cause (``context`` says where it is)."""
+        self.issues.append(LoadIssue(severity, span, message, cause, context))
 
     def warnings(self) -> list[LoadIssue]:
         return [i for i in self.issues if i.severity != "info"]
+
+    def grouped(self) -> list[IssueGroup]:
+        """One group per cause (severity and cause), at the place of its first issue; an issue with no cause
+        is its own group."""
+        groups: dict = {}
+        for n, i in enumerate(self.issues):
+            key = (i.severity, i.cause) if i.cause is not None else n
+            if key in groups:
+                groups[key].count += 1
+            else:
+                groups[key] = IssueGroup(i, 1)
+        return list(groups.values())
 
     def __str__(self) -> str:
         return "\n".join(str(i) for i in self.issues)
@@ -244,6 +289,7 @@ class Plan:
     projects: list[Project] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     unparsed: list[tuple[Span, str]] = field(default_factory=list)  # text kept but not interpreted
+    unread_notes: list[UnreadNote] = field(default_factory=list)    # note-like text not understood
     notice: Notice | None = None
     standing_rules: list[StandingRule] = field(default_factory=list)
     source_url: str | None = None       # for a fetched source: the URL the graph names as the source

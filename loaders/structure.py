@@ -13,27 +13,28 @@ from __future__ import annotations
 
 import datetime
 import re
-import tomllib
-from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
+from dataclasses import dataclass, field, replace
 
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
-from greenplan.loaders.notes import closed_tasks, standing_rules, without_notes
+from greenplan.loaders.notes import closed_tasks, labelled_note, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
+from greenplan.loaders.layoutwords import layout
+from greenplan.loaders.runon import resegment
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
+from greenplan.loaders.parties import words as parties_words
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
-                                       Section, Sentence, Span, StandingRule, Task)
+                                       Section, Sentence, Span, StandingRule, Task, UnreadNote)
 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
 ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
-ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$")
+CHAPTER_LABEL = re.compile(rf"({NUMERAL})、")
+ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$", re.S)
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 STATUS = re.compile(r"^（(.+稿)）$")
@@ -48,11 +49,6 @@ DEADLINE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日|底)?")
 DEADLINE_YEAR = re.compile(r"(\d{4})年")
 DEADLINE_PHRASE = re.compile(r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:年?底|末)?前")   # 2019年底前, 2019年6月底前 in a task's text
 MONTH_END = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
-
-
-@lru_cache(maxsize=1)
-def layout() -> dict:
-    return tomllib.loads(resources.files("greenplan.loaders").joinpath("layout.toml").read_text(encoding="utf-8"))
 
 
 def squeeze(text: str) -> str:
@@ -107,6 +103,7 @@ class _Reader:
         self.tasks: list[Task] = []
         self.rules: list[StandingRule] = []
         self.unparsed: list[tuple[Span, str]] = []
+        self.unread: list[UnreadNote] = []
         self.measures: dict[tuple[str, str], int] = {}
         self.notes: list[Note] = []
         self.projects: list[Project] = []
@@ -119,7 +116,7 @@ class _Reader:
 
     def first_chapter(self) -> int | None:
         for i, b in enumerate(self.paras):
-            if b.kind == "paragraph" and (m := CHAPTER.match(b.text)) and m[1] == "一" and len(b.text) <= HEADING_MAX:
+            if b.kind == "paragraph" and (m := CHAPTER.match(b.text)) and m[1] == "一" and _heading_length(b.text):
                 return i
         return None
 
@@ -160,12 +157,12 @@ class _Reader:
                 continue
             text = b.text
             m = CHAPTER.match(text)
-            if m and len(text) <= HEADING_MAX and chinese_number(m[1]) == len(chapters) + 1:
+            if m and _heading_length(text) and chinese_number(m[1]) == len(chapters) + 1:
                 chapters.append(Chapter(len(chapters) + 1, m[1], m[2].strip(), b.span))
                 current = None
                 self.pending = None
                 continue
-            if m and len(text) <= HEADING_MAX and chinese_number(m[1]) is None:
+            if m and _heading_length(text) and chinese_number(m[1]) is None:
                 self.report.add("warning", b.span, f"heading-like line {text[:30]!r}: {m[1]} is not a Chinese counting "
                                                     f"number; kept as running text")
             m = SECTION.match(text)
@@ -188,7 +185,7 @@ class _Reader:
             if current is None:
                 self.unparsed.append((b.span, text))
                 self.report.add("info", b.span, f"text outside any section kept as chapter text: {text[:30]!r}")
-                self.tasks_from(text, b.span, chapters[-1] if chapters else None, None, "")
+                self.tasks_from(text, b.span, chapters[-1] if chapters else None, None, _own_label(text))
                 continue
             current.pieces.append((b.span, text))
             label = current.label
@@ -203,9 +200,13 @@ class _Reader:
         pending, self.pending = self.pending, None
         if not text and title_only is None:
             return
+        for s, e, why in unread_notes(text):
+            self.unread_note(text[s:e], span, why)
         closed, rest = closed_tasks(text)
         for k, c in enumerate(closed):
             body = ITEM.sub(lambda m: m[3], c.text, count=1) if k == 0 else c.text
+            if k == 0 and CHAPTER_LABEL.fullmatch(label or "") and body.startswith(label):
+                body = body[len(label):]     # 十二、对…（X负责）: the printed number is the label, not the text
             if k == 0 and not body and title_only is None and pending is not None:
                 body, first, label = pending[0], pending[1], pending[2]   # 牵头单位：… under its item
                 self.note_task(body, c.note, _join_spans([first, span]), chapter, section, label)
@@ -224,7 +225,7 @@ class _Reader:
                   label: str) -> None:
         parse = parse_note(note, self.state)
         for p in parse.problems:
-            self.report.add("warning", span, f"responsibility note {note!r} not fully read ({p}); kept as printed")
+            self.unread_note(note, span, p)
         self._rules(parse.standing_rules, span)
         if not text:
             self.report.add("warning", span, f"responsibility note {note!r} closes no text")
@@ -239,6 +240,12 @@ class _Reader:
             text=text, owners=[], owners_raw=note, open_list=parse.open_list, span=span, label=label or None,
             note=note, parties=parse.parties, deadline_raw=raw_deadline, deadline_year=year,
             deadline_date=date, section=section.index if section else None))
+
+    def unread_note(self, text: str, span: Span, why: str, kind: str = "note") -> None:
+        """Note-like text not understood: kept as printed on the plan, reported with its location."""
+        self.unread.append(UnreadNote(text, span, why, kind))
+        what = "responsibility note" if kind == "note" else "table with responsibility columns"
+        self.report.add("warning", span, f"{what} {text[:60]!r} not understood ({why}); kept as printed")
 
     def _rules(self, rules: list[str], span: Span) -> None:
         for r in rules:
@@ -258,6 +265,7 @@ class _Reader:
             if "text" in kinds.values() and any(k == "party" for k in kinds.values()):
                 break
         else:
+            self._responsibility_without_tasks(table, "no column of task text (重点任务, 工作任务 …) beside it")
             return False
         printed_number = any(k == "number" for k in kinds.values())
         first_task = len(self.tasks)
@@ -300,8 +308,7 @@ class _Reader:
             span = Span(self.file, row[0].span.first, row[-1].span.last, _row_path(row))
             parse = parse_cells(parties_cells, self.state)
             for p in parse.problems:
-                self.report.add("warning", span, f"responsibility cells {parties_cells!r} not fully read ({p}); "
-                                                 f"kept as printed")
+                self.unread_note("；".join(f"{hd}：{t}" for hd, t in parties_cells), span, p)
             self._rules(parse.standing_rules, span)
             raw_deadline = values.get("deadline")
             year, date = deadline(raw_deadline)
@@ -323,8 +330,19 @@ class _Reader:
                 deadline_raw=raw_deadline or None, deadline_year=year, deadline_date=date, columns=columns))
         if printed_number:
             check_sequence([(t.number, t.span) for t in self.tasks[first_task:]], "task", self.report)
+        if len(self.tasks) == first_task:
+            self._responsibility_without_tasks(table, "rows with a task text or a responsible body under its header")
         self.below_rows(table, annex)
         return True
+
+    def _responsibility_without_tasks(self, table: Block, expected: str) -> None:
+        """A table whose header names responsibility (牵头部门, 责任单位 …) but that gave no task: said out loud."""
+        for row in table.rows[:3]:
+            headers = [squeeze(c.text) for c in row]
+            if any(column_role(h) for h in headers if h):
+                self.unread_note(" | ".join(headers), row[0].span, f"the header names responsibility; expected "
+                                 f"{expected}", kind="table")
+                return
 
     def below_rows(self, table: Block, annex: int) -> None:
         for text, span in table.notes:
@@ -375,7 +393,8 @@ def _title(rest: str) -> tuple[str, str]:
 
 
 def _deadline_in(note: str) -> str | None:
-    m = re.search(r"(?:完成时限|时间节点|完成时间)[：:]\s*([^，；;）)]+)", note)
+    labels = "|".join(parties_words().deadline_labels)
+    m = re.search(rf"(?:{labels})[：:][ \t\u3000]*([^，；;。）)\n]+)", note)
     return m[1].strip() if m else None
 
 
@@ -437,6 +456,7 @@ def _find_notice(doc_paras: list[Block], title: str, front: range) -> int | None
 
 def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_given: set[str]) -> Plan:
     """Records of the one plan in ``doc``; ``meta_given`` names the metadata keys a .meta.toml set (they win)."""
+    doc = replace(doc, blocks=_label_lines(resegment(doc.blocks)))   # text as crawlers store it reads as the page
     r = _Reader(doc, report)
     paras = r.paras
     start = r.first_chapter()
@@ -490,7 +510,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     preamble = "".join(paras[i].text for i in after)
     preamble_span = _join_spans([paras[i].span for i in after]) if after else title_span
     for i in after:
-        r.tasks_from(paras[i].text, paras[i].span, None, None, "")
+        r.tasks_from(paras[i].text, paras[i].span, None, None, _own_label(paras[i].text))
 
     chapters, secs = r.read_body(start, stop) if start < len(paras) else ([], [])
     tail: list[Block] = paras[stop:]
@@ -549,7 +569,7 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
         title=title, title_span=title_span, status=status or None, status_span=status_span,
         preamble=preamble, preamble_span=preamble_span, chapters=chapters, sections=sections,
         principles=principles, targets=targets, goals=goals, tasks=tasks, projects=r.projects, notes=r.notes,
-        unparsed=r.unparsed, notice=notice, standing_rules=r.rules, source_format=doc.format)
+        unparsed=r.unparsed, unread_notes=r.unread, notice=notice, standing_rules=r.rules, source_format=doc.format)
 
 
 def number_slug(number: str) -> str | None:
@@ -583,6 +603,13 @@ def _common_path(paths: list[str | None]) -> str | None:
     return "/".join(common) or None
 
 
+def _without_item_number(sentence: str) -> str:
+    """A sentence without the number of the item it opens (1.推进学校节能改造。 → 推进学校节能改造。): the number
+    is the item's place, as a section's （一） is, and the task read from the item does not carry it."""
+    m = ITEM.match(sentence.lstrip())
+    return m[3] if m and m[3] and not m[3][0].isdigit() else sentence
+
+
 def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
     """Sentences of the running text, a sentence running on into the next paragraph until its 。;
     responsibility notes are not sentences (they are kept on their tasks)."""
@@ -595,7 +622,7 @@ def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
                 first = span
             buf += ch
             if ch == "。":
-                out.append(Sentence(len(out) + 1, buf, _join_spans([first, span])))
+                out.append(Sentence(len(out) + 1, _without_item_number(buf), _join_spans([first, span])))
                 buf, first = "", None
     if buf.strip() and first is not None:
         out.append(Sentence(len(out) + 1, buf, _join_spans([first, pieces[-1][0]])))
@@ -633,14 +660,65 @@ def _principles_and_goals(sections: list[Section], secs: list[_Section], report:
     return principles, targets, goals
 
 
+def _is_label_line(text: str) -> bool:
+    """A line that starts with a label of a note: 牵头单位：…, 配合单位：…, 责任单位：…, 完成时限：…"""
+    w = parties_words()
+    return any(text.startswith(h + c) for h in list(w.headers) + list(w.deadline_labels) for c in "：:")
+
+
+def _label_lines(blocks: list[Block]) -> list[Block]:
+    """Consecutive label lines under an item (牵头单位：… / 配合单位：… / 完成时限：…, each on its own line) are one
+    note: one paragraph of the lines as printed, joined by line breaks, located at all of them.  So is a label
+    line under an item whose paragraph itself ends with the first label (1.实施节能改造。牵头单位：X / 配合单位：Y)."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if (b.kind == "paragraph" and prev is not None and prev.kind == "paragraph" and _is_label_line(b.text)
+                and (_is_label_line(prev.text) or labelled_note(prev.text) is not None)):
+            out[-1] = replace(prev, text=prev.text + "\n" + b.text, span=_join_spans([prev.span, b.span]))
+        else:
+            out.append(b)
+    return out
+
+
+def _heading_length(text: str) -> bool:
+    """A chapter heading is a short line that no responsibility note closes (一、对…区优先支持。（X负责） is a
+    numbered paragraph of a notice, not a heading)."""
+    return len(text) <= HEADING_MAX and not closed_tasks(text)[0]
+
+
+def _own_label(text: str) -> str:
+    """The number a paragraph outside any section prints at its start: ``40.`` right under a chapter
+    (四、创新人才工作体制机制), ``十二、`` of a notice whose numbered paragraphs each close with a note; else ""."""
+    if (item := ITEM.match(text)):
+        return f"{item[1]}." if item[1] else f"（{item[2]}）"
+    if (m := CHAPTER.match(text)) and chinese_number(m[1]):
+        return f"{m[1]}、"
+    return ""
+
+
+def _printed_number(label: str | None) -> int | None:
+    """The number a task's label prints last: （三）38. → 38, （2） → 2, 十二、 → 12; None for （四） (a section)."""
+    if not label:
+        return None
+    if (m := ITEM_LABEL.search(label)):
+        return int(m[1] or m[2])
+    if (m := CHAPTER_LABEL.fullmatch(label)):
+        return chinese_number(m[1])
+    return None
+
+
 def _numbered(tasks: list[Task]) -> list[Task]:
-    """Printed numbers where items are numbered and every task has a distinct one (a 1., 2. … list running through
-    the plan, or a table's 序号), else document order."""
+    """Printed numbers where items are numbered: the number of a task's own item (``38.`` under （三） is 38, also
+    when the numbering runs on across sections and chapters; ``十二、`` of a notice's numbered paragraphs is 12).
+    When every task closed by a note has a printed number and no two share one, those are the numbers; when the
+    numbers repeat (numbering restarts in each section) or a task has none, every task is numbered in document
+    order and the printed number stays in its label.  A table's 序号 is its rows' number."""
     from_notes = [t for t in tasks if t.note is not None]
-    items = [ITEM_LABEL.search(t.label or "") for t in from_notes]
-    if from_notes and all(items) and len({int(m[1] or m[2]) for m in items}) == len(items):
-        for t, m in zip(from_notes, items):
-            t.number = int(m[1] or m[2])
+    printed = [_printed_number(t.label) for t in from_notes]
+    if from_notes and all(n is not None for n in printed) and len(set(printed)) == len(printed):
+        for t, n in zip(from_notes, printed):
+            t.number = n
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
         for k, t in enumerate(tasks, 1):

@@ -1,50 +1,126 @@
-"""greenplan validate on each of the five gov.cn pages (tests/data/gov-cn): no violation, and every remaining
-warning listed here with the gap in the document that causes it (read off the pages by hand)."""
+"""greenplan validate on each shared gov.cn page (tests/data/gov-cn, tests/data/gov-cn-2) and on the
+Guangzhou-style text: no violation, and every remaining warning listed here with the place in the document
+that causes it (read off the pages by hand). A published State Council document has a number (文号) and
+dates, so no status line is asked of it; chapters are asked only of a kind that has them (opinions, a
+work plan), not of a notice of numbered items (国办发〔2018〕117号)."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from greenplan.validate import check as v
 
-GOV_CN = Path(__file__).parent / "data" / "gov-cn"
+DATA = Path(__file__).parent / "data"
 
-NO_STATUS = ("Plan-status", "规划")   # a published State Council document has no status line (征求意见稿 …)
-# (shape, first word of the node's name) → why the document gives rise to it
+# document → (shape, first word of the node's name) of every finding, with why the document gives rise to it
 EXPECTED = {
-    "gbf-2018-121-sports-competitions": [
-        NO_STATUS,
+    "gov-cn/gbf-2018-121-sports-competitions": [
         # the closing paragraph (各地区、各有关部门要…；体育总局要会同有关方面…) follows section （十九） and closes
         # with no responsibility note, so no task carries its two sentences
         ("Sentence-carried", "第（十九）节"), ("Sentence-carried", "第（十九）节"),
     ],
-    "gbf-2018-126-innovation-reform-measures": [
-        NO_STATUS,
+    "gov-cn/gbf-2018-126-innovation-reform-measures": [
         # rows 15–20 (四、军民深度融合方面, 6 items) are not in the published page: 本文有删减
         ("Task-numberSequence", "规划"),
         # chapters 二、高度重视推广工作 and 三、认真抓好组织实施 are single paragraphs without numbered sections
         ("Chapter-section", "第二章"), ("Chapter-section", "第三章"),
     ],
-    "gbf-2018-128-zero-waste-cities": [NO_STATUS],
-    "gbf-2018-129-consumption-poverty-alleviation": [
-        NO_STATUS,
+    "gov-cn/gbf-2018-128-zero-waste-cities": [],      # a notice issuing a 工作方案 with chapters; a note per task
+    "gov-cn/gbf-2018-129-consumption-poverty-alleviation": [
         ("Chapter-section", "第一章"),   # 一、总体要求 is one paragraph without numbered sections
     ],
-    "gf-2018-42-agricultural-mechanisation": [NO_STATUS],
+    "gov-cn/gf-2018-42-agricultural-mechanisation": [],
+    # a notice of 30 numbered items (一、 … 三十、), no chapters, a note per item: nothing to report
+    "gov-cn-2/gbf-2018-117-incentives-for-localities": [],
+    "gov-cn-2/gf-2018-39-employment": [
+        # after section （十五）'s last note （各有关部门和单位，各省级人民政府按职责分工负责） the page prints one more
+        # paragraph (从工业企业结构调整专项奖补资金中…；各地要对现有补贴项目进行梳理…；各地贯彻落实本意见的有关情况…)
+        # with no note: its three sentences are the section's 5th–7th, and no task carries them
+        ("Sentence-carried", "第（十五）节"), ("Sentence-carried", "第（十五）节"), ("Sentence-carried", "第（十五）节"),
+    ],
+    "gov-cn-2/gf-2019-3-comprehensive-bonded-zones": [
+        # 一、指导思想, 三、发展目标 and 五、有关要求 are paragraphs without numbered sections (（一）…)
+        ("Chapter-section", "第一章"), ("Chapter-section", "第三章"), ("Chapter-section", "第五章"),
+    ],
 }
+# guangzhou-sample.txt (written for the tests, jurisdiction 440100, for which ontology/bodies/ has no list):
+# its first lines print a title and a preamble — no status line, no 文号, no date;
+# 11 local spellings name bodies no list holds (市教育局 市财政局 市委宣传部 团市委 市人民检察院 市公安局 市司法局
+# 市税务局 市发展改革委 市国资委 市市场监管局, lines 8–13); 越秀区 (line 8) is 广州市越秀区人民政府 and 海关 (line 13)
+# the local office of 海关总署, both known without an English name
+GUANGZHOU = [("Plan-status", "规划")] + [("Body-listed", "单位")] * 11 + [("Body-enLabel", "单位")] * 2
+# body → (the spelling the text prints, the line that first prints it)
+GUANGZHOU_UNLISTED = {
+    "广州市教育局": ("市教育局", 8), "广州市财政局": ("市财政局", 8), "中共广州市委宣传部": ("市委宣传部", 9),
+    "共青团广州市委员会": ("团市委", 9), "广州市人民检察院": ("市人民检察院", 11), "广州市公安局": ("市公安局", 11),
+    "广州市司法局": ("市司法局", 11), "广州市税务局": ("市税务局", 12), "广州市发展改革委": ("市发展改革委", 12),
+    "广州市国资委": ("市国资委", 13), "广州市市场监管局": ("市市场监管局", 13),
+}
+GUANGZHOU_NO_ENGLISH = {"广州市越秀区人民政府": ("越秀区", 8), "海关": ("海关", 13)}
+
+
+def _validate(tmp_path, source: Path):
+    from greenplan.store.core import Store, build_store, locate
+
+    loc = locate(str(tmp_path / "s"), [str(source)])
+    build_store(loc)
+    store = Store(loc.directory)
+    conforms, report, text = v.validate(store)
+    return conforms, text, v.findings(report, v.Namer(store))
 
 
 @pytest.mark.parametrize("document", sorted(EXPECTED))
 def test_page_validates_with_only_the_warnings_its_gaps_cause(tmp_path, document):
-    from greenplan.store.core import Store, build_store, locate
-
-    loc = locate(str(tmp_path / "s"), [str(GOV_CN / f"{document}.html")])
-    build_store(loc)
-    store = Store(loc.directory)
-    conforms, report, text = v.validate(store)
-    found = v.findings(report, v.Namer(store))
+    conforms, text, found = _validate(tmp_path, DATA / f"{document}.html")
     assert conforms and text.startswith("0 violations"), text
     got = sorted((f.shape, f.name.split(" ")[0]) for f in found)
     assert got == sorted(EXPECTED[document]), text
     assert {f.severity for f in found} <= {"Warning"}
+    assert not [f for f in found if "附件" in f.message or "annex" in f.message]    # no annex the page lacks
+
+
+def test_guangzhou_text_validates_with_the_findings_it_causes(tmp_path):
+    conforms, text, found = _validate(tmp_path, DATA / "guangzhou-sample.txt")
+    assert conforms, text
+    assert sorted((f.shape, f.name.split(" ")[0]) for f in found) == sorted(GUANGZHOU)
+    lines = (DATA / "guangzhou-sample.txt").read_text(encoding="utf-8").splitlines()
+    for shape, expected in (("Body-listed", GUANGZHOU_UNLISTED), ("Body-enLabel", GUANGZHOU_NO_ENGLISH)):
+        got = {f.name.split(" ", 1)[1]: f.line for f in found if f.shape == shape}
+        assert got == {body: f"line {n}" for body, (_, n) in expected.items()}   # found where first named
+        for spelling, n in expected.values():
+            assert spelling in lines[n - 1]
+    # the default report: one line per shape, with its count
+    shape_lines = [line for line in text.splitlines() if " × " in line]
+    assert [(line.split(" × ")[0].strip(), line.rsplit("[", 1)[1].rstrip("]")) for line in shape_lines] == [
+        ("11", "Body-listed"), ("2", "Body-enLabel")]
+
+
+def test_the_notice_of_numbered_items_exits_0(tmp_path):
+    src = DATA / "gov-cn-2" / "gbf-2018-117-incentives-for-localities.html"
+    cmd = [sys.executable, "-m", "greenplan.cli.main", "validate", "--source", str(src), "--store", str(tmp_path / "s")]
+    subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(src), "--store",
+                    str(tmp_path / "s")], check=True, capture_output=True)
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout == "0 violations, 0 warnings, 0 info\n"
+
+
+def test_guangzhou_build_prints_one_line_per_unresolved_spelling(tmp_path):
+    # by hand: 市教育局 (lines 8, 9) and 市财政局 (lines 8, 12) are named twice, the other 10 spellings once
+    # (市委宣传部 团市委 市人民检察院 市公安局 市司法局 市税务局 市发展改革委 市国资委 市市场监管局, and 海关)
+    cmd = [sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(DATA / "guangzhou-sample.txt"),
+           "--store", str(tmp_path / "s")]
+    grouped = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr.splitlines()
+    every = subprocess.run(cmd + ["--verbose"], capture_output=True, text=True, check=True).stderr.splitlines()
+    spellings = [line.split("body '", 1)[1].split("'", 1)[0] for line in grouped if "body '" in line]
+    assert len(spellings) == len(set(spellings)) == 12
+    assert [line for line in grouped if "occurrences" in line] == [
+        line for line in grouped if "'市教育局'" in line or "'市财政局'" in line]
+    assert all("(2 occurrences; the first: task （一）1.)" in line for line in grouped if "occurrences" in line)
+    assert len([line for line in every if "body '" in line]) == 14
+    # no hint names a file that does not exist; the list to create is named with how
+    assert all("create ontology/bodies/440100.ttl as docs/data/authority-lists.md says" in line
+               for line in grouped if "body '" in line)

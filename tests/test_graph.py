@@ -205,7 +205,7 @@ def test_every_ontology_file_loads():
     root = folder("ontology")
     files = sorted(root.rglob("*.ttl"))
     assert [f.relative_to(root).as_posix() for f in files] == [
-        "bodies/440800.ttl", "bodies/CN.ttl", "divisions.ttl", "greenplan.ttl", "parties.ttl", "places.ttl", "topics.ttl"]
+        "bodies/440800.ttl", "bodies/CN.ttl", "divisions.ttl", "document-kinds.ttl", "greenplan.ttl", "parties.ttl", "places.ttl", "topics.ttl"]
     for f in files:
         assert list(ox.parse(path=str(f), format=ox.RdfFormat.TURTLE, base_iri=BASE)), f
 

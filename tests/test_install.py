@@ -14,7 +14,7 @@ from greenplan.resources import folder
 
 PACKAGE_DIRS = {"greenplan": Path(greenplan.__file__).parent, "greenplan.loaders": folder("loaders")}
 # Declared dependencies the package's code reaches only through another library; each names where.
-INDIRECT = {"scipy": ("network_draw.py", "kamada_kawai_layout")}   # networkx's Kamada–Kawai layout needs scipy
+INDIRECT = {"scipy": ("network/draw.py", "kamada_kawai_layout")}   # networkx's Kamada–Kawai layout needs scipy
 TESTS = Path(__file__).parent
 
 
@@ -23,6 +23,8 @@ def modules() -> list[str]:
     for package, directory in PACKAGE_DIRS.items():
         for f in sorted(directory.rglob("*.py")):
             parts = f.relative_to(directory).with_suffix("").parts
+            if parts[-1] == "__main__":       # `python -m` entry points run the command when imported
+                continue
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             out.append(".".join((package,) + parts))
@@ -70,11 +72,21 @@ def test_every_module_imports_in_a_fresh_interpreter():
     assert done.stdout.split() == ["ok", str(len(names))]
 
 
+# Imports of optional extras: each is declared in its extra and imported only inside a function that says
+# how to install it when missing (the file must hold the marker).
+OPTIONAL = {"pandas": ("pandas", "query/results.py", 'pip install "greenplan[pandas]"')}
+
+
 def test_every_import_of_the_package_is_declared_and_every_dependency_used():
     declared = requirements()
     used = {}
     for name in imported_top_names(package_files()) - {"greenplan"}:
         used[name] = distribution(name)
+        if name in OPTIONAL:
+            extra, file, marker = OPTIONAL[name]
+            assert used[name] in requirements(extra), f"{name} is not declared in the extra [{extra}]"
+            assert marker in (PACKAGE_DIRS["greenplan"] / file).read_text(encoding="utf-8"), (name, file)
+            continue
         assert used[name] in declared, f"the package imports {name} (distribution {used[name]}), not declared"
     for dist, (file, marker) in INDIRECT.items():
         assert marker in (PACKAGE_DIRS["greenplan"] / file).read_text(encoding="utf-8"), (dist, file)

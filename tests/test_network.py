@@ -289,6 +289,10 @@ def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, b
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(Path(path).as_uri())
+    # drawn before any script runs: the file's SVG holds every node, each a link to the body's IRI
+    assert page.locator("#network a.node circle").count() == G.number_of_nodes()
+    assert sorted(page.eval_on_selector_all("#network a.node", "els => els.map(e => e.getAttribute('href'))")) == \
+        sorted(G.nodes)
     page.wait_for_function("window.greenplanNetwork !== undefined")
     assert not errors, errors
     assert [u for u in urls if not u.startswith(("file://", "data:", "blob:"))] == []
@@ -306,7 +310,7 @@ def test_page_draws_the_network_offline_and_the_slider_filters_edges(store, G, b
     page.locator("#topic").select_option("clean-energy")
     assert page.evaluate("greenplanNetwork.edgeCount()") == len(hand_pairs(tags()["clean-energy"]["tasks"]))
     # hover text names the body's tasks and partners
-    tip = page.evaluate("greenplanNetwork.nodes.get(%s).title.textContent" % json.dumps(org("development-reform")))
+    tip = page.evaluate("greenplanNetwork.tooltip(%s)" % json.dumps(org("development-reform")))
     weight = hand_pairs()[(org("development-reform"), org("industry-it"))]
     assert "湛江市发展和改革局" in tip and f"工业和信息化局 {weight}" in tip
     assert not errors, errors

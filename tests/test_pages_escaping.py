@@ -224,7 +224,7 @@ def test_html_is_written_by_the_templates_only():
     tag = re.compile(r"</?(html|head|body|main|p|a|h[1-6]|table|tr|td|th|ul|ol|li|dl|dt|dd|span|code|pre|form|"
                      r"input|label|button|textarea|option|datalist|script|link|section|details|br|b|small)[\s>/]")
     # protocol.py writes SPARQL Results XML (<head>, <result>), not HTML
-    files = [root / "serve.py", root / "network_draw.py", *sorted(f for f in (root / "web").glob("*.py") if f.name != "protocol.py")]
+    files = [root / "network" / "draw.py", *sorted(f for f in (root / "web").glob("*.py") if f.name != "protocol.py")]
     assert root / "web" / "pages.py" in files
     found = [(f.name, node.lineno) for f in files for node in ast.walk(ast.parse(f.read_text(encoding="utf-8")))
              if isinstance(node, ast.Constant) and isinstance(node.value, str) and tag.search(node.value)]
@@ -234,10 +234,9 @@ def test_html_is_written_by_the_templates_only():
     for t in templates:
         text = t.read_text(encoding="utf-8")
         assert not re.search(r"\|\s*safe\b|Markup|autoescape\s+false|\|\s*e\b", text), t.name
-        # one layout, which the site's pages extend; the network page is a document of its own (also written
-        # to a file by `greenplan network --format html`, where the site's navigation would lead nowhere)
-        assert t.name in ("base.html", "network.html") or "<!DOCTYPE" not in text, t.name
-        assert t.name in ("base.html", "macros.html", "network.html") or \
+        # one layout, which every page extends (the network page too, also when written to a file)
+        assert t.name == "base.html" or "<!DOCTYPE" not in text, t.name
+        assert t.name in ("base.html", "macros.html") or \
             text.lstrip().startswith(("{% extends", "{#")), t.name
 
 
@@ -245,24 +244,25 @@ def test_the_network_page_shows_hostile_names_as_text_and_data(hostile_store, ho
     """The collaboration network page, served and as the file `greenplan network --format html` writes: the
     plan title is escaped in the heading, and a body named with markup travels as JSON that cannot end its
     <script> element (tojson writes < > & as \\u escapes); the page's own scripts are the package's files."""
-    from greenplan.network.draw import APP, VIS, html_page
+    from greenplan.network.draw import APP, SITE_CSS, html_page
 
     served = fetch(hostile_site.url + "network")[2].decode("utf-8")
     written = html_page(hostile_store)
     for page in (served, written):
         assert "<script>alert" not in page and ESCAPED in page
         tree = lxml_html.fromstring(page)
-        assert HOSTILE in tree.findtext(".//h1")
+        assert HOSTILE in tree.findtext(".//main/h1")
         data = json.loads(tree.get_element_by_id("network-data").text)
         assert data["title"].startswith(HOSTILE)                           # the data reach the script verbatim
         assert [n["full"] for n in data["nodes"] if HOSTILE in n["full"]] == ["湛江市" + HOSTILE + "局"]
         assert [e for e in tree.iter() if any(a.startswith("on") for a in e.attrib)] == []
     assert [s.get("src") for s in lxml_html.fromstring(served).iter("script") if s.get("src")] == \
-        ["/static/network/vis-network.min.js", "/static/network/app.js"]
+        ["/static/network/app.js"]
     assert fetch(hostile_site.url + "static/network/app.js")[2].decode("utf-8") == APP.read_text(encoding="utf-8")
     inline = [s.text for s in lxml_html.fromstring(written).iter("script") if s.get("type") != "application/json"]
-    assert inline[1].strip() == APP.read_text(encoding="utf-8").strip()
-    assert len(inline[0]) > len(VIS.read_text(encoding="utf-8")) // 2
+    assert [s.strip() for s in inline] == [APP.read_text(encoding="utf-8").strip()]
+    assert [s.text.strip() for s in lxml_html.fromstring(written).iter("style")][0] == \
+        SITE_CSS.read_text(encoding="utf-8").strip()
 
 
 def test_only_the_package_own_scripts_are_inlined_unescaped():

@@ -269,6 +269,8 @@ DEFAULT_ROWS = {
     "bureau-partners": lambda: len(partners_of("湛江市生态环境局")),                       # bureau=湛江市生态环境局
     "bureau-tasks": lambda: sum("湛江市发展和改革局" in owners(n) for n in OWNER_CELLS),     # bureau=湛江市发展和改革局
     "bureau-workload": lambda: len(workload(owners)[0]),
+    "bureau-roles": lambda: len(workload(owners)[0]),      # the same bodies: every body named on a task
+    "task-deadlines": lambda: 0,                            # annex 1 has no 完成时限 column; no task text names one
     "counterparts": lambda: sum(len(c) for c in ZHANJIANG_COUNTERPARTS.values()),  # hand-read in test_authority
     "plans": lambda: 1,                                                                # one document in the store
     "place-investment": lambda: len(investment_by_place()),
@@ -409,6 +411,14 @@ def test_chapter_numerals_past_ten_come_from_the_data(tmp_path):
         SELECT ?n ?notation WHERE { GRAPH ?g { ?c a gp:Chapter ; gp:position ?n ; skos:notation ?notation } }
         ORDER BY ?n""").dicts()
     assert [(r["n"], r["notation"]) for r in notations] == list(enumerate(printed, 1))
+
+
+def test_bureau_roles_on_the_draft_are_all_responsible(store):
+    # annex 1 prints one 主要责任单位 column, no lead or supporting roles: every task counts as responsible
+    total, _ = workload(owners)
+    rows = run_saved(store, "bureau-roles").dicts()
+    assert sorted((r["label"], r["lead"], r["supporting"], r["participating"], r["guiding"], r["responsible"],
+                   r["total"]) for r in rows) == sorted((b, 0, 0, 0, 0, n, n) for b, n in total.items())
 
 
 def test_bureau_workload_and_partners(store):

@@ -37,7 +37,7 @@ def test_fixture_glob_finds_one_pair_per_shape():
     written = {t.subject.value.split("#", 1)[1] for f in v.shape_files()
                for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)
                if t.predicate.value == SH + "message" and isinstance(t.subject, ox.NamedNode)}
-    assert shapes == written and len(written) == 33
+    assert shapes == written and len(written) == 34
     assert {p.name for p in PAIRS} == shapes
     for p in PAIRS:
         _fixture(p, "pass"), _fixture(p, "fail")
@@ -302,11 +302,26 @@ def test_draft_findings_are_exactly_these(draft):
 
 def test_report_names_nodes_for_readers(draft):
     conforms, _results, text, found = draft
-    assert "https://" not in text and "http://" not in text
-    assert "项目 11 广东湛江临港大型产业集聚区建设项目 — 缺少建设单位 / no construction unit" in text
-    heads = [line for line in text.splitlines() if line and not line.startswith("  ")]
-    assert heads[1:] == ["警告 / Warnings (12)", "提示 / Info (4)"]        # grouped by severity
+    verbose = v.text_report(found, verbose=True)
+    assert "https://" not in text + verbose and "http://" not in text + verbose
+    assert "项目 11 广东湛江临港大型产业集聚区建设项目 — 缺少建设单位 / no construction unit" in verbose
+    for report in (text, verbose):
+        heads = [line for line in report.splitlines() if line and not line.startswith("  ")]
+        assert heads[1:] == ["警告 / Warnings (12)", "提示 / Info (4)"]        # grouped by severity
+    assert len([line for line in verbose.splitlines() if line.startswith("  ")]) == 16   # one line each
     assert conforms is True   # warnings and info allowed
+
+
+def test_report_gives_one_line_per_shape(draft):
+    # By hand (the tests above): 6 body sentences no task carries, the first （八） 第2句; 4 tasks that differ
+    # from their section; 2 projects without 建设单位; 4 suspected misprints, the first in （三） 第2句.
+    text = draft[2]
+    lines = [line for line in text.splitlines() if line.startswith("  ") and "(--verbose" not in line]
+    assert [(line.split(" × ")[0].strip(), line.rsplit("[", 1)[1].rstrip("]")) for line in lines] == [
+        ("6", "Sentence-carried"), ("4", "Task-matchesSection"), ("2", "Project-constructionUnit"), ("4", "Misprint")]
+    assert "— first: 第（八）节 第2句; line " in lines[0] and "— first: 任务 79 " in lines[1]
+    assert "— first: 项目 11 广东湛江临港大型产业集聚区建设项目; lines " in lines[2]
+    assert "「…」" in lines[0]       # the shape's message with its variables left out
 
 
 # --- the command --------------------------------------------------------------------------------------
@@ -369,7 +384,7 @@ def test_done_when_defects_are_reported_on_their_nodes(source, tmp_path):
     text = subprocess.run(cmd + ["validate", "--source", str(src), "--store", str(store)],
                           capture_output=True, text=True)
     assert text.returncode == 1
-    assert "项目 1 宝钢湛江钢铁零碳高等级薄钢板工厂项目 — 投资额必须是大于 0 的数（亿元）" in text.stdout
+    assert "项目 1 宝钢湛江钢铁零碳高等级薄钢板工厂项目 — 投资额必须是大于 0 的数（亿元）" in text.stdout   # one each
     assert "「待定」" in text.stdout and "「2027-2023」" in text.stdout
     assert text.stdout.startswith("3 violations")
 

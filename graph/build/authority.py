@@ -217,10 +217,17 @@ class Authority:
     def _listed(self, iri: str, spelling: str) -> Resolved:
         return Resolved(BODY, iri, self.pref[iri], spelling, self.jurisdiction_of.get(iri), listed=True)
 
+    def list_hint(self, code: str) -> str:
+        """Where a body of ``code`` is to be added: its list file when there is one, else how to create it."""
+        from greenplan.resources import folder
+
+        if (folder("ontology") / "bodies" / f"{code}.ttl").exists():
+            return f"add it to ontology/bodies/{code}.ttl"
+        return f"{self.name(code)} has no list yet: create ontology/bodies/{code}.ttl as docs/data/authority-lists.md says"
+
     def _new_body(self, code: str, label: str, spelling: str, why: str) -> Resolved:
-        warning = (f"body {spelling!r} is not in the authority list of {self.name(code)} "
-                   f"(ontology/bodies/{code}.ttl): {why}; created {label!r} — add the spelling as a skos:altLabel "
-                   f"of the right body, or add the body")
+        warning = (f"body {spelling!r} is not in the authority list of {self.name(code)}: {why}; created {label!r} "
+                   f"— add the spelling as a skos:altLabel of the right body, or add the body ({self.list_hint(code)})")
         return Resolved(BODY, self.m.jurisdiction_body(code, label), label, spelling, code,
                         classification=GP + "UnlistedBody", warning=warning)
 
@@ -241,12 +248,15 @@ class Authority:
         hit = self._prefix(first.strip())
         return hit is not None and hit[0].prefix == "市"
 
-    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in a plan of ``jurisdiction`` (place code or None).
 
-        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one."""
+        ``municipal``: a ``市`` printed on the first name of the same note or cell carries over to this one.
+        ``collective``: the reader found a collective phrase by its shape (各市、县（区）人民政府 in any bracket form):
+        it is a collective party even when ``collective-parties.tsv`` does not list its spelling."""
         s = spelling.strip()
-        if s in self.collectives:
+        if s in self.collectives or collective:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
         if hit:
@@ -274,7 +284,7 @@ class Authority:
                                 classification=GP + "CentralAgencyBranch", parent=above,
                                 warning=f"body {s!r}: taken as the local office of {self.pref[above]} in "
                                         f"{self.name(jurisdiction)}, labelled as printed; add its official name "
-                                        f"to ontology/bodies/{jurisdiction}.ttl")
+                                        f"({self.list_hint(jurisdiction)})")
         lead = self._leading_division(s, jurisdiction)
         if lead and len(s) > len(lead[1]):
             return self._new_body(lead[0], s, spelling, f"it names {lead[1]}")

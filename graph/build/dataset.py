@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from greenplan.build.authority import COLLECTIVE, Authority, Resolved
+from greenplan.build.kinds import Kinds
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.quads import Graph, decimal, en, integer, quad_key, string, zh
@@ -40,8 +41,10 @@ def resource_quads(minter: Minter) -> list[ox.Quad]:
 
 
 class PlanBuilder:
-    def __init__(self, plan: Plan, minter: Minter, authority: Authority, report: LoadReport):
+    def __init__(self, plan: Plan, minter: Minter, authority: Authority, report: LoadReport,
+                 kinds: Kinds | None = None):
         self.plan = plan
+        self.kinds = kinds
         self.m = minter
         self.auth = authority
         self.report = report
@@ -100,12 +103,13 @@ class PlanBuilder:
         self.record(s, cls, item.span, item.index)
         return s
 
-    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False) -> Resolved:
+    def resolve(self, spelling: str, context: str, span: Span | None, municipal: bool = False,
+                collective: bool = False) -> Resolved:
         """The node a printed name denotes in this plan's jurisdiction (graph/authority.py); a node that is not in
         an authority list is emitted once into the plan's graph, and every warning is reported."""
-        r = self.auth.resolve(spelling, self.jurisdiction, municipal)
+        r = self.auth.resolve(spelling, self.jurisdiction, municipal, collective)
         if r.warning:
-            self.report.add("warning", span, f"{context}: {r.warning}")
+            self.report.add("warning", span, f"{context}: {r.warning}", cause=r.warning, context=context)
         if r.listed or r.iri in self.minted_orgs:
             return r
         self.minted_orgs.add(r.iri)
@@ -134,10 +138,13 @@ class PlanBuilder:
         """IRI of the collective party node (one per phrase and plan jurisdiction)."""
         return self.resolve(party.spelling, context, span).iri
 
-    def parties(self, spellings: list[str], context: str, span: Span | None) -> list[Resolved]:
-        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others."""
+    def parties(self, spellings: list[str], context: str, span: Span | None,
+                collectives: list[bool] | None = None) -> list[Resolved]:
+        """One note's or row's names in printed order; a ``市`` on the first name carries over to the others.
+        ``collectives``: which of them the reader found to be collective phrases by their shape."""
         carry = bool(spellings) and self.auth.carries(spellings[0])
-        return [self.resolve(s, context, span, carry and i > 0) for i, s in enumerate(spellings)]
+        flags = collectives or [False] * len(spellings)
+        return [self.resolve(s, context, span, carry and i > 0, flags[i]) for i, s in enumerate(spellings)]
 
     def build(self) -> list[ox.Quad]:
         """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
@@ -199,6 +206,7 @@ class PlanBuilder:
             g.add(pl, "gp:issuer", self.body(OwnerName(meta.issuer, False, 1), "plan issuer", p.title_span))
             g.add(pl, "gp:issuerBasis", string(meta.issuer_basis))   # how the issuer is known (.meta.toml)
         emit_plan_documentary(self)   # document number, dates, index number, standing rules (graph/taskparties.py)
+        self.document_kind()
 
         if p.notice:   # a notice that issues the plan, published with it as one document
             n = self.iri("notice")
@@ -208,6 +216,35 @@ class PlanBuilder:
             g.add(n, "eli:number", string(p.notice.number))
             g.add(pl, "gp:issuingNotice", n)
             g.add(pl, "dcterms:alternative", zh(p.notice.plan_title))
+
+    def document_kind(self) -> None:
+        """The plan's kind (eli:type_document) from its metadata or title, and for a notice that issues a
+        document, the issued document's kind (gp:issuesKind); ontology/document-kinds.ttl holds the words."""
+        if self.kinds is None:
+            return
+        p, g, pl, meta = self.plan, self.g, self.plan_iri, self.plan.metadata
+        title = p.notice.title if p.notice else p.title
+        match = self.kinds.of_title(title)
+        kind, basis = (match.kind, match.basis) if match else (None, None)
+        if meta.kind:
+            named = self.kinds.by_slug(meta.kind)
+            if named is None:
+                known = ", ".join(k.slug for k in self.kinds.kinds)
+                self.report.add("warning", p.title_span, f"kind {meta.kind!r} of {meta.source_path or 'the metadata'} "
+                                                         f"is not a kind of ontology/document-kinds.ttl (known: {known}); "
+                                                         f"the kind is read from the title")
+            else:
+                kind, basis = named, f"metadata: kind = {meta.kind}"
+        if kind is None:
+            return
+        g.add(pl, "eli:type_document", kind.iri)
+        g.add(pl, "gp:kindBasis", string(basis))
+        if kind.words:     # a notice that issues a document: that document's kind, from its own title
+            issued = (p.notice.plan_title if p.notice else None) or (
+                self.kinds.issued_title(title, match) if match and match.kind == kind else None)
+            inner = self.kinds.of_title(issued) if issued else None
+            if inner is not None:
+                g.add(pl, "gp:issuesKind", inner.kind.iri)
 
     def body_structure(self) -> tuple[dict, dict, dict]:
         """Chapters, sections and sentences of the body: chapter IRI by title, (section, IRI) by title,
@@ -343,6 +380,14 @@ class PlanBuilder:
             self.record(s, "gp:Note", n.span, n.index)
             g.add(s, "gp:text", zh(n.text))
             g.add(pl, "gp:note", s)
+        # note-like text the reader did not understand: kept as printed with what was expected, flagged by the
+        # shape gps:UnreadNote-understood (never made into a body)
+        for k, u in enumerate(p.unread_notes, 1):
+            s = self.iri("unread-note", k)
+            self.record(s, "gp:UnreadNote", u.span, k)
+            g.add(s, "gp:text", zh(u.text))
+            g.add(s, "gp:expected", string(u.why))
+            g.add(pl, "gp:unreadNote", s)
 
 
 def build(plans: list[Plan], report: LoadReport | None = None, base: str | None = None) -> Dataset:
@@ -360,9 +405,10 @@ def build(plans: list[Plan], report: LoadReport | None = None, base: str | None 
                           f"identifier in its .meta.toml file (identifier = \"…\")")
     resources = resource_quads(minter)
     authority = Authority(resources, minter)
+    kinds = Kinds(resources)
     quads = list(resources)
     for plan in plans:
-        builder = PlanBuilder(plan, minter, authority, report)
+        builder = PlanBuilder(plan, minter, authority, report, kinds)
         quads.extend(builder.build())
         # the thesaurus and places come from the ontology files: scanning only those keeps a corpus build
         # linear in the number of plans (scanning every quad built so far made 100 plans take ≈ 50 s)

@@ -47,7 +47,8 @@ def emit_task_parties(builder, subject: str, task: Task) -> None:
     context = f"task {task.label or task.number}"
     # resolution is the builder's (graph/authority.py): one call per note or row, so that a 市 printed on the
     # first name carries over to the others
-    nodes = builder.parties([p.spelling for p in task.parties], context, task.span)
+    nodes = builder.parties([p.spelling for p in task.parties], context, task.span,
+                            [p.collective for p in task.parties])
     for party, resolved in zip(task.parties, nodes):
         node = resolved.iri
         own = builder.iri("task", task.number, "owner", party.position)

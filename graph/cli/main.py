@@ -65,11 +65,11 @@ def _print_result(result, args) -> None:
     if isinstance(result, list):  # CONSTRUCT / DESCRIBE triples
         import pyoxigraph as ox
 
-        from greenplan.quads import triple_key
+        from greenplan.quads import to_bytes, triple_key
         from greenplan.vocab import PREFIXES
 
         triples = sorted(result, key=triple_key)  # stable across engines
-        write_output(None, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
     from greenplan.query.results import terminal_width
 
@@ -85,8 +85,8 @@ def cmd_build(args) -> int:
 
     loc = locate(args.store, args.source, args.base)
     dataset = build_store(loc)
-    for issue in dataset.report.issues:
-        log(str(issue))
+    for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
+        log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
     return 0
@@ -172,7 +172,10 @@ def cmd_network(args) -> int:
             if args.view != "bureaus":
                 raise NetworkError("--format html shows the bureaus view; use graphml/gexf/json/png/svg for --view "
                                    f"{args.view}")
-            write_output(args.out, draw.html_page(store, plan=args.plan))
+            if args.topic or args.chapter or args.collectives:
+                raise NetworkError("--format html draws every task of the plan (the page has its own topic menu); "
+                                   "drop --topic, --chapter and --collectives, or write graphml/gexf/json/png/svg")
+            write_output(args.out, draw.html_page(store, plan=args.plan, min_weight=args.min_weight))
             if args.out:
                 print(f"wrote {args.out}", file=sys.stderr)
             return 0
@@ -207,6 +210,8 @@ def _delegate(module: str):
 
 def _build_options(p):
     _store_options(p)
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print every warning (default: one line per cause, with its count and first place)")
 
 
 def _export_options(p):
@@ -248,14 +253,17 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
         if command is None or name == command:
             p = sub.add_parser(name, help=helptext)
             options(p)
-            p.set_defaults(func=func if callable(func) else _delegate(func))
+            p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap
 
 
 def _validate_options(p):
     _store_options(p)
     p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
-                   help="text (default: grouped by severity and node), table, turtle (the SHACL report), json")
+                   help="text (default: by severity, one line per shape with its count and first node), table, "
+                        "turtle (the SHACL report), json")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="text: every finding, one line each, in document order")
     p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
                    help="oxigraph (default: greenplan's SHACL engine on the store, fast) or pyshacl "
                         "(the reference engine; the same results, slower)")

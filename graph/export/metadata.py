@@ -24,6 +24,8 @@ typed with the classes DCAT-AP's range shapes expect (``dct:Location``,
 """
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -110,7 +112,7 @@ def _dates(values: list[ox.Literal]) -> list[ox.Literal]:
 class _Description:
     """What the steps of :func:`describe` share: the graph being written, the store's facts about its plans,
     and the nodes of the catalogue, the dataset and the SPARQL service."""
-    store: object
+    store: Any
     site: str
     g: Graph = field(default_factory=Graph)
 
@@ -352,4 +354,6 @@ def serialize(triples, fmt: str = "turtle") -> bytes:
     formats = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
     if fmt not in formats:
         raise ValueError(f"unknown metadata format {fmt!r}; choose turtle or jsonld")
-    return ox.serialize(triples, format=formats[fmt], prefixes=PREFIXES_OUT)
+    from greenplan.quads import to_bytes
+
+    return to_bytes(triples, formats[fmt], PREFIXES_OUT)

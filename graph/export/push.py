@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.quads import to_bytes
+
 from greenplan.progress import Steps
 from greenplan.store.core import StoreError
 
@@ -112,7 +114,7 @@ class Credentials:
 def put_graph(url: str, graph: str, triples: list[ox.Triple], timeout: float = TIMEOUT,
               credentials: Credentials | None = None) -> None:
     """Replace one named graph at the Graph Store endpoint ``url``."""
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
+    body = to_bytes(triples, ox.RdfFormat.N_TRIPLES) if triples else b""
     target = graph_url(url, graph)
     headers = {"Content-Type": MEDIA_TYPE, "Content-Length": str(len(body))}
     try:

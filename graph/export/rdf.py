@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from greenplan.iris import Minter
-from greenplan.quads import quad_key, triple_key
+from greenplan.quads import quad_key, to_bytes, triple_key
 from greenplan.vocab import PREFIXES
 
 FORMATS = {
@@ -34,9 +34,4 @@ def serialize(quads, fmt: str, base: str) -> bytes:
         items = sorted(triples, key=triple_key)
     prefixes = dict(PREFIXES)
     prefixes.update(Minter(base).namespaces())
-    if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
-        data = ox.serialize(items, format=rdf_format)
-    else:
-        data = ox.serialize(items, format=rdf_format, prefixes=prefixes)
-    assert data is not None    # no output file given: pyoxigraph returns the bytes
-    return data
+    return to_bytes(items, rdf_format, prefixes)

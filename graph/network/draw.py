@@ -1,11 +1,13 @@
-"""Pictures (PNG, SVG with matplotlib) and the interactive HTML page (vis-network) of the network.
+"""Pictures (PNG, SVG with matplotlib) and the network page of the site (an SVG laid out here) of the network.
 
 The Chinese labels need a CJK font: "WenQuanYi Micro Hei" (Debian ``fonts-wqy-microhei``).  Without
 it :func:`picture` stops with a message saying what to install, and it refuses to write a picture in
 which matplotlib reports a missing glyph (a box instead of a character).
 
-The page embeds the vendored vis-network build (``static/network/vis-network.min.js``, from npm, MIT or
-Apache-2.0) so it works offline, from a ``file://`` URL or from ``greenplan serve``.
+The page (``/network`` of ``greenplan serve``, ``greenplan network --format html``) is drawn here, before it is
+shown: positions from networkx (:func:`_layout`), labels placed so that none overlaps another label or a node
+(a label is left out, its name still in the node's tooltip, when no place around its node is free).  The
+page's script (``static/network/app.js``) only filters what is drawn: the minimum of shared tasks and a topic.
 """
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from pathlib import Path
 
 FONT = "WenQuanYi Micro Hei"
 FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)
-VIS = Path(__file__).parent.parent / "static" / "network" / "vis-network.min.js"
-APP = VIS.parent / "app.js"          # the page's own script
+APP = Path(__file__).parent.parent / "static" / "network" / "app.js"     # the page's own script
+SITE_CSS = APP.parent.parent / "site.css"
 WIDTH_PX = 1600
 # tab10 followed by tab20's lighter shades: community n gets PALETTE[(n - 1) % len(PALETTE)]
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -166,14 +168,120 @@ def _title(G) -> str:
     return f"{plan}\n{name} ({counts}{'; ' + ', '.join(filters) if filters else ''})"
 
 
-# --- the interactive page -------------------------------------------------
+# --- the network page -------------------------------------------------------
+
+# The drawing's coordinate space (the SVG's viewBox; the browser scales it as a whole, labels with it)
+VIEW_W, VIEW_H, MARGIN = 1200, 760, 8
+LABEL_PX = 13                        # label font size in viewBox units
+LABEL_H = round(LABEL_PX * 1.5)      # a label's box: the font's ascent and descent with room to spare
+
+
+def label_width(text: str) -> float:
+    """A label's width in viewBox units: wide (CJK, full-width) characters one em, others 0.62 em, plus padding
+    (generous, so that the box holds the text as a browser draws it)."""
+    import unicodedata
+
+    return sum(LABEL_PX if unicodedata.east_asian_width(c) in "WF" else LABEL_PX * 0.62 for c in text) + 6
+
+
+def _boxes_meet(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def drawing(G) -> dict:
+    """Node positions and radii in the viewBox, and at most one label box per node that meets no other label
+    and no other node (greedy, the nodes with most tasks first; the same graph gives the same drawing)."""
+    import math
+
+    nodes = list(G.nodes)
+    if not nodes:
+        return {}
+    most = max([G.nodes[n].get("tasks", 0) for n in nodes] + [1])
+    radius = {n: 5 + 15 * math.sqrt(G.nodes[n].get("tasks", 0) / most) for n in nodes}
+    at = {}
+    for (x0, y0, x1, y1), raw in _cells(G):     # each connected part of the network in a cell of its own
+        pad = 20 + 3 * LABEL_PX        # room for a label beside a node at the cell's edge
+        xs, ys = [p[0] for p in raw.values()], [p[1] for p in raw.values()]
+        span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+        for n, (x, y) in raw.items():
+            at[n] = (round(x0 + pad + ((x - min(xs)) / span_x if len(raw) > 1 else 0.5) * (x1 - x0 - 2 * pad), 1),
+                     round(y0 + pad + ((max(ys) - y) / span_y if len(raw) > 1 else 0.5) * (y1 - y0 - 2 * pad), 1))
+    discs = {n: (at[n][0] - radius[n], at[n][1] - radius[n], at[n][0] + radius[n], at[n][1] + radius[n])
+             for n in nodes}
+    prefixes = place_prefixes(G)
+    placed: dict = {}
+    for n in sorted(nodes, key=lambda n: (-G.nodes[n].get("tasks", 0), G.nodes[n].get("label", ""), n)):
+        text = short_label(G.nodes[n].get("label", str(n)), prefixes)
+        w, h = label_width(text), LABEL_H
+        (x, y), r = at[n], radius[n]
+        for box in ((x - w / 2, y + r + 1, x + w / 2, y + r + 1 + h),       # below, above, right, left
+                    (x - w / 2, y - r - 1 - h, x + w / 2, y - r - 1),
+                    (x + r + 2, y - h / 2, x + r + 2 + w, y + h / 2),
+                    (x - r - 2 - w, y - h / 2, x - r - 2, y + h / 2)):
+            inside = box[0] >= MARGIN and box[1] >= MARGIN and box[2] <= VIEW_W - MARGIN and box[3] <= VIEW_H - MARGIN
+            if inside and not any(_boxes_meet(box, b) for b, _ in placed.values()) and \
+                    not any(_boxes_meet(box, d) for m, d in discs.items() if m != n):
+                placed[n] = (tuple(round(v, 1) for v in box), text)
+                break
+    return {"at": at, "radius": radius, "labels": placed}
+
+
+def _cells(G) -> list:
+    """The network's connected parts (bodies without a partner together as one part, in a row) with the cell
+    of the viewBox each is drawn in: a grid, the largest part first; positions from :func:`_layout`."""
+    import math
+
+    import networkx as nx
+
+    parts = sorted((sorted(c) for c in nx.connected_components(G) if len(c) > 1),
+                   key=lambda c: (-len(c), c[0]))
+    alone = sorted(n for n in G.nodes if G.degree(n) == 0)
+    layouts = [_layout(_ordered(G, c)) for c in parts]
+    if alone:
+        per_row = max(1, math.ceil(math.sqrt(len(alone) * 2)))
+        layouts.append({n: (i % per_row, -(i // per_row)) for i, n in enumerate(alone)})
+    cols = max(1, math.ceil(math.sqrt(len(layouts))))
+    rows = max(1, math.ceil(len(layouts) / cols))
+    w, h = (VIEW_W - 2 * MARGIN) / cols, (VIEW_H - 2 * MARGIN) / rows
+    return [((MARGIN + (i % cols) * w, MARGIN + (i // cols) * h, MARGIN + (i % cols + 1) * w, MARGIN + (i // cols + 1) * h),
+             layout) for i, layout in enumerate(layouts)]
+
+
+def _ordered(G, nodes: list):
+    """The subgraph of ``nodes`` as a graph of its own, nodes and edges in sorted order (a subgraph view
+    iterates over a set: its order, and so the layout, would change with the process's hash seed)."""
+    import networkx as nx
+
+    H = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in nodes)
+    keep = set(nodes)
+    H.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in G.edges(nodes, data=True) if u in keep and v in keep))
+    return H
+
+
+def _web_iri(iri: str) -> str | None:
+    """A body's IRI as the link of the written file (only http(s): never a javascript: link from the data)."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def plan_choices(store) -> list[tuple[str, str]]:
+    """(identifier, title) of each plan of the store, for the page's plan picker."""
+    from greenplan.network.graph import rows
+
+    return list(dict.fromkeys((r["plan"], r["title"]) for r in rows(store, "plan-titles")))
+
 
 def page_data(store, plan=None) -> dict:
-    """What the page draws: nodes, edges (with task numbers), topics and each task's topics."""
-    from greenplan.network.graph import build_network, rows
+    """What the page's script filters: nodes, edges (with task numbers), topics and each task's topics."""
+    from greenplan.network.graph import build_network
+
+    return _data(store, build_network(store, plan=plan), plan)
+
+
+def _data(store, G, plan) -> dict:
+    from greenplan.network.graph import rows
     from greenplan.vocab import local_name
 
-    G = build_network(store, plan=plan)
     prefixes = place_prefixes(G)
     body_tasks: dict[str, list[int]] = {}
     for r in rows(store, "task-numbers", plan):
@@ -201,23 +309,55 @@ def page_data(store, plan=None) -> dict:
             "taskTopics": {str(k): sorted(set(v)) for k, v in sorted(task_topics.items())}}
 
 
-def html_page(store, plan=None, script_src: str | None = None) -> str:
-    """One self-contained page: zoom, drag, hover (a body's tasks and partners), a weight slider and a
-    topic filter (``templates/network.html``, autoescaped like every page).  The vis-network script and the
-    page's own script (``static/network/``) are inlined unless ``script_src`` names where vis-network is
-    served (e.g. ``/static/network/vis-network.min.js``; the page's script then comes from beside it)."""
-    from greenplan.web.layout import render, trusted_script
+def tooltip(node: dict, partners: list[tuple[str, int]]) -> str:
+    """A node's hover text (plain text): its full name, English name, tasks and partners."""
+    lines = [node["full"] + (f" — {node['en']}" if node["en"] else ""),
+             f"任务 tasks {node['tasks']} (独立 sole {node['sole']}): " + "、".join(map(str, node["taskNumbers"])),
+             "伙伴 partners: " + "、".join(f"{name} {w}" for name, w in partners),
+             f"社区 community {node['community']}"]
+    return "\n".join(lines)
 
-    data = page_data(store, plan)
-    if script_src:
-        scripts = [{"src": script_src, "text": None},
-                   {"src": script_src.rsplit("/", 1)[0] + "/" + APP.name, "text": None}]
-    else:
-        js = VIS.read_text(encoding="utf-8")
-        js = "\n".join(line for line in js.splitlines() if not line.startswith("//# sourceMappingURL="))
-        scripts = [{"src": None, "text": trusted_script(js)},
-                   {"src": None, "text": trusted_script(APP.read_text(encoding="utf-8"))}]
+
+def html_page(store, plan=None, min_weight: int = 1, base: str | None = None, script_src: str | None = None) -> str:
+    """The network page of the site (``templates/network.html``, the site's layout): an SVG drawn here, each
+    node a link to its body's page, with a minimum-weight slider and a topic filter; served with a plan
+    picker.  Links go to the server's pages when ``base`` is given (``greenplan serve``), else to the
+    bodies' IRIs (the file of ``greenplan network --format html``).  The page's script is served from
+    ``script_src`` or, without it, inlined (the file works offline)."""
+    from greenplan.network.graph import NetworkError, build_network
+    from greenplan.web.layout import href, render, trusted_script, trusted_style
+
+    if min_weight < 1:
+        raise NetworkError(f"minimum weight {min_weight}: give a whole number of shared tasks, 1 or more")
+    G = build_network(store, plan=plan)
+    data = _data(store, G, plan)
+    drawn = drawing(G)
+    by_id = {n["id"]: n for n in data["nodes"]}
+    partners: dict[str, list[tuple[str, int]]] = {n: [] for n in by_id}
+    for e in data["edges"]:
+        partners[e["from"]].append((by_id[e["to"]]["label"], e["weight"]))
+        partners[e["to"]].append((by_id[e["from"]]["label"], e["weight"]))
+    touched = {x for e in data["edges"] if e["weight"] >= min_weight for x in (e["from"], e["to"])}
     top = max([e["weight"] for e in data["edges"]] + [1])
-    return render("network.html", title=data["title"] or "greenplan", max_weight=top, data=data, scripts=scripts)
-
-
+    edges = [{"index": i, "weight": e["weight"], "hidden": e["weight"] < min_weight,
+              "x1": drawn["at"][e["from"]][0], "y1": drawn["at"][e["from"]][1],
+              "x2": drawn["at"][e["to"]][0], "y2": drawn["at"][e["to"]][1],
+              "width": round(0.8 + 7 * e["weight"] / top, 2)} for i, e in enumerate(data["edges"])]
+    nodes = []
+    for n in data["nodes"]:
+        label = drawn["labels"].get(n["id"])
+        nodes.append({"id": n["id"], "href": href(n["id"], base) if base else _web_iri(n["id"]), "colour": n["color"],
+                      "x": drawn["at"][n["id"]][0], "y": drawn["at"][n["id"]][1], "r": round(drawn["radius"][n["id"]], 1),
+                      "hidden": min_weight > 1 and n["id"] not in touched,
+                      "title": tooltip(n, sorted(partners[n["id"]], key=lambda p: (-p[1], p[0]))),
+                      "label": None if label is None else {"text": label[1], "x": label[0][0] + 3,
+                                                           "y": round((label[0][1] + label[0][3]) / 2, 1)}})
+    if script_src:
+        scripts, style = [{"src": script_src, "text": None}], None
+    else:      # one file that works offline: the site's style and the page's script inlined
+        scripts = [{"src": None, "text": trusted_script(APP.read_text(encoding="utf-8"))}]
+        style = trusted_style(SITE_CSS.read_text(encoding="utf-8"))
+    return render("network.html", title=data["title"] or "greenplan", max_weight=top, min_weight=min(min_weight, top),
+                  data=data, scripts=scripts, nodes=nodes, edges=edges, width=VIEW_W, height=VIEW_H,
+                  label_px=LABEL_PX, served=bool(base), inline_style=style, plan=plan or "",
+                  plans=plan_choices(store) if base else [])

@@ -35,7 +35,7 @@ class NetworkError(GreenplanError, RuntimeError):
 def rows(store, name: str, plan: str | None = None) -> list[dict]:
     """The rows (dicts) of the network query ``queries/network/<name>.rq`` for one plan (identifier or
     IRI) or, without ``plan``, for every plan of the store."""
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
     from greenplan.resources import folder
 
     return run_saved(store, name, {"plan": plan} if plan else {}, folder("queries") / "network").dicts()
@@ -71,7 +71,7 @@ def network(rows, workload_rows, bodies=None):
 
 
 def _bodies(store, plan=None) -> dict:
-    out = {}
+    out: dict[str, dict] = {}
     for r in rows(store, "bodies", plan):
         info = out.setdefault(r["body"], {"en": r["en"], "kind": local_name(r["kind"]) if r["kind"] else None})
         info["en"] = info["en"] or r["en"]
@@ -85,7 +85,7 @@ def build_network(store, topic=None, chapter=None, min_weight=1, plan=None, coll
     Collective parties (各省级人民政府, 有关部门 …) are nodes only with ``collectives``.  Without filters every body that owns a task is a node (isolated ones included); with ``topic``,
     ``chapter`` or ``min_weight`` > 1 only bodies that keep at least one edge remain.  Node task
     counts (``tasks``, ``sole``) are always over the whole plan."""
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
 
     if min_weight < 1:
         raise NetworkError(f"--min-weight {min_weight}: give a whole number of shared tasks, 1 or more")
@@ -117,7 +117,7 @@ def bipartite_network(store, view: str, plan=None):
     the number of the body's tasks about the topic."""
     import networkx as nx
 
-    from greenplan.api import run_saved
+    from greenplan.query.saved import run_saved
 
     if view not in ("projects", "topics"):
         raise NetworkError(f"view {view!r}: choose bureaus, projects or topics")
@@ -129,7 +129,7 @@ def bipartite_network(store, view: str, plan=None):
         if iri not in G:
             info = bodies.get(iri, {})
             G.add_node(iri, bipartite=0, label=zh, name=zh, label_en=info.get("en") or "",
-                       kind=info.get("kind") or "", tasks=int(workload.get(iri, {}).get("total") or 0))
+                       kind=info.get("kind") or "", tasks=int(str(workload.get(iri, {}).get("total") or 0)))
 
     if view == "projects":
         for r in sorted(rows(store, "project-leads", plan), key=lambda r: (r["body"], r["project"])):
@@ -230,7 +230,7 @@ def metrics_result(rows, with_iri: bool = True):
                                                    "betweenness", "eigenvector", "community"]
     out = []
     for r in rows:
-        cells = [ox.NamedNode(r["id"])] if with_iri else []
+        cells: list[ox.NamedNode | ox.Literal | ox.BlankNode | None] = [ox.NamedNode(r["id"])] if with_iri else []
         cells.append(ox.Literal(r["label"], language="zh") if r["label"] else None)
         cells += [ox.Literal(str(r[k]), datatype=integer) for k in ("tasks", "sole", "degree", "weighted_degree")]
         cells += [ox.Literal(f"{r[k]:.{ROUND}f}", datatype=decimal) for k in ("betweenness", "eigenvector")]

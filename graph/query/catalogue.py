@@ -64,10 +64,12 @@ class _Record:
     __slots__ = ()
 
     def __eq__(self, other):
-        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+        fields: tuple[str, ...] = self.__slots__
+        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in fields)
 
     def __repr__(self):
-        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__) + ")"
+        fields: tuple[str, ...] = self.__slots__
+        return f"{type(self).__name__}(" + ", ".join(f"{f}={getattr(self, f)!r}" for f in fields) + ")"
 
 
 class Parameter(_Record):

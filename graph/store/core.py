@@ -34,6 +34,7 @@ from collections import namedtuple
 from pathlib import Path
 
 import pyoxigraph as ox
+from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` names its property
 
 from greenplan import __version__
 from greenplan.store.fingerprint import code_digest, new_hash
@@ -240,7 +241,7 @@ class Store:
         self._has_index = self.large and (self.directory / INDEX_DIR).is_dir()
         self._use_index = False
         self._ox: ox.Store | None = None
-        self._loading = None       # (thread, outcome) while :meth:`preload` reads the store
+        self._loading: tuple | None = None       # (thread, outcome) while :meth:`preload` reads the store
 
     def preload(self) -> None:
         """Start reading the store in a background thread, so that the caller's remaining start-up (parsing
@@ -290,7 +291,7 @@ class Store:
                 self._ox = outcome[0]
         return self._ox
 
-    def _open(self) -> ox.Store:
+    def _open(self) -> OxStore:
         if self._use_index:
             try:
                 return ox.Store.read_only(str(self.directory / INDEX_DIR))
@@ -333,7 +334,7 @@ class Store:
             return list(answer)
         return from_solutions(answer)
 
-    def quads(self) -> list[ox.Quad]:
+    def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
 
 

@@ -165,7 +165,7 @@ def explain(url: str, error: Exception) -> str:
     from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
                                                 Unauthorized, URITooLong)
 
-    hints = {   # (HTTP status, what it means here, what to do)
+    hints: dict[type, tuple[str, str, str]] = {   # (HTTP status, what it means here, what to do)
         QueryBadFormed: ("400", "the endpoint rejected the query", "check the query text"),
         EndPointNotFound: ("404", "no SPARQL query endpoint at this URL",
                            "give the endpoint's query URL (for Oxigraph http://HOST:PORT/query)"),

@@ -268,6 +268,10 @@ class Namer:
             self.nodes.setdefault(row["node"], row)
         for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
+        for row in run(query_text("validate/org-lines")):     # a body is found where it is first named
+            org = self.nodes.get(row["node"])
+            if org is not None and org["kind"] == "org" and row.get("first") is not None:
+                org["first"] = org["last"] = row["first"]
         self.printed: dict[tuple[str, str], str] = {}
         for row in run(query_text("validate/as-printed")):
             self.printed[(row["node"], local_name(row["p"]))] = row["value"]
@@ -332,7 +336,25 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
     return sorted(out, key=lambda f: f.sort_key)
 
 
-def text_report(found: list[Finding]) -> str:
+def _one(f: Finding) -> str:
+    return f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else "")
+
+
+def shape_message(shape: str) -> str:
+    """A shape's message with its {?variables} left out (…): what every finding of the shape says."""
+    import re
+
+    import pyoxigraph as ox
+
+    props = shapes().index.get(ox.NamedNode(GPS + shape), {})
+    msgs = {m.language: m.value for m in props.get(SH + "message", []) if isinstance(m, ox.Literal)}
+    text = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or shape
+    return re.sub(r"\{[?$]\w+\}", "…", text)
+
+
+def text_report(found: list[Finding], verbose: bool = False) -> str:
+    """The findings for a reader: by severity, then one line per shape (its count, what it says, where it
+    first occurs), a shape with one finding as that finding; ``verbose``: every finding in document order."""
     counts = {s: sum(1 for f in found if f.severity == s) for s in SEVERITIES}
     lines = [f"{counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} info"]
     for sev in SEVERITIES:
@@ -341,22 +363,36 @@ def text_report(found: list[Finding]) -> str:
             continue
         lines.append("")
         lines.append(f"{HEADINGS[sev]} ({len(group)})")
-        for f in group:
-            lines.append(f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else ""))
+        if verbose:
+            lines += [_one(f) for f in group]
+            continue
+        by_shape: dict[str, list[Finding]] = {}
+        for f in group:                      # in document order: the first finding of a shape comes first
+            by_shape.setdefault(f.shape, []).append(f)
+        for shape, fs in by_shape.items():
+            if len(fs) == 1:
+                lines.append(_one(fs[0]))
+                continue
+            first = fs[0]
+            lines.append(f"  {len(fs)} × {shape_message(shape)} — first: {first.name}"
+                         + (f"; {first.line}" if first.line else "") + f" [{shape}]")
+        if not verbose and any(len(v) > 1 for v in by_shape.values()):
+            lines.append("  (--verbose lists every one)")
     return "\n".join(lines) + "\n"
 
 
 # --- library ------------------------------------------------------------------
 
-def validate(store, engine: str = "oxigraph"):
+def validate(store, engine: str = "oxigraph", verbose: bool = False):
     """Validate the store's graphs against shapes/: ``(conforms, results, report_text)``.
 
     ``conforms`` is False only when there is a violation. ``engine``: ``oxigraph`` (the fast engine of
     :mod:`greenplan.validate.shacl`) or ``pyshacl`` (the reference engine; same results, slower).
+    ``verbose``: the text lists every finding (else one line per shape, see :func:`text_report`).
     """
     found = results(store, engine)
     conforms = not any(r.severity == SH + "Violation" for r in found)
-    return conforms, found, text_report(findings(found, Namer(store, (r.focus.value for r in found))))
+    return conforms, found, text_report(findings(found, Namer(store, (r.focus.value for r in found))), verbose)
 
 
 # --- command line -------------------------------------------------------------
@@ -426,7 +462,7 @@ def main(args) -> int:
 
     store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
                      timeout=getattr(args, "timeout", 60.0), log=log)
-    conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"))
+    conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"), getattr(args, "verbose", False))
     fmt = getattr(args, "format", "text")
     if fmt == "turtle":
         out = turtle(found)

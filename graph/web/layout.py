@@ -131,5 +131,13 @@ def trusted_script(text: str) -> Markup:
     return Markup(text)
 
 
+def trusted_style(text: str) -> Markup:
+    """A style sheet of the package's own (``static/site.css``) to be inlined as it is (the file written by
+    ``greenplan network --format html`` carries the site's style); a ``</style`` inside it is refused."""
+    if "</style" in text.lower():
+        raise ValueError("a style sheet to inline contains '</style'; serve it as a file instead")
+    return Markup(text)
+
+
 def error_page(status: int, message: str) -> str:
     return render("error.html", title=str(status), status=status, message=message)

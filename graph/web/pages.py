@@ -70,15 +70,39 @@ class SourceLines(NamedTuple):
     href: str
     span: str
     file: str
+    element: str = ""
 
 
 def _lines(store, iri: str, base: str) -> list[SourceLines]:
+    """Where the document prints an entity.  For a web page: the element (XPath) in the page named by its
+    original URL, linked to the place in the kept copy (``/sources/<id>?at=XPATH``, :func:`source_view`)."""
+    from urllib.parse import quote
+
+    from greenplan.web.sources import has_copy
+
     out = []
     for r in select(store, "lines", s=iri):
         first, last = _value(r, "first"), _value(r, "last")
-        out.append(SourceLines(href(r["span"].value, base), first if first == last else f"{first}–{last}",
-                               _value(r, "file")))
+        url, ident, xpath = _value(r, "url"), _value(r, "id"), _value(r, "xpath")
+        target = href(r["span"].value, base)
+        if xpath and ident and has_copy(store, ident):
+            target = f"/sources/{quote(ident, safe='')}?" + query_string({"at": xpath})
+        out.append(SourceLines(target, first if first == last else f"{first}–{last}",
+                               url if url.startswith(("http://", "https://")) else _value(r, "file"), xpath))
     return out
+
+
+def source_view(store, identifier: str, xpath: str, base: str) -> str:
+    """The kept copy of a web page with the element at ``xpath`` shown: the copy in a frame (sandboxed, as
+    ``/sources/<id>`` sends it), the page's script (``static/source.js``) finds the element in it by its
+    XPath and scrolls to it.  The server reads nothing of the document."""
+    from urllib.parse import quote
+
+    rows = [r for r in select(store, "plans") if _value(r, "id") == identifier]
+    plan = plan_names(store, [rows[0]["plan"].value], base).get(rows[0]["plan"].value) if rows else None
+    sources = _sources(store, rows[0]["plan"].value, identifier, base) if rows else []
+    return render("source.html", title=f"来源 Source · {identifier}", plan=plan, sources=sources, xpath=xpath,
+                  frame=f"/sources/{quote(identifier, safe='')}")
 
 
 def _texts(store, iri: str, prop: str) -> list:
@@ -88,6 +112,32 @@ def _texts(store, iri: str, prop: str) -> list:
 def _linked(store, iri: str, prop: str, base: str, inverse: bool = False) -> list[Link]:
     rows = select(store, "linked-from" if inverse else "linked", s=iri, prop=property_node(prop))
     return _linked_rows(store, rows, "x", base)
+
+
+def canonical(store, iri: str) -> str | None:
+    """The canonical IRI of an alias kept as ``owl:sameAs`` (``/org/transport`` → ``/org/440800/transport``),
+    else None."""
+    rows = select(store, "canonical", s=iri)
+    return rows[0]["c"].value if rows else None
+
+
+def plan_names(store, plans, base: str) -> dict[str, Link]:
+    """Plan IRI → a link showing its short name (the short title it prints, else its title)."""
+    plans = sorted({p for p in plans if p})
+    if not plans:
+        return {}
+    text = with_values(query_text("pages/plan-names"), "plan", [ox.NamedNode(p) for p in plans])
+    out = {}
+    for r in select(store, "plan-names", text):
+        name = _value(r, "name") or _value(r, "full") or _value(r, "id")
+        out[r["plan"].value] = Link(href(r["plan"].value, base), name, name, "")
+    return out
+
+
+def role_names(store, roles) -> dict[str, Link]:
+    """Role IRI (gp:lead …) → its labels (牵头 lead …), from the ontology's party roles."""
+    lab = labels(store, roles)
+    return {r: Link("", short(r), (lab.get(r) or {}).get("zh", ""), (lab.get(r) or {}).get("en", "")) for r in roles}
 
 
 # --- home -------------------------------------------------------------------------------
@@ -110,10 +160,7 @@ def home(store, base: str) -> str:
     shown = []
     for p in plans:
         iri = p["plan"].value
-        s = plan_summary(store, iri)
-        targets = [[_value(t, "indicator"), _value(t, "statement"), _value(t, "value") + _value(t, "unit"),
-                    _value(t, "year")] for t in s["targets"]]
-        shown.append({**s, "link": link(iri, base, lab.get(iri)), "targets": targets})
+        shown.append({**_shown_summary(plan_summary(store, iri)), "link": link(iri, base, lab.get(iri))})
     topic_root = Minter(base).topic("")
     schemes = [r for r in select(store, "schemes") if r["scheme"].value.startswith(topic_root)]
     return render("home.html", title="greenplan", plans=shown,
@@ -162,13 +209,28 @@ def _statements(store, iri: str, base: str) -> dict:
             "incoming": [[term(r["s"], base, lab_in), short(r["p"].value)] for r in inbound]}
 
 
+def _owners(store, rows: list[dict], base: str) -> list[dict]:
+    """The parties of a task in the order printed, each with its roles (one row per party and role)."""
+    roles = role_names(store, _iris(rows, "role"))
+    lab = labels(store, _iris(rows, "body"))
+    out: list[dict] = []
+    for r in rows:
+        if not out or out[-1]["pos"] != _value(r, "pos"):
+            out.append({"pos": _value(r, "pos"), "link": link(r["body"].value, base, lab.get(r["body"].value)),
+                        "spelling": _value(r, "spelling"), "roles": []})
+        if "role" in r:
+            out[-1]["roles"].append(roles[r["role"].value])
+    return out
+
+
 def _task(store, iri: str, base: str) -> dict:
-    owners = select(store, "task-owners", s=iri)
     topics = select(store, "task-topics", s=iri)
+    deadlines = select(store, "task-deadline", s=iri)
     return {"text": _texts(store, iri, "gp:text"), "measure": _linked(store, iri, "gp:measure", base),
-            "plan": _linked(store, iri, "gp:plan", base),
-            "owners": [{"link": b, "spelling": _value(o, "spelling")}
-                       for b, o in zip(_linked_rows(store, owners, "body", base), owners)],
+            "plan": list(plan_names(store, _iris(select(store, "linked", s=iri, prop=property_node("gp:plan")), "x"),
+                                    base).values()),
+            "owners": _owners(store, select(store, "task-owners", s=iri), base),
+            "deadlines": [{"printed": _value(d, "printed"), "date": _value(d, "date")} for d in deadlines],
             "open_list": bool(select(store, "open-owner-list", s=iri)),
             "topics": [{"link": t, "terms": _value(r, "terms")}
                        for t, r in zip(_linked_rows(store, topics, "topic", base), topics)],
@@ -194,6 +256,18 @@ def _task_rows(rows: list[dict], base: str) -> list[list]:
             for r in rows]
 
 
+def _tasks_of_plans(store, rows: list[dict], base: str, roles: bool = False) -> list[list]:
+    """Task rows that may come from several plans: each names its plan (and, for a body, its roles in it)."""
+    names = plan_names(store, _iris(rows, "plan"), base)
+    role_of = role_names(store, {x for r in rows for x in _value(r, "roles").split()}) if roles else {}
+    out = []
+    for row, r in zip(_task_rows(rows, base), rows):
+        plan = names.get(r["plan"].value) if "plan" in r else None
+        extra = [" ".join(role_of[x].zh or role_of[x].text for x in sorted(_value(r, "roles").split()))] if roles else []
+        out.append([plan, *row, *extra])
+    return out
+
+
 def _project_rows(store, rows: list[dict], base: str) -> list[list]:
     lab = labels(store, _iris(rows, "lead"))
     return [[_value(r, "number"), Link(href(r["p"].value, base), _value(r, "name")), _value(r, "inv"),
@@ -204,7 +278,7 @@ def _body(store, iri: str, base: str) -> dict:
     partners = select(store, "body-partners", s=iri)
     return {"names": _texts(store, iri, "skos:prefLabel"), "spellings": _texts(store, iri, "skos:altLabel"),
             "classification": _linked(store, iri, "org:classification", base),
-            "tasks": _task_rows(select(store, "body-tasks", s=iri), base),
+            "tasks": _tasks_of_plans(store, select(store, "body-tasks", s=iri), base, roles=True),
             "partners": [[b, _value(r, "n")] for b, r in zip(_linked_rows(store, partners, "other", base), partners)],
             "projects": _project_rows(store, select(store, "body-projects", s=iri), base)}
 
@@ -215,7 +289,7 @@ def _in_hierarchy(store, iri: str, base: str, detail: tuple, up_down: tuple, abo
     return {"names": _texts(store, iri, "skos:prefLabel"), "detail": detail_name,
             "details": _texts(store, iri, detail_prop), "up": up, "down": down,
             "above": _linked(store, iri, link_prop, base), "below": _linked(store, iri, link_prop, base, inverse=True),
-            "tasks": _task_rows(select(store, "tasks-linked", s=iri, prop=property_node(about)), base),
+            "tasks": _tasks_of_plans(store, select(store, "tasks-linked", s=iri, prop=property_node(about)), base),
             "projects": _project_rows(store, select(store, "projects-linked", s=iri, prop=property_node(about)), base)}
 
 
@@ -238,12 +312,42 @@ def _plan(store, iri: str, base: str) -> dict:
             groups.append({"key": key, "measure": link(key, base, {"zh": _value(r, "mt")}) if key else None,
                            "rows": []})
         groups[-1]["rows"].append(r)
-    return {"titles": _texts(store, iri, "dcterms:title"), "description": _texts(store, iri, "dcterms:description"),
+    identifier = next(iter(_texts(store, iri, "dcterms:identifier")), None)
+    return {"titles": _texts(store, iri, "dcterms:title"), "short_titles": _texts(store, iri, "dcterms:alternative"),
+            "number": _texts(store, iri, "eli:number"), "issuer": _linked(store, iri, "gp:issuer", base),
+            "date_document": _texts(store, iri, "eli:date_document"),
+            "date_publication": _texts(store, iri, "eli:date_publication"),
             "status": _texts(store, iri, "gp:status"), "jurisdiction": _linked(store, iri, "eli:jurisdiction", base),
-            "issuer": _linked(store, iri, "gp:issuer", base), "lines": _lines(store, iri, base),
+            "doc_kind": [*_linked(store, iri, "eli:type_document", base), *_texts(store, iri, "gp:documentKind")],
+            "description": _texts(store, iri, "dcterms:description"),
+            "sources": _sources(store, iri, identifier.value if identifier else None, base),
+            "lines": _lines(store, iri, base), "summary": _shown_summary(s),
             "task_count": s["tasks"], "project_count": s["projects"],
             "groups": [{"measure": g["measure"], "tasks": _task_rows(g["rows"], base)} for g in groups],
             "projects": _project_rows(store, select(store, "plan-projects", s=iri), base)}
+
+
+def _shown_summary(s: dict) -> dict:
+    """A plan's counts and targets as a page shows them: a section only for what the plan has (no
+    "0 重点项目", no "总投资 0 亿元" of a plan without priced projects, no empty targets table)."""
+    targets = [[_value(t, "indicator"), _value(t, "statement"), _value(t, "value") + _value(t, "unit"),
+                _value(t, "year")] for t in s["targets"]]
+    return {"tasks": s["tasks"], "projects": s["projects"], "bodies": s["bodies"],
+            "investment": s["investment"] if s["priced"] else None, "priced": s["priced"], "targets": targets}
+
+
+def _sources(store, iri: str, identifier: str | None, base: str) -> list[dict]:
+    """Where the plan was read from: the original URL, the file, and the kept copy the server serves."""
+    from greenplan.web.sources import has_copy
+
+    out = []
+    for r in select(store, "plan-source", s=iri):
+        kept = f"/sources/{identifier}" if identifier and has_copy(store, identifier) else ""
+        url = _value(r, "url")
+        out.append({"url": url if url.startswith(("http://", "https://")) else "",    # never a javascript: link
+                    "file": _value(r, "file"), "fetched": _value(r, "fetched"),
+                    "kept": kept, "about": link(r["doc"].value, base, text="来源记录 source record")})
+    return out
 
 
 # --- saved queries and the editor -------------------------------------------------------
@@ -254,8 +358,24 @@ def result_view(store, result, base: str) -> dict:
         return {"boolean": result.boolean}
     iris = {t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)}
     lab = labels(store, iris) if len(iris) <= LABELLED_RESULT_IRIS else {}
+    if lab:
+        lab.update(_task_labels(store, iris, base))
     return {"boolean": None, "variables": list(result.variables),
             "rows": [[term(t, base, lab) for t in row] for row in result.rows]}
+
+
+def _task_labels(store, iris, base: str) -> dict[str, dict[str, str]]:
+    """Labels of the tasks among ``iris`` that name their plan (任务 3 · 规划简称): tasks of several plans appear
+    together in an answer, and "任务 3" alone would not say which."""
+    text = with_values(query_text("pages/task-plans"), "t", [ox.NamedNode(i) for i in sorted(iris)])
+    rows = select(store, "task-plans", text)
+    names = plan_names(store, _iris(rows, "plan"), base)
+    out = {}
+    for r in rows:
+        plan = names.get(r["plan"].value)
+        name = plan.zh if plan else ""
+        out[r["t"].value] = {"zh": f"任务 {_value(r, 'number')} · {name}", "en": f"Task {_value(r, 'number')}"}
+    return out
 
 
 def parameter_values(store, p) -> list[tuple[str, str]]:

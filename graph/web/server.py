@@ -14,10 +14,13 @@ Routes:
 ``/plan/…`` ``/org/…``         Linked data: ``{base}X`` is served at ``http://HOST:PORT/X``
 ``/topic/…`` ``/place/…``      (HTML, or Turtle / JSON-LD / N-Triples by ``Accept``).  Answers keep
                                the base IRI unchanged.  ``/resource?iri=IRI`` shows any other IRI.
+                               An alias kept as ``owl:sameAs`` answers 301 to its canonical IRI.
 ``/``                          home: the plans' summaries
 ``/queries``, ``/queries/N``   the saved queries as forms; ``/queries/N.csv`` ``.json`` ``.tsv``
 ``/editor``                    SPARQL editor (vendored CodeMirror 5)
-``/network``                   the collaboration network view (from :mod:`greenplan.network.graph`)
+``/network``                   the collaboration network page (:mod:`greenplan.network.draw`; ``?plan=ID&min=N``)
+``/sources/ID``                the kept copy of plan ID's source (:mod:`greenplan.web.sources`; sandboxed);
+                               ``?at=XPATH`` frames it with that element shown
 ``/download/graph.EXT``        full dumps: ttl, jsonld, nt, trig, nq (``greenplan export``)
 ``/.well-known/void``          DCAT + VoID description (from :mod:`greenplan.export.metadata`)
 ``/static/…``                  vendored JS/CSS
@@ -51,7 +54,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from greenplan.web import protocol
 from greenplan.web.cache import matches as match_etag, request_key
@@ -486,7 +489,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/.well-known/void":
             return self._void(one("format"))
         if path == "/network":
-            return self._network()
+            return self._network(one("plan"), one("min"))
+        if path.startswith("/sources/"):
+            return self._kept_source(path[len("/sources/"):], one("at"))
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         if path == "/favicon.ico":
@@ -651,6 +656,14 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(406, "entities are available as text/html, text/turtle, application/ld+json or "
                                  "application/n-triples")
         headers = {"Vary": "Accept"}
+        canonical = pages.canonical(self.server.store, iri)
+        if canonical is not None:     # an alias kept as owl:sameAs: the reader goes to the body's own IRI
+            from greenplan.web.layout import href
+
+            target = href(canonical, self.server.base)
+            target += ("&" if "?" in target else "?") + f"format={quote(fmt)}" if fmt else ""
+            return self._send(301, f"<{iri}> is an alias of <{canonical}>: see {target}\n", "text/plain",
+                              {"Location": target, "Vary": "Accept"})
         if media == protocol.HTML:
             html = pages.entity_page(self.server.store, iri, self.server.base)
             if html is None:
@@ -679,11 +692,32 @@ class Handler(BaseHTTPRequestHandler):
         name = protocol.choose(self.headers.get("Accept"), fmt, protocol.GRAPH_TYPES) or "turtle"
         self._send(200, protocol.triples_body(triples, name), protocol.MEDIA[name], {"Vary": "Accept"})
 
-    def _network(self) -> None:
-        from greenplan.network.draw import html_page
+    def _network(self, plan: str | None, min_weight: str | None) -> None:
+        from greenplan.network.draw import html_page, plan_choices
 
-        page_html = html_page(self.server.store, script_src="/static/network/vis-network.min.js")
+        try:
+            weight = int(min_weight) if min_weight else 1
+        except ValueError:
+            raise HttpError(400, f"min={min_weight[:20]!r}: give the minimum of shared tasks as a whole number") from None
+        if plan and plan not in {p for p, _ in plan_choices(self.server.store)}:
+            raise HttpError(404, f"no plan {plan[:80]!r} in this store; see /network for the plans")
+        page_html = html_page(self.server.store, plan=plan or None, min_weight=weight,
+                              base=self.server.base, script_src="/static/network/app.js")
         self._send(200, page_html, protocol.HTML)
+
+    def _kept_source(self, identifier: str, at: str | None) -> None:
+        from greenplan.web import pages
+        from greenplan.web.sources import kept_copy
+
+        kept = kept_copy(self.server.store, identifier)
+        if kept is None:
+            raise HttpError(404, f"no kept copy of a source named {identifier[:80]!r} in this store")
+        if at:       # the copy with one element shown (a page of the site framing it)
+            return self._send(200, pages.source_view(self.server.store, identifier, at, self.server.base),
+                              protocol.HTML)
+        # a kept web page is shown as it was, with its scripts, forms and plugins off (a sandbox)
+        self._send(200, kept.path.read_bytes(), kept.media,
+                   {"Content-Security-Policy": "sandbox allow-same-origin", "Cache-Control": "max-age=3600"})
 
     def _static(self, rel: str) -> None:
         target = (STATIC / rel).resolve()

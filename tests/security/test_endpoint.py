@@ -82,8 +82,8 @@ def test_saved_queries_are_catalogue_names_only(store, tmp_path):
     (evil / "evil.rq").write_text("#+ title: evil\nSELECT * WHERE { GRAPH ?g { ?s ?p ?o } }\n")
     with serving(store) as server:
         for target in (f"queries/{evil}/evil.json", f"queries/{evil}/evil", f"queries/..%2F..%2F{evil}/evil.csv",
-                       "queries/%2e%2e/serve.json", "static/../serve.py", "static/%2e%2e/serve.py",
-                       "static/..%2Fserve.py", "download/..%2F..%2Fgraph.nq"):
+                       "queries/%2e%2e/serve.json", "static/../api.py", "static/%2e%2e/api.py",
+                       "static/..%2Fapi.py", "download/..%2F..%2Fgraph.nq"):
             status, _, body = get(server.url + target)
             assert status == 404, (target, status)
             assert b"evil" not in body.replace(str(evil).encode(), b"") or status == 404

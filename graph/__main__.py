@@ -1,6 +1,0 @@
-"""``python -m greenplan``: the greenplan command."""
-import sys
-
-from greenplan.cli.main import main
-
-sys.exit(main())
