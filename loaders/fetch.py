@@ -190,6 +190,8 @@ def _exchange(url: str, deadline: _Deadline) -> tuple[int, dict, bytes]:
         head = sum(len(k) + len(v) + 4 for k, v in lines)
         if head > limits.MAX_RESPONSE_HEADER_BYTES:
             raise _refused(url, f"{head} bytes of headers (at most {limits.MAX_RESPONSE_HEADER_BYTES})")
+        if sum(1 for k, _ in lines if k.lower() == "content-length") > 1:
+            raise _refused(url, "two Content-Length headers")
         headers = {k.title(): v for k, v in lines}
         if response.status in (301, 302, 303, 307, 308):
             return response.status, headers, b""

@@ -116,6 +116,10 @@ def test_a_body_shorter_than_its_length_is_not_kept(tmp_path, short_deadline):
     assert "Content-Length" in message or "cut off" in message
 
 
+def test_two_content_lengths_in_a_response(tmp_path, short_deadline):
+    assert "two Content-Length" in _refused(tmp_path, lambda p, send: send(_ok(extra=b"Content-Length: 5\r\n")))
+
+
 def test_one_byte_every_second_meets_the_overall_deadline(tmp_path, short_deadline):
     def script(path, send):
         send(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 40\r\n\r\n")

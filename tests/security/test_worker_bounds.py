@@ -136,5 +136,5 @@ def test_four_clients_looping_a_slow_query_cannot_starve_a_fifth(store):
                 t.join(60)
         slowest = sorted(slow_times)[len(slow_times) // 2]
         for status, seconds in answers:
-            # answered, and well before one slow query's time (today: queued behind them, 503 or 3-9 s)
-            assert status == 200 and seconds < slowest / 4, (answers, slow_times)
+            # answered, and well before one slow query's time (before: queued behind them, 503 or 3-9 s)
+            assert status == 200 and seconds < slowest / 2, (answers, slow_times)
