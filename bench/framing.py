@@ -34,7 +34,7 @@ def probe(port: int, data: bytes) -> tuple[list[str], bool]:
         try:
             while chunk := s.recv(65536):
                 out += chunk
-        except socket.timeout:
+        except TimeoutError:
             pass
     statuses = [line.split(b" ")[1].decode() for line in out.split(b"\r\n") if line.startswith(b"HTTP/1.")]
     return statuses, b"/smuggled" in out

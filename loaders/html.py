@@ -177,7 +177,7 @@ class _Reader:
         any is made: a cell spanning c columns and r rows makes c × min(r, rows left) cells."""
         trs = [tr for tr in el.iter("tr") if _owner_table(tr) is el]
         made = sum(len(row) for b in self.blocks for row in b.rows)
-        for left, tr in zip(range(len(trs), 0, -1), trs):
+        for left, tr in zip(range(len(trs), 0, -1), trs, strict=True):
             for td in tr:
                 if isinstance(td.tag, str) and td.tag in ("td", "th"):
                     made += _int(td.get("colspan"), COLSPAN_MAX) * min(_int(td.get("rowspan"), ROWSPAN_MAX), left)

@@ -11,7 +11,6 @@ import threading
 import time
 
 import pytest
-
 from greenplan.loaders import fetch, limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.resources import bundled_plan

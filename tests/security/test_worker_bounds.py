@@ -10,8 +10,6 @@ import threading
 import time
 import urllib.parse
 
-import pytest
-
 from tests.security.helpers import get, serving, sparql_url
 
 MAX_MEMORY = 256 << 20
