@@ -42,8 +42,16 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
   (429); behind a ``--trusted-proxy``, the client is the last untrusted ``X-Forwarded-For`` hop;
 * the published address (service description, VoID) is ``--public-url``, never the ``Host`` header;
   saved queries are looked up by catalogue name only; static files only from ``graph/static``;
-* malformed request targets and headers get 400; ``TCP_NODELAY`` is set and each answer goes out in
-  one ``send`` (no Nagle / delayed-ACK stall on kept-alive connections).
+* malformed request targets and headers get 400; ambiguous framing (two or non-digit
+  ``Content-Length``, a missing, repeated or malformed ``Host``, a header line that is not
+  ``Name: value``) gets 400 and the connection closed (:func:`framing_error`, on the raw lines);
+  ``TCP_NODELAY`` is set and each answer goes out in one ``send`` (no Nagle / delayed-ACK stall on
+  kept-alive connections);
+* ``--workers`` query workers (default 2) share time fairly between clients and each caps the memory
+  a query may take (``--max-memory``, 400 past it): :class:`greenplan.web.worker.WorkerPool`;
+* saved-query answers and ``/sparql`` GET answers are cached per store generation with an ``ETag``
+  (304 on ``If-None-Match``) and ``Cache-Control`` (``--cache-bytes``, ``--cache-max-age``):
+  :mod:`greenplan.web.cache`.
 """
 from __future__ import annotations
 

@@ -272,6 +272,7 @@ class QueryWorker:
         self._lock = threading.Lock()
         self._process = None
         self._conn = None
+        self._closed = False      # once closed, never started again (a restart may be under way aside)
 
     @property
     def pid(self) -> int | None:
@@ -286,6 +287,8 @@ class QueryWorker:
             self._ensure()
 
     def _ensure(self) -> None:
+        if self._closed:
+            raise RuntimeError("the query worker has been closed (the server is stopping)")
         if self._process is not None and self._process.is_alive():
             return
         self._stop()
@@ -368,6 +371,7 @@ class QueryWorker:
                 "too deeply nested for this endpoint; it was not answered")
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             self._stop()
 
