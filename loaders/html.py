@@ -116,16 +116,21 @@ class _Reader:
                 self._paths[c] = f"{base}/{c.tag}[{seen[c.tag]}]" if counts[c.tag] > 1 else f"{base}/{c.tag}"
         return self._paths[el]
 
-    def walk(self, el) -> None:
+    def _check_blocks(self, el) -> None:
+        """Stop at the block past ``MAX_BLOCKS``: the work done before it is bounded by the limit."""
         if len(self.blocks) > limits.MAX_BLOCKS:
             raise PlanFormatError(self.file, el.sourceline or 1, f"a plan of at most {limits.MAX_BLOCKS:,} paragraphs "
                                   "and tables", f"more than {limits.MAX_BLOCKS:,}",
                                   "a plan has a few thousand paragraphs at most; split the page")
+
+    def walk(self, el) -> None:
+        self._check_blocks(el)
         if el.text and clean(el.text):   # text of a container before its first block
             self.blocks.append(Block("paragraph", self.span(el), clean(el.text)))
         for child in el:
             if not isinstance(child.tag, str):
                 continue
+            self._check_blocks(child)
             tag = child.tag.lower()
             if tag == "table":
                 self.table(child)

@@ -115,6 +115,15 @@ def test_100000_numbered_items_are_refused_before_the_work(tmp_path):
     assert out["rss_mib"] < BASELINE_MIB and out["cpu"] < 30, out
 
 
+def test_100000_html_paragraphs_are_refused_at_the_limit(tmp_path):
+    path = tmp_path / "paragraphs.html"
+    path.write_text(HEAD + "".join(f"<p>{i}．推进第{i}项工作。（市发展改革局负责）</p>\n" for i in range(1, 100_001))
+                    + "</body></html>", encoding="utf-8")
+    out = child(CHILD, path)
+    one_located_line(out["error"], "paragraphs.html")
+    assert "10,000 paragraphs" in out["error"] and out["rss_mib"] < BASELINE_MIB, out
+
+
 # --- .docx -----------------------------------------------------------------------------------------
 
 def _docx() -> bytes:
