@@ -69,7 +69,8 @@ from greenplan.web.cache import matches as match_etag, request_key
 from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
-from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit, WorkerPool
+from greenplan.web.worker import (NotAcceptable, OverShare, QueryError, QueryTimeout, QueryWorker, ResultLimit,
+                                  WorkerPool)
 
 STATIC = Path(__file__).parent.parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}
@@ -581,6 +582,8 @@ class Handler(BaseHTTPRequestHandler):
                 return _answer_saved(self.server, job)
             client = self.client_key or self.client_address[0]
             return self.server.worker.run(job, self._deadline(), client)
+        except OverShare as e:
+            raise HttpError(429, str(e), {"Retry-After": "10"}) from None
         except QueryTimeout as e:
             raise HttpError(503, str(e), {"Retry-After": "1"}) from None
         except NotAcceptable as e:

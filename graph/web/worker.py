@@ -60,6 +60,10 @@ class QueryTimeout(RuntimeError):
     pass
 
 
+class OverShare(QueryTimeout):
+    """A heavy client's request waited past its deadline for a worker (HTTP 429)."""
+
+
 class ResultLimit(RuntimeError):
     pass
 
@@ -447,6 +451,10 @@ class WorkerPool:
                 while not self._may_take(client, entry[1]):
                     left = deadline - time.monotonic()
                     if left <= 0:
+                        if self.usage(client) > HEAVY_SECONDS:
+                            raise OverShare(f"your queries used {self.usage(client):.0f} s of the query workers' "
+                                            "time recently, more than your share while others wait; this one "
+                                            f"waited its turn for {worker.timeout:g} s (--timeout); try again later")
                         raise QueryTimeout(f"the server was busy with other queries until this request's time "
                                            f"limit of {worker.timeout:g} s (--timeout, counted from its arrival); "
                                            "try again")
