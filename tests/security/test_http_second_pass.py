@@ -48,7 +48,7 @@ def test_signed_or_non_digit_content_length_is_400_and_closed(server, length):
 
 def test_plain_content_length_still_works_on_a_kept_alive_connection(server):
     answer = raw(server, _post([b"6"], ASK) + b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n",
-                 timeout=3, until_close=True)
+                 timeout=1, until_close=True)
     assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
 
 
