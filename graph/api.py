@@ -17,7 +17,7 @@ from greenplan.store.core import Location, Store, StoreError, build_store, locat
 
 __all__ = ["load", "build", "build_store", "add", "remove", "plans", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
            "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "metadata", "push",
-           "network", "Result"]
+           "network", "validate", "validate_files", "Result"]
 
 if TYPE_CHECKING:   # the names __getattr__ imports when first used, for type checkers and linters
     from greenplan.query.catalogue import SavedQuery, catalogue, saved_query
@@ -74,15 +74,17 @@ def plans(store: str) -> list[dict]:
 
 
 def open_for(store: str | None = None, sources: list[str] | None = None, base: str | None = None, *,
-             endpoint: str | None = None, timeout: float = 60.0, log=None):
+             endpoint: str | None = None, timeout: float = 60.0, log=None, attachments: list[str] | None = None,
+             ocr: bool = False):
     """The store these parameters name: a remote SPARQL endpoint (``endpoint``; ``timeout`` seconds per
-    request), else the local store of ``store`` / ``sources`` / ``base`` (see
+    request), else the local store of ``store`` / ``sources`` / ``base`` / ``attachments`` (files read as the
+    annexes of the one source) / ``ocr`` (scanned PDFs read by OCR); see
     :func:`~greenplan.store.core.open_store`; ``log`` gets the build messages of a first use)."""
     if endpoint:
         from greenplan.store.remote import EndpointStore
 
         return EndpointStore(endpoint, base=base, timeout=timeout)
-    return open_store(store, sources, base, log=log)
+    return open_store(store, sources, base, log=log, attachments=attachments, ocr=ocr)
 
 
 def sparql(store, text: str):
@@ -94,6 +96,25 @@ def export(store, fmt: str = "turtle") -> bytes:
     from greenplan.export.rdf import serialize
 
     return serialize(store.quads(), fmt, store.base)
+
+
+def validate(store, engine: str = "oxigraph", verbose: bool = False):
+    """Check the plans of ``store`` against the shapes of ``shapes/``: ``(conforms, results, text)`` — conforms is
+    False only on violations (the exit code's rule), results are the engine's, text the grouped report."""
+    from greenplan.validate.check import validate as check
+
+    return check(store, engine, verbose)
+
+
+def validate_files(shapes, data, engine: str = "oxigraph"):
+    """Validate your own data files against your own shapes files (Turtle, N-Triples, JSON-LD … by suffix):
+    a :class:`greenplan.validate.report.Report` — ``.conforms`` (the spec's: no result of any severity),
+    ``.violations``, ``.results``; ``greenplan.validate.report.serialize(report, "turtle"|"jsonld")`` gives the
+    W3C validation report. Shapes using SHACL the engine does not implement raise
+    :class:`greenplan.validate.shacl.Unsupported` naming it (``engine="pyshacl"`` runs pySHACL instead)."""
+    from greenplan.validate.report import validate_files as run
+
+    return run(list(shapes), list(data), engine)
 
 
 def metadata(store, site: str | None = None, fmt: str = "turtle") -> bytes:

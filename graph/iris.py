@@ -131,11 +131,19 @@ class Minter:
     def part(self, plan: str, *path: object) -> str:
         return self.plan(plan) + "".join(f"/{p}" for p in path)
 
-    def span(self, plan: str, first: int, last: int) -> str:
-        return self.part(plan, "source", "lines", f"{first}-{last}")
+    def span(self, plan: str, first: int, last: int, annex: int | None = None) -> str:
+        return self.source(plan, annex) + f"/lines/{first}-{last}"
 
-    def element_span(self, plan: str, xpath: str) -> str:
-        return self.part(plan, "source", "element", _digest(xpath))
+    def element_span(self, plan: str, xpath: str, annex: int | None = None) -> str:
+        return self.source(plan, annex) + f"/element/{_digest(xpath)}"
+
+    def fragment_span(self, plan: str, fragment: str, annex: int | None = None) -> str:
+        """A span named by a fragment: a PDF page and rectangle, a spreadsheet's sheet and cells."""
+        return self.source(plan, annex) + f"/fragment/{_digest(fragment)}"
+
+    def source(self, plan: str, annex: int | None = None) -> str:
+        """The plan's source document, or the attachment read as its annex ``annex``."""
+        return self.part(plan, "source") if annex is None else self.part(plan, "source", "annex", annex)
 
     @staticmethod
     def language(tag: str) -> str:

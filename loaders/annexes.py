@@ -6,6 +6,7 @@ import re
 
 from greenplan.loaders.cells import Cell, Token, header_length
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.model import row_span
 from greenplan.loaders.numbers import amount_yi, printed_count
 from greenplan.loaders.owners import split_owners
 from greenplan.loaders.records import LoadReport, Note, Project, Span
@@ -91,7 +92,7 @@ def _years(raw: str) -> tuple[int | None, int | None]:
 def project_record(file: str, cells: list[tuple[str, Span]], report: LoadReport, number: str | None = None) -> Project:
     """One row of the key-project table (cells in PROJECT_HEADER order; ``number`` when Word numbering made it)."""
     c = cells
-    span = Span(file, c[0][1].first, c[6][1].last, _common(c[0][1].xpath))
+    span = row_span(c[0][1], c[6][1], _common(c[0][1].xpath))
     num = _number_text(file, number or c[0][0], c[0][1], "project")
     years_raw = c[3][0]
     start, end = _years(years_raw)

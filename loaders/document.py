@@ -1,7 +1,7 @@
 """Read a plan document: ``load(path) -> (Plan, LoadReport)``.
 
 ``load`` chooses the format reader by the file's suffix (``.html``/``.htm``,
-``.docx``, ``.txt``); each produces the document model
+``.docx``, ``.txt``, spreadsheets); each produces the document model
 (:mod:`greenplan.loaders.model`) that the structure reader
 (:mod:`greenplan.loaders.structure`) turns into records.  Text in the
 TAB-celled export layout (body, annex 1 key-task table, annex 2 key-project
@@ -15,24 +15,56 @@ from pathlib import Path
 
 from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.fetch import source_record
+from greenplan.loaders.fetch import attachments as fetched_attachments, source_record
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
-from greenplan.loaders.records import LoadReport, Plan
+from greenplan.loaders.office import CONVERTED
+from greenplan.loaders.records import Attachment, LoadReport, Plan
 from greenplan.loaders.tabbed import read_tabbed
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
 
 
-FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx"}
+FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx",
+           ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".xlsb": "spreadsheet",
+           ".ods": "spreadsheet", ".et": "spreadsheet", ".pdf": "pdf",
+           **{suffix: "converted" for suffix in CONVERTED}}
 
 
-def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadReport]:
-    """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name)."""
+def load(path: str | Path, display_name: str | None = None, attachments: list[str | Path] | None = None,
+         ocr: bool = False) -> tuple[Plan, LoadReport]:
+    """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name).
+    ``attachments``: files read as the plan's annexes 1, 2 … (a fetched page's own are listed in its record).
+    ``ocr``: a scanned PDF is read by OCR (and marked so) instead of refused."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan (.txt, .html, .docx), "
                                 f"e.g. data/zhanjiang-green-plan-draft.txt")
     file = display_name or path.name
+    report = LoadReport()
+    listed = [(k, Path(a), None) for k, a in enumerate(attachments or [], 1)] or fetched_attachments(path)
+    doc = _document(path, file, report, ocr)
+    exported = doc.format == "text" and any(b.kind == "table" for b in doc.blocks)   # the TAB-celled export
+    if listed:
+        from greenplan.loaders.attachments import joined
+
+        annexes = []
+        for number, annex, url in listed:
+            if not annex.is_file():
+                raise FileNotFoundError(f"{annex}: no such attachment file")
+            url = url or source_record(annex)[0]
+            annexes.append((number, _document(annex, url or annex.name, report, ocr), url))
+        doc = joined(doc, [(number, annex) for number, annex, _ in annexes])
+    # the export layout carries no issuer or date: a missing metadata file is reported
+    plan, report = load_document(doc, path, report, warn_missing=exported)
+    plan.source_ocr = doc.ocr
+    if listed:
+        plan.attachments = [Attachment(number, a.file, a.sha256, a.format, a.line_count, url, a.ocr)
+                            for number, a, url in annexes]
+    return plan, report
+
+
+def _document(path: Path, file: str, report: LoadReport, ocr: bool = False) -> Document:
+    """The document model of one file, by its suffix (a plan, or an attachment read as its annex)."""
     if path.stat().st_size > limits.MAX_DOCUMENT_BYTES:
         raise PlanFormatError(file, 1, f"a plan file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)}",
                               limits.size(path.stat().st_size), "a plan is a few hundred kilobytes; split the file "
@@ -40,17 +72,30 @@ def load(path: str | Path, display_name: str | None = None) -> tuple[Plan, LoadR
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PlanFormatError(file, 1, "a plan file ending in " + ", ".join(sorted(FORMATS)), path.suffix or "no suffix",
-                              "save the plan as text (UTF-8), a web page or a Word .docx file")
+                              "save the plan as text (UTF-8), a web page, a Word .docx file, a PDF or a spreadsheet")
     if kind == "text":
         if is_tabbed_layout(decode_text(file, path.read_bytes())):
-            report = LoadReport()
-            return load_document(read_tabbed(path, report, display_name), path, report, warn_missing=True)
-        return load_document(read_text(path, display_name), path)
+            return read_tabbed(path, report, file)
+        return read_text(path, file)
+    return read_document(path, kind, file, ocr)
+
+
+def read_document(path: Path, kind: str, display_name: str | None = None, ocr: bool = False) -> Document:
+    """The document model of a file of a format other than text (the reader for ``kind``)."""
     if kind == "html":
         from greenplan.loaders.html import read_html
-        return load_document(read_html(path, display_name), path)
+        return read_html(path, display_name)
+    if kind == "converted":
+        from greenplan.loaders.office import read_converted
+        return read_converted(path, display_name)
+    if kind == "pdf":
+        from greenplan.loaders.pdf import read_pdf
+        return read_pdf(path, display_name, ocr)
+    if kind == "spreadsheet":
+        from greenplan.loaders.spreadsheet import read_spreadsheet
+        return read_spreadsheet(path, display_name)
     from greenplan.loaders.docx import read_docx
-    return load_document(read_docx(path, display_name), path)
+    return read_docx(path, display_name)
 
 
 def load_document(doc: Document, source: Path, report: LoadReport | None = None,

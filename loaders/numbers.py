@@ -10,16 +10,16 @@ import re
 from decimal import Decimal
 
 FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
-COUNT = re.compile(r"[0-9０-９]{1,9}")
+COUNT = re.compile(r"([0-9０-９]{1,9})[.．、]?")     # a row number as typed: 12, 12., 12、
 AMOUNT = re.compile(r"([0-9０-９]{1,15}(?:[.．][0-9０-９]{1,12})?)\s*(亿元|万元)?")
 TEN_THOUSAND_PER_HUNDRED_MILLION = Decimal(10000)
 CHINESE_DIGITS = "一二三四五六七八九"
 
 
 def printed_count(text: str) -> int | None:
-    """A row or item number: 1 to 9 Arabic or full-width digits, else None."""
-    text = text.strip()
-    return int(text.translate(FULL_WIDTH)) if COUNT.fullmatch(text) else None
+    """A row or item number: 1 to 9 Arabic or full-width digits (a mark after them: ``1.``, ``1、``), else None."""
+    m = COUNT.fullmatch(text.strip())
+    return int(m[1].translate(FULL_WIDTH)) if m else None
 
 
 def amount_yi(text: str) -> Decimal | None:

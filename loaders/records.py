@@ -20,16 +20,19 @@ class Span:
     when set, names the element: in the saved page for HTML, in
     ``word/document.xml`` for Word (the graph emits it as a Web Annotation
     XPathSelector; line ranges become RFC 5147 fragment selectors).
+    ``fragment``, when set, is where the record is in a PDF (``page=3&viewrect=…``, RFC 8118) or a
+    spreadsheet (``Sheet!A3:E3``); ``first``/``last`` then count lines (PDF) or rows (spreadsheet).
     """
     file: str
     first: int
     last: int
     xpath: str | None = None
+    fragment: str | None = None
 
     def __str__(self) -> str:
         lines = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
-        if self.xpath:
-            return f"{self.file}:{lines} ({self.xpath})"
+        if self.xpath or self.fragment:
+            return f"{self.file}:{lines} ({self.xpath or self.fragment})"
         return f"{self.file}:{lines}"
 
 
@@ -269,6 +272,18 @@ class LoadReport:
 
 
 @dataclass
+class Attachment:
+    """A file read as one of the plan's annexes (an attachment of its page, or ``--attachment FILE``)."""
+    number: int             # the annex number (附件1 → 1)
+    file: str               # the name its spans carry: the URL it was fetched from, else the file's name
+    sha256: str
+    format: str             # text | html | docx | pdf | spreadsheet
+    line_count: int         # lines (text, html, pdf), body blocks (docx) or rows (spreadsheet)
+    url: str | None = None
+    ocr: bool = False       # its text was recognised by OCR from a scan
+
+
+@dataclass
 class Plan:
     metadata: PlanMetadata
     source_file: str
@@ -294,7 +309,9 @@ class Plan:
     standing_rules: list[StandingRule] = field(default_factory=list)
     source_url: str | None = None       # for a fetched source: the URL the graph names as the source
     fetched_at: str | None = None       # ISO time of the fetch
-    source_format: str = "text"         # text | html | docx
+    source_format: str = "text"         # text | html | docx | pdf | spreadsheet
+    attachments: list[Attachment] = field(default_factory=list)   # files read as annexes, in annex order
+    source_ocr: bool = False            # the source's text was recognised by OCR from a scan
 
     @property
     def identifier(self) -> str:

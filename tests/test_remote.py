@@ -72,12 +72,20 @@ def saved_queries():
     return queries
 
 
+# Saved queries with no rows on the bundled plan, and where their rows are compared instead.
+NO_ROWS_HERE = {"task-deadlines": "the bundled plan prints no deadline (read by hand: annex 1 has no 完成时限 column); "
+                                  "tests/test_triplestores.py compares it on gov.cn pages that do"}
+
+
 @pytest.mark.parametrize("query", saved_queries(), ids=lambda q: q.name)
 def test_every_saved_query_gives_the_same_rows_remotely(query, remote, store):
     embedded = run_saved(store, query.name)
     far = run_saved(remote, query.name)
     assert far.variables == embedded.variables
     assert far.rows == embedded.rows
+    if query.name in NO_ROWS_HERE:
+        assert far.rows == [], f"{query.name} has rows now: take it off NO_ROWS_HERE"
+        return
     assert far.rows, f"{query.name}: no rows, so the comparison shows nothing"
 
 

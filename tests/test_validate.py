@@ -37,7 +37,7 @@ def test_fixture_glob_finds_one_pair_per_shape():
     written = {t.subject.value.split("#", 1)[1] for f in v.shape_files()
                for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)
                if t.predicate.value == SH + "message" and isinstance(t.subject, ox.NamedNode)}
-    assert shapes == written and len(written) == 34
+    assert shapes == written and len(written) == 35
     assert {p.name for p in PAIRS} == shapes
     for p in PAIRS:
         _fixture(p, "pass"), _fixture(p, "fail")
@@ -117,10 +117,15 @@ def test_fast_engine_refuses_what_it_does_not_implement():
 
     from greenplan.validate.shacl import Engine, Shapes, Unsupported
 
-    shapes = Shapes(ox.parse("""@prefix sh: <http://www.w3.org/ns/shacl#> .
-        <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:closed true .""", format=ox.RdfFormat.TURTLE))
-    with pytest.raises(Unsupported, match="sh:closed.*--engine pyshacl"):
-        Engine(shapes, ox.Store())
+    head = "@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:s> a sh:NodeShape ; sh:targetNode <urn:x> ; "
+    for body, feature in (("sh:js [ sh:jsFunctionName \"f\" ] .", "SHACL-JS"),
+                          ("sh:rule [ a sh:TripleRule ] .", "SHACL-AF rules"),
+                          ("sh:target [ a <urn:MyTarget> ] .", "custom targets"),
+                          ("sh:sparql [ sh:select \"SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }\" ] .",
+                           "[$]shapesGraph on a store")):
+        shapes = Shapes(ox.parse(head + body, format=ox.RdfFormat.TURTLE))
+        with pytest.raises(Unsupported, match=feature + ".*--engine pyshacl"):
+            Engine(shapes, ox.Store())
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p.name for p in PAIRS])
@@ -409,3 +414,16 @@ def test_turtle_format_is_the_shacl_report(draft):
     assert (None, rdflib.RDF.type, rdflib.URIRef(SH + "ValidationReport")) in g
     langs = {m.language for m in g.objects(None, rdflib.URIRef(SH + "resultMessage"))}
     assert langs == {"zh", "en"}
+
+
+def test_w3c_report_of_the_draft_says_it_does_not_conform_though_it_has_no_violation(draft):
+    """SHACL 3.6.1: sh:conforms is false when there is any result; the draft has warnings and info only (its
+    findings above), so the command exits 0 while the report says false — in Turtle and in JSON-LD."""
+    import rdflib
+
+    conforms, results, _text, _found = draft
+    assert conforms is True and results and all(r.severity != SH + "Violation" for r in results)
+    for fmt, syntax in (("turtle", "turtle"), ("jsonld", "json-ld")):
+        g = rdflib.Graph().parse(data=v.turtle(results, fmt=fmt), format=syntax)
+        assert set(g.objects(None, rdflib.URIRef(SH + "conforms"))) == {rdflib.Literal(False)}
+        assert len(set(g.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")))) == len(results)

@@ -14,12 +14,13 @@ from greenplan.build.authority import COLLECTIVE, Authority, Resolved
 from greenplan.build.kinds import Kinds
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
-from greenplan.quads import Graph, decimal, en, integer, quad_key, string, zh
+from greenplan.quads import Graph, boolean, decimal, en, integer, quad_key, string, zh
 from greenplan.resources import graph_name, ontology_files
 from greenplan.build.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, XSD_DATETIME
 
 RFC5147 = "http://tools.ietf.org/rfc/rfc5147"   # fragment identifiers for text/plain (line=F,L)
+RFC8118 = "http://tools.ietf.org/rfc/rfc8118"   # fragment identifiers for application/pdf (page=N&viewrect=…)
 DIRECTIONS = {"decrease": "Decrease", "at-least": "AtLeast", "at-most": "AtMost", "maintain": "Maintain", "reach": "Reach"}
 
 
@@ -51,7 +52,9 @@ class PlanBuilder:
         self.pid = plan.identifier
         self.g = Graph(minter.plan_graph(self.pid))
         self.plan_iri = minter.plan(self.pid)
+        self.annexes = {a.file: a for a in plan.attachments}    # span file name → the attachment it names
         self.minted_orgs: set[str] = set()
+        self.minted_places: set[str] = set()
         meta = plan.metadata
         # the plan's jurisdiction (place code or None): metadata, else its issuing body, else its title
         self.jurisdiction, _basis = authority.plan_jurisdiction(
@@ -61,15 +64,25 @@ class PlanBuilder:
         return self.m.part(self.pid, *path)
 
     def span(self, subject: str, span: Span) -> None:
-        """Where ``subject`` was printed, as a Web Annotation specific resource of the source document: an
-        XPath selector for the element of a page or Word file, an RFC 5147 line selector for text."""
-        s = self.m.element_span(self.pid, span.xpath) if span.xpath else self.m.span(self.pid, span.first, span.last)
+        """Where ``subject`` was printed, as a Web Annotation specific resource of the source document (or of the
+        attachment it was read from): an XPath selector for the element of a page or Word file, an RFC 8118
+        fragment for a PDF page and rectangle, a sheet!cells fragment for a spreadsheet, an RFC 5147 line
+        selector for text."""
+        annex = self.annexes.get(span.file) if span.file != self.plan.source_file else None
+        number = annex.number if annex else None
+        fmt = annex.format if annex else self.plan.source_format
+        if span.xpath:
+            s = self.m.element_span(self.pid, span.xpath, number)
+        elif span.fragment:
+            s = self.m.fragment_span(self.pid, span.fragment, number)
+        else:
+            s = self.m.span(self.pid, span.first, span.last, number)
         self.g.add(subject, "prov:wasDerivedFrom", s)
         if s not in self._spans:
             self._spans.add(s)
-            doc = self.iri("source")
+            doc = self.m.source(self.pid, number)
             self.g.a(s, "gp:SourceSpan", "oa:SpecificResource")
-            if self.plan.source_format != "docx":      # Word spans count body blocks, not lines
+            if fmt not in ("docx", "spreadsheet"):      # Word spans count body blocks, spreadsheet spans rows
                 self.g.add(s, "gp:firstLine", integer(span.first))
                 self.g.add(s, "gp:lastLine", integer(span.last))
             self.g.add(s, "gp:inDocument", doc)
@@ -79,6 +92,11 @@ class PlanBuilder:
             if span.xpath:
                 self.g.a(selector, "oa:XPathSelector")
                 self.g.add(selector, "rdf:value", string(span.xpath))
+            elif span.fragment:
+                self.g.a(selector, "oa:FragmentSelector")
+                if fmt == "pdf":
+                    self.g.add(selector, "dcterms:conformsTo", RFC8118)
+                self.g.add(selector, "rdf:value", string(span.fragment))
             else:
                 self.g.a(selector, "oa:FragmentSelector")
                 self.g.add(selector, "dcterms:conformsTo", RFC5147)
@@ -123,11 +141,31 @@ class PlanBuilder:
             g.add(r.iri, "skos:prefLabel", zh(r.label))
             if r.spelling.strip() != r.label:
                 g.add(r.iri, "skos:altLabel", zh(r.spelling.strip()))
-            g.add(r.iri, "org:classification", r.classification)
+            g.add(r.iri, "skos:prefLabel", en(r.en))
+            for kind in (r.classification, *r.kinds):
+                g.add(r.iri, "org:classification", kind)
             g.add(r.iri, "org:subOrganizationOf", r.parent)
+            for counterpart in r.counterparts:
+                g.add(r.iri, "gp:counterpart", counterpart)
         if r.jurisdiction:
             g.add(r.iri, "dcterms:spatial", self.m.place(r.jurisdiction))
+            self.place(r.jurisdiction)
         return r
+
+    def place(self, code: str | None) -> None:
+        """Describe, once in the plan's graph, a division that no ontology graph holds (a county-level division of
+        ontology/county-divisions.tsv that the plan names)."""
+        d = self.auth.place_facts(code)
+        if d is None or d.code in self.minted_places:
+            return
+        self.minted_places.add(d.code)
+        iri = self.m.place(d.code)
+        self.g.a(iri, "gp:Place", "gp:AdministrativeDivision")
+        self.g.add(iri, "skos:prefLabel", zh(d.name))
+        self.g.add(iri, "gp:divisionCode", ox.Literal(d.code))
+        self.g.add(iri, "gp:divisionLevel", en(d.level))
+        if d.parent:
+            self.g.add(iri, "gp:within", self.m.place(d.parent))
 
     def body(self, name, context: str, span: Span | None) -> str:
         """IRI of the body (or collective party) a printed name denotes. ``name``: anything with ``.spelling`` and
@@ -136,7 +174,7 @@ class PlanBuilder:
 
     def collective(self, party, context: str, span: Span | None) -> str:
         """IRI of the collective party node (one per phrase and plan jurisdiction)."""
-        return self.resolve(party.spelling, context, span).iri
+        return self.resolve(party.spelling, context, span, collective=True).iri
 
     def parties(self, spellings: list[str], context: str, span: Span | None,
                 collectives: list[bool] | None = None) -> list[Resolved]:
@@ -150,6 +188,7 @@ class PlanBuilder:
         """The plan's quads, in a few steps: its source and its own record, the body, the annexes."""
         self._spans: set[str] = set()
         self.plan_record(self.source_document())
+        self.attachment_documents(self.plan_iri)
         chapter_iri, section_by_title, sentence_iris = self.body_structure()
         self.statements()
         measure_iri = self.measures(chapter_iri, section_by_title)
@@ -166,11 +205,28 @@ class PlanBuilder:
         g.add(doc, "gp:fileName", string(p.source_file))
         g.add(doc, "gp:sha256", string(p.source_sha256))
         g.add(doc, "gp:lineCount", integer(p.line_count))
+        if p.source_ocr:
+            g.add(doc, "gp:ocr", boolean(True))
         if p.source_url:   # a fetched (or crawled) page: the graph names its URL as the source
             g.add(doc, "prov:hadPrimarySource", p.source_url)
             if p.fetched_at:
                 g.add(doc, "prov:generatedAtTime", ox.Literal(p.fetched_at, datatype=ox.NamedNode(XSD_DATETIME)))
         return doc
+
+    def attachment_documents(self, plan_iri: str) -> None:
+        """Each attachment read as an annex: a source document of its own, a source of the plan."""
+        g = self.g
+        for a in self.plan.attachments:
+            doc = self.m.source(self.pid, a.number)
+            g.a(doc, "gp:SourceDocument")
+            g.add(doc, "gp:fileName", string(a.url.rsplit("/", 1)[-1] if a.url else a.file))
+            g.add(doc, "gp:sha256", string(a.sha256))
+            g.add(doc, "gp:lineCount", integer(a.line_count))
+            if a.ocr:
+                g.add(doc, "gp:ocr", boolean(True))
+            if a.url:
+                g.add(doc, "prov:hadPrimarySource", a.url)
+            g.add(plan_iri, "dcterms:source", doc)
 
     def plan_record(self, doc: str) -> None:
         """The plan itself: identification, jurisdiction, issuer, documentary facts and the issuing notice."""
@@ -193,6 +249,7 @@ class PlanBuilder:
         self.span(pl, p.title_span)
         if self.jurisdiction:
             g.add(pl, "eli:jurisdiction", self.m.place(self.jurisdiction))
+            self.place(self.jurisdiction)
             if self.jurisdiction not in self.auth.divisions:
                 self.report.add("warning", p.title_span, f"jurisdiction {self.jurisdiction!r} is not a division of "
                                                          f"ontology/divisions.ttl or places.ttl; names are resolved in "

@@ -10,7 +10,7 @@ from greenplan.store.core import Store, locate
 
 def main(args) -> int:
     """``greenplan keeper [--store DIR] [--start | --stop]``: the keeper's status, or start/stop it."""
-    loc = locate(args.store, args.source, args.base)
+    loc = locate(args.store, args.source, args.base, getattr(args, "attachment", None), getattr(args, "ocr", False))
     store = Store(loc.directory)          # a StoreError (no store there) is the CLI's usage error
     if args.stop:
         print(f"stopped the keeper of {loc.directory}" if stop(loc.directory)

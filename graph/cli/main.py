@@ -18,10 +18,20 @@ from greenplan.messages import log, usage_error
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
-                   help="plan file (.txt, .html/.htm, .docx), folder of plan files, list file (*.list: one path or "
-                        "URL a line) or http(s):// URL (repeatable; default: the bundled Zhanjiang plan)")
+                   help="plan file (.txt, .html/.htm, .docx, .pdf, .xlsx/.xls/.ods, .doc/.wps/.rtf/.odt), folder of plan files, "
+                        "list file (*.list: one path or URL a line) or http(s):// URL (a page's attachments are read "
+                        "with it; repeatable; default: the bundled Zhanjiang plan)")
+    p.add_argument("--attachment", action="append", metavar="FILE",
+                   help="a file read as the next annex of the one --source (附件1, 附件2 … in the order given; "
+                        ".docx, .pdf, .xlsx, .doc …; repeatable)")
+    p.add_argument("--ocr", action="store_true",
+                   help="read a scanned PDF (no text layer) by OCR with ocrmypdf -l chi_sim instead of refusing it; "
+                        "its records are marked and flagged by `validate`")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
+    p.add_argument("--follow-redirects", action="store_true",
+                   help="fetching an http(s):// source: follow redirects to another host or port (default: only "
+                        "the same host and port; never another scheme)")
     if endpoint:
         p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
         p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
@@ -52,7 +62,8 @@ def _open(args):
 
     return open_for(store=getattr(args, "store", None), sources=getattr(args, "source", None),
                     base=getattr(args, "base", None), endpoint=getattr(args, "endpoint", None),
-                    timeout=getattr(args, "timeout", 60.0), log=log)
+                    timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
+                    ocr=getattr(args, "ocr", False))
 
 
 def _print_result(result, args) -> None:
@@ -80,7 +91,7 @@ def _print_result(result, args) -> None:
 def cmd_build(args) -> int:
     from greenplan.store.core import build_store, locate
 
-    loc = locate(args.store, args.source, args.base)
+    loc = locate(args.store, args.source, args.base, args.attachment, args.ocr)
     dataset = build_store(loc, log)
     for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
         log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
@@ -357,14 +368,18 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _validate_options(p):
     _store_options(p)
-    p.add_argument("--format", choices=("text", "table", "turtle", "json"), default="text",
+    p.add_argument("--format", choices=("text", "table", "turtle", "jsonld", "json"), default="text",
                    help="text (default: by severity, one line per shape with its count and first node), table, "
-                        "turtle (the SHACL report), json")
+                        "turtle or jsonld (the W3C SHACL validation report), json")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="text: every finding, one line each, in document order")
     p.add_argument("--engine", choices=("oxigraph", "pyshacl"), default="oxigraph",
-                   help="oxigraph (default: greenplan's SHACL engine on the store, fast) or pyshacl "
-                        "(the reference engine; the same results, slower)")
+                   help="oxigraph (default: greenplan's SHACL engine, fast; refuses by name what it does not "
+                        "implement) or pyshacl (the reference engine; the same results, slower)")
+    p.add_argument("--shapes", nargs="+", metavar="FILE", action="extend",
+                   help="validate --data against these shapes files instead of the plan against shapes/ "
+                        "(Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD: by suffix)")
+    p.add_argument("--data", nargs="+", metavar="FILE", action="extend", help="the data files for --shapes")
 
 
 def _network_options(p):
@@ -404,6 +419,14 @@ def _serve_options(p):
     p.add_argument("--public-url", metavar="URL",
                    help="the address the server is published at (endpoint URL in the service description; "
                         "default: the listening address)")
+    p.add_argument("--cache-bytes", type=int, default=32 << 20, metavar="N",
+                   help="answers of saved queries and /sparql GET kept per store generation (default 32 MiB; 0: none)")
+    p.add_argument("--cache-max-age", type=int, default=60, metavar="SECONDS",
+                   help="Cache-Control max-age of cacheable answers (default 60; ETag revalidation after)")
+    p.add_argument("--max-memory", type=int, default=1 << 30, metavar="N",
+                   help="memory one query may take in a query worker, bytes (default 1 GiB)")
+    p.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="query worker processes; one client holds at most half of them (default 2)")
 
 
 def _metadata_options(p):
@@ -447,8 +470,8 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/", _validate_options),
-    ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("validate", "cli.validate", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
+    ("serve", "cli.serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
     ("keeper", "cli.keeper", "status, start or stop the process keeping a large store open", _keeper_options),
@@ -469,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     from greenplan.output import exit_on_signals
 
     exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
+    if getattr(args, "follow_redirects", False):
+        from greenplan.loaders import limits
+
+        limits.FOLLOW_REDIRECTS = True     # read by greenplan.loaders.fetch when a source is fetched
     try:
         return args.func(args)
     except BrokenPipeError:

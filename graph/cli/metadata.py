@@ -10,7 +10,8 @@ def main(args) -> int:
     from greenplan.api import metadata, open_for
 
     store = open_for(store=args.store, sources=args.source, base=args.base,
-                     endpoint=getattr(args, "endpoint", None), timeout=getattr(args, "timeout", 60.0), log=log)
+                     endpoint=getattr(args, "endpoint", None), timeout=getattr(args, "timeout", 60.0), log=log,
+                     attachments=getattr(args, "attachment", None), ocr=getattr(args, "ocr", False))
     sys.stdout.buffer.write(metadata(store, args.site, args.format))
     sys.stdout.flush()
     return 0

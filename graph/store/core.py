@@ -38,7 +38,7 @@ from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` n
 from greenplan import __version__
 from greenplan.store.fingerprint import code_digest, new_hash
 from greenplan.iris import default_base
-from greenplan.loaders.paths import is_url, metadata_path
+from greenplan.loaders.paths import attachment_files, is_url, metadata_path
 from greenplan.resources import bundled_plan
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, generation_dir, read_graph, read_manifest
 
@@ -65,21 +65,31 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "greenplan"
 
 
-def cache_key(sources: list[Path], base: str) -> str:
-    """Content hash of everything a store is built from: sources, their metadata, the package's code and
-    data files, version and base IRI (≈ 1 ms for the bundled plan once the code digest is remembered)."""
+def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = (), ocr: bool = False) -> str:
+    """Content hash of everything a store is built from: sources, their metadata and attachments (given or
+    fetched with a page), the package's code and data files, version and base IRI (≈ 1 ms for the bundled
+    plan once the code digest is remembered)."""
     h = new_hash()
     h.update(f"greenplan {__version__}\nbase {base}\ncode {code_digest(cache_root() / 'code')}\n".encode())
     for src in sources:
         h.update(b"source\n" + src.read_bytes())
         meta = metadata_path(src)
         h.update(b"meta\n" + (meta.read_bytes() if meta.exists() else b"(none)"))
+        for annex in attachment_files(src):
+            h.update(b"fetched attachment\n" + (annex.read_bytes() if annex.is_file() else b"(missing)"))
+    for annex in attachments:
+        h.update(b"attachment\n" + annex.read_bytes())
+    if ocr:
+        h.update(b"ocr\n")
     return h.hexdigest()
 
 
 # Where a store lives: its directory; explicit = named by --store / GREENPLAN_STORE (never built implicitly);
 # the source paths and base IRI it is built from. (A named tuple: dataclasses cost ≈ 5 ms of every cold query.)
-Location = namedtuple("Location", "directory explicit sources base origins", defaults=(None,))
+# attachments: files read as the annexes of the one source (--attachment); ocr: scanned PDFs read by OCR (--ocr);
+# origins: the sources as given (a URL, or the resolved path), recorded in the manifest.
+Location = namedtuple("Location", "directory explicit sources base attachments ocr origins",
+                      defaults=((), False, None))
 
 
 LIST_SUFFIX = ".list"     # a list file: one source (path or URL) a line
@@ -118,20 +128,26 @@ def expand_sources(sources: list[str]) -> list[str]:
     return out
 
 
-def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None) -> Location:
+def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
+           attachments: list[str] | None = None, ocr: bool = False) -> Location:
     base = base or default_base()
     sources = expand_sources(sources) if sources else sources
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
     srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
-    for s in srcs:
+    annexes = tuple(_resolved(a) for a in attachments or ())
+    if annexes and len(sources or []) != 1:
+        raise StoreError(f"--attachment needs exactly one --source (the page or file the attachments belong to); "
+                         f"{len(sources or [])} given")
+    for s in srcs + list(annexes):
         if not s.is_file():
             raise StoreError(f"{s}: no such source file; pass --source with the path of a plan "
-                             f"(.txt, .html, .docx) or an http(s):// URL")
+                             f"(.txt, .html, .docx, .pdf, .xlsx …) or an http(s):// URL, --attachment with a file")
     origins = [s if is_url(s) else str(p) for s, p in zip(sources, srcs)] if sources else None
     if explicit:
-        return Location(Path(explicit), True, srcs, base, origins)
-    return Location(cache_root() / "stores" / cache_key(srcs, base)[:24], False, srcs, base, origins)
+        return Location(Path(explicit), True, srcs, base, annexes, bool(ocr), origins)
+    return Location(cache_root() / "stores" / cache_key(srcs, base, annexes, bool(ocr))[:24], False, srcs, base,
+                    annexes, bool(ocr), origins)
 
 
 def _resolved(source: str) -> Path:
@@ -164,7 +180,7 @@ def build_store(loc: Location, log=None):
         plans = []
         with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
             for src in loc.sources:
-                plan, rep = load(src)
+                plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
                 plans.append(plan)
                 report.issues.extend(rep.issues)
                 steps.advance(f"read {src.name}")
@@ -174,7 +190,7 @@ def build_store(loc: Location, log=None):
             if not loc.explicit and gen.current is not None:
                 return dataset      # a cache store of the same key, built meanwhile by another process: kept
             added = now()
-            entries = [plan_entry(p, src, origin, added, loc.base)
+            entries = [plan_entry(p, src, origin, added, loc.base, loc.attachments, loc.ocr)
                        for p, src, origin in zip(plans, loc.sources, loc.origins or loc.sources)]
             write_generation(gen, loc.base, entries, chunks(dataset.quads))
     if Store(loc.directory).keeps():
@@ -193,14 +209,27 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def plan_entry(plan, source: Path, origin, added: str, base: str) -> dict:
+def plan_entry(plan, source: Path, origin, added: str, base: str, attachments=(), ocr: bool = False) -> dict:
     """A plan's line in the manifest: where it came from, when it was added, its graph and what it was read from."""
     from greenplan.iris import Minter
 
     meta = metadata_path(source)
     return {"identifier": plan.identifier, "source": str(origin), "file": str(source), "sha256": plan.source_sha256,
             "meta": file_digest(meta) if meta.exists() else None, "added": added,
-            "graph": f"<{Minter(base).plan_graph(plan.identifier)}>"}
+            "graph": f"<{Minter(base).plan_graph(plan.identifier)}>",
+            "attachments": [str(a) for a in attachments], "ocr": bool(ocr),
+            "inputs": inputs_digest(source, attachments, ocr)}
+
+
+def inputs_digest(source: Path, attachments=(), ocr: bool = False) -> str:
+    """A digest of what a plan is read from besides its source and metadata: the attachments fetched with a page
+    or given with --attachment, and whether scanned pages are read by OCR (``greenplan add`` compares it)."""
+    h = new_hash()
+    for annex in list(attachment_files(source)) + [Path(a) for a in attachments]:
+        h.update(str(annex).encode("utf-8", "surrogateescape") + b"\n")
+        h.update(annex.read_bytes() if annex.is_file() else b"(missing)")
+    h.update(b"ocr\n" if ocr else b"no ocr\n")
+    return h.hexdigest()
 
 
 def file_digest(path: Path) -> str:
@@ -410,9 +439,9 @@ class Store:
 
 
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
-               log=None) -> Store:
+               log=None, attachments: list[str] | None = None, ocr: bool = False) -> Store:
     """Open the store for these options; the default cache is built on first use."""
-    loc = locate(store, sources, base)
+    loc = locate(store, sources, base, attachments, ocr)
     if not (loc.directory / MANIFEST).exists():
         if loc.explicit:
             raise StoreError(f"no greenplan store at {loc.directory}; run `greenplan build --store {loc.directory}` first")

@@ -76,14 +76,15 @@ def add(loc: Location, log=None) -> Change:
             same = [p for p in kept_entries.values() if p.get("file") == str(src)]
             meta = core.metadata_path(src)
             if incremental and same and same[0]["sha256"] == _sha256(src) and \
-                    same[0].get("meta") == (file_digest(meta) if meta.exists() else None):
+                    same[0].get("meta") == (file_digest(meta) if meta.exists() else None) and \
+                    same[0].get("inputs") == core.inputs_digest(src, loc.attachments, loc.ocr):
                 change.unchanged.append(same[0]["identifier"])
             else:
                 todo.append((src, origin))
         report = LoadReport()
         plans = []
         for src, origin in todo:
-            plan, rep = load(src)
+            plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
             report.issues.extend(rep.issues)
             plans.append((plan, src, origin))
         check_identifiers([p for p, _, _ in plans])
@@ -91,7 +92,7 @@ def add(loc: Location, log=None) -> Change:
         for plan, _, _ in plans:
             (change.replaced if plan.identifier in kept_entries else change.added).append(plan)
         entries = [e for i, e in kept_entries.items() if i not in {p.identifier for p, _, _ in plans}]
-        entries += [plan_entry(p, src, origin, added, base) for p, src, origin in plans]
+        entries += [plan_entry(p, src, origin, added, base, loc.attachments, loc.ocr) for p, src, origin in plans]
         change.report = report
         if not plans:
             change.manifest = current
@@ -197,7 +198,7 @@ def _rebuild(gen, base: str, entries: list[dict], fresh: dict, report) -> dict:
             plans.append(fresh[e["identifier"]])
             continue
         try:
-            plan, rep = load(Path(e["file"]))
+            plan, rep = load(Path(e["file"]), attachments=e.get("attachments") or None, ocr=bool(e.get("ocr")))
         except FileNotFoundError:
             raise StoreError(f"{e['file']}: the source of plan {e['identifier']} is gone, and the store was built by "
                              f"another version of greenplan, so every plan must be read again; add it again from "

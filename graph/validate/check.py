@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from greenplan.resources import misprint_rows, query_text
 from greenplan.validate.shacl import SH
-from greenplan.vocab import GP, PREFIXES, local_name
+from greenplan.vocab import GP, local_name
 
 GPS = "https://w3id.org/greenplan/shapes#"
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -213,7 +212,7 @@ def results(store, engine: str = "oxigraph") -> list:
         return report_results(run_shapes(store_dataset(store))[1])
     from greenplan.validate.shacl import Engine
 
-    return Engine(shapes(), store.ox).run()
+    return Engine(shapes(), store.ox).run()   # refuses by name what it does not implement (Unsupported)
 
 
 # --- naming nodes for readers ------------------------------------------------
@@ -411,65 +410,26 @@ def _json(found: list[Finding]) -> str:
     return json.dumps([{k: getattr(f, k) for k in keys} for f in found], ensure_ascii=False, indent=2) + "\n"
 
 
-def turtle(found: list, shapes_index=None) -> str:
-    """The results as a SHACL validation report in Turtle, byte-stable across runs.
+def turtle(found: list, shapes_index=None, fmt: str = "turtle") -> str:
+    """The results as a SHACL validation report (Turtle, or ``fmt="jsonld"``), byte-stable across runs.
 
     Results come in their sorted order with blank nodes labelled by position; a complex result path
-    (e.g. ``[ sh:inversePath gp:measure ]``) is copied from the shapes graph.
+    (e.g. ``[ sh:inversePath gp:measure ]``) is copied from the shapes graph. ``sh:conforms`` is the spec's:
+    false when there is any result, whatever its severity (the exit code of ``greenplan validate`` is 1
+    only for violations).
     """
-    import pyoxigraph as ox
+    from greenplan.validate.report import Report, serialize
 
-    sh = lambda n: ox.NamedNode(SH + n)  # noqa: E731
-    from greenplan.quads import TYPE as rdf_type
-
-    shapes_index = shapes_index if shapes_index is not None else shapes()
-    report = ox.BlankNode("report")
-    triples = [ox.Triple(report, rdf_type, sh("ValidationReport")),
-               ox.Triple(report, sh("conforms"), ox.Literal(
-                   "false" if any(r.severity == SH + "Violation" for r in found) else "true",
-                   datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")))]
-    labels: dict = {}   # blank nodes of the shapes graph, labelled in the order they are copied
-
-    def copy(node):
-        if not isinstance(node, ox.BlankNode):
-            return node
-        if node not in labels:
-            labels[node] = ox.BlankNode(f"p{len(labels) + 1}")
-            for p, objs in sorted(shapes_index.index.get(node, {}).items()):
-                for o in objs:
-                    triples.append(ox.Triple(labels[node], ox.NamedNode(p), copy(o)))
-        return labels[node]
-
-    for n, r in enumerate(sorted(found, key=lambda x: x.key()), 1):
-        node = ox.BlankNode(f"r{n}")
-        triples += [ox.Triple(report, sh("result"), node), ox.Triple(node, rdf_type, sh("ValidationResult")),
-                    ox.Triple(node, sh("focusNode"), r.focus), ox.Triple(node, sh("resultSeverity"), ox.NamedNode(r.severity)),
-                    ox.Triple(node, sh("sourceShape"), r.shape),
-                    ox.Triple(node, sh("sourceConstraintComponent"), sh(r.component))]
-        if r.path is not None:
-            triples.append(ox.Triple(node, sh("resultPath"), copy(r.path)))
-        if r.value is not None:
-            triples.append(ox.Triple(node, sh("value"), r.value))
-        triples += [ox.Triple(node, sh("resultMessage"), ox.Literal(text, language=lang or None))
-                    for lang, text in r.messages]
-    prefixes = {"sh": SH, "gp": GP, "gps": GPS, "xsd": PREFIXES["xsd"]}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).decode("utf-8")
+    report = Report(list(found), shapes_index if shapes_index is not None else shapes())
+    return serialize(report, fmt, {"gp": GP, "gps": GPS})
 
 
-def main(args) -> int:
-    from greenplan.api import open_for
-    from greenplan.messages import log
-
-    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log)
-    conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"), getattr(args, "verbose", False))
-    fmt = getattr(args, "format", "text")
-    if fmt == "turtle":
-        out = turtle(found)
-    elif fmt == "text":
-        out = text
-    else:
-        named = findings(found, Namer(store, (r.focus.value for r in found)))
-        out = _table(named) if fmt == "table" else _json(named)
-    sys.stdout.write(out)
-    return 0 if conforms else 1
+def rendered(store, found: list, fmt: str, text: str) -> str:
+    """The report of :func:`validate` in ``fmt``: ``text`` (as validate wrote it), ``table``, ``json``, or the W3C
+    SHACL report as ``turtle`` or ``jsonld``."""
+    if fmt in ("turtle", "jsonld"):
+        return turtle(found, fmt=fmt)
+    if fmt == "text":
+        return text
+    named = findings(found, Namer(store, (r.focus.value for r in found)))
+    return _table(named) if fmt == "table" else _json(named)

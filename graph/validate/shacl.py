@@ -1,74 +1,85 @@
-"""A small SHACL engine on Oxigraph: the fast path of ``greenplan validate``.
+"""greenplan's SHACL engine: SHACL Core and SHACL-SPARQL on Oxigraph (the default of ``greenplan validate``).
 
-It evaluates standard SHACL shapes graphs (SHACL Core plus SHACL-SPARQL constraints and the SHACL-AF
-``sh:SPARQLTarget``) against a pyoxigraph store whose default graph is read as the union of its named
-graphs — the same data pySHACL sees through an rdflib ``Dataset(default_union=True)``. Paths, targets and
-SPARQL constraints are SPARQL run by Oxigraph; the core constraint components are checked in Python on
-the value nodes those queries return.
+It evaluates a shapes graph (:class:`Shapes`) against a data graph: a greenplan store (its default graph read
+as the union of its named graphs, the data pySHACL sees through an rdflib ``Dataset(default_union=True)``) or a
+user's triples (:mod:`greenplan.validate.graphdata`). It implements SHACL Core (every constraint component,
+``sh:closed`` and ``sh:uniqueLang`` included, implicit class targets, nested shapes), SHACL-SPARQL (SPARQL-based
+constraints and constraint components, pre-binding of ``$this``, ``$value``, ``$PATH``, ``$currentShape``,
+``$shapesGraph`` and parameters as the spec defines it, see :mod:`greenplan.validate.prebind`), and the
+SHACL-AF ``sh:SPARQLTarget``. It passes the W3C SHACL test suite's core and SPARQL tests but those listed in
+docs/commands/validate.md.
 
-What it does not implement is refused, not ignored: a shapes graph that uses another constraint
-component (``sh:closed``, ``sh:uniqueLang``, SHACL-JS …) raises :class:`Unsupported`, and
-``greenplan validate --engine pyshacl`` runs the full reference engine instead. A test runs both engines
-on every shape's fixtures and on the bundled plan and compares the results one by one.
+What it does not implement is refused before anything is validated, by name (:class:`Unsupported`: SHACL-JS,
+SHACL-AF rules, node expressions and custom target types, ``sh:entailment``; ``$shapesGraph`` on a store):
+``greenplan validate --engine pyshacl`` runs the reference engine instead. A test runs both engines on every
+shape of shapes/ and on the bundled plan and compares the results one by one.
 
-The data store is only read. Results are :class:`Result` records, independent of any RDF library.
+The data is only read. Results are :class:`Result` records, independent of any RDF library.
 """
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from greenplan.errors import GreenplanError
+from greenplan.validate import prebind
 from greenplan.vocab import PREFIXES
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
 XSD = PREFIXES["xsd"]
-VALUES_CHUNK = 400   # focus nodes per VALUES block of a pre-bound SPARQL constraint
+OWL = "http://www.w3.org/2002/07/owl#"
+VALUES_CHUNK = 400   # focus nodes per VALUES block of a pre-bound SPARQL constraint (see Engine._rows)
 
-# Constraint parameters this engine evaluates (the others of SHACL Core are refused).
-SUPPORTED = {
+# Parameters of SHACL Core's constraint components, checked by Engine.check_node.
+CORE = {
     "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
-    "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "equals", "disjoint",
-    "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "property", "qualifiedValueShape",
-    "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "in", "hasValue", "sparql",
+    "maxInclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang", "equals", "disjoint",
+    "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedValueShape", "in", "hasValue",
+    "closed",
 }
-CHECKED = {SH + p for p in SUPPORTED - {"property", "sparql", "flags", "qualifiedMinCount", "qualifiedMaxCount",
-                                         "qualifiedValueShapesDisjoint"}}
-UNSUPPORTED = {"closed", "ignoredProperties", "uniqueLang", "js"}
-# Lexical forms of the XSD datatypes a plan uses (a literal of another datatype is taken as well-formed).
-LEXICAL = {
-    "integer": r"[+-]?\d+", "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0",
-    "gYear": r"-?\d{4,}(Z|[+-]\d\d:\d\d)?", "date": r"-?\d{4,}-\d\d-\d\d(Z|[+-]\d\d:\d\d)?",
-    "double": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF|NaN)", "anyURI": r"[^\s]*",
+CHECKED = {SH + p for p in CORE}
+# What the engine refuses (predicate or class in the shapes graph → the feature's name).
+UNSUPPORTED = {
+    SH + "js": "SHACL-JS (sh:js)", SH + "jsFunctionName": "SHACL-JS (sh:jsFunctionName)",
+    SH + "jsLibrary": "SHACL-JS (sh:jsLibrary)", SH + "JSConstraint": "SHACL-JS (sh:JSConstraint)",
+    SH + "rule": "SHACL-AF rules (sh:rule)", SH + "condition": "SHACL-AF rules (sh:condition)",
+    SH + "expression": "SHACL-AF node expressions (sh:expression)",
+    SH + "targetValidator": "SHACL-AF custom target types (sh:targetValidator)",
+    SH + "entailment": "entailment regimes (sh:entailment)",
 }
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
-                              "positiveInteger", "gYear")}
 
 
 class Unsupported(GreenplanError, ValueError):
     """The shapes graph uses SHACL this engine does not implement."""
 
 
+def _refuse(feature: str, where) -> Unsupported:
+    return Unsupported(f"shape {where}: {feature} is not implemented by greenplan's SHACL engine; "
+                       f"run `greenplan validate --engine pyshacl`")
+
+
 class Result:
     """One validation result (sh:ValidationResult) as plain values."""
-    __slots__ = ("focus", "path", "value", "severity", "shape", "component", "messages")
+    __slots__ = ("focus", "path", "value", "severity", "shape", "component", "messages", "constraint")
 
-    def __init__(self, focus, path, value, severity, shape, component, messages):
+    def __init__(self, focus, path, value, severity, shape, component, messages, constraint=None):
         self.focus = focus            # ox term
-        self.path = path              # ox term (IRI) or a path expression as text (complex paths), or None
+        self.path = path              # ox term: an IRI, or the blank node of a complex path in the shapes graph
         self.value = value            # ox term or None
         self.severity = severity      # IRI string, e.g. http://www.w3.org/ns/shacl#Violation
         self.shape = shape            # ox term: the shape that holds the constraint
-        self.component = component    # local name of the constraint component, e.g. MinCountConstraintComponent
+        self.component = component    # local name of a SHACL component (MinCountConstraintComponent) or an IRI
         self.messages = messages      # tuple of (language, text), sorted
+        self.constraint = constraint  # sh:sourceConstraint (SPARQL-based constraints), or None
 
     def key(self) -> tuple:
-        return (str(self.focus), str(self.path), str(self.value), self.severity, str(self.shape), self.messages)
+        return (str(self.focus), str(self.path), str(self.value), self.severity, str(self.shape), self.messages,
+                self.component)
 
     def __repr__(self) -> str:
         return f"Result({self.key()!r})"
@@ -77,16 +88,19 @@ class Result:
 # --- the shapes graph ---------------------------------------------------------
 
 class Shapes:
-    """A shapes graph indexed by subject, read from Turtle files."""
+    """A shapes graph indexed by subject."""
 
     def __init__(self, triples):
+        self.triples = list(triples)
         self.index: dict = {}
-        for t in triples:
+        self.reverse: dict = {}
+        for t in self.triples:
             self.index.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+            self.reverse.setdefault(t.object, {}).setdefault(t.predicate.value, []).append(t.subject)
 
     @classmethod
     def from_turtle(cls, texts: list[str]) -> "Shapes":
-        triples = []
+        triples: list = []
         for text in texts:
             triples.extend(ox.parse(text, format=ox.RdfFormat.TURTLE))
         return cls(triples)
@@ -94,12 +108,18 @@ class Shapes:
     def objects(self, s, p: str) -> list:
         return self.index.get(s, {}).get(p, [])
 
+    def subjects(self, p: str, o) -> list:
+        return self.reverse.get(o, {}).get(p, [])
+
     def one(self, s, p: str):
         found = self.objects(s, p)
         return found[0] if found else None
 
     def sh(self, s, name: str) -> list:
         return self.objects(s, SH + name)
+
+    def true(self, s, name: str) -> bool:
+        return any(o.value == "true" for o in self.sh(s, name))
 
     def items(self, head) -> list:
         """The members of an RDF list."""
@@ -110,54 +130,120 @@ class Shapes:
         return out
 
     def entry_shapes(self) -> list:
-        """Shapes with targets, in a stable order."""
+        """Shapes with targets (implicit class targets included), in a stable order."""
         targets = {SH + t for t in ("targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf", "target")}
-        return sorted((s for s, props in self.index.items() if targets & props.keys()), key=str)
+        return sorted((s for s, props in self.index.items()
+                       if targets & props.keys() or self.implicit_class(s)), key=str)
 
-    def check_supported(self) -> None:
-        for s, props in self.index.items():
-            used = {p[len(SH):] for p in props if p.startswith(SH)} & UNSUPPORTED
-            if used:
-                raise Unsupported(f"shape {s}: sh:{sorted(used)[0]} is not implemented by the fast engine; "
-                                  f"run `greenplan validate --engine pyshacl`")
+    def implicit_class(self, s) -> bool:
+        """A shape that is also an rdfs:Class targets its instances (SHACL 2.1.3.2)."""
+        types = {t.value for t in self.objects(s, RDF + "type")}
+        return bool(types & {RDFS + "Class", OWL + "Class"}) and bool(types & {SH + "NodeShape", SH + "PropertyShape"})
+
+    def components(self) -> list:
+        """SPARQL-based constraint components: (component, [(parameter path IRI, optional)], node)."""
+        out = []
+        classes, todo = set(), [ox.NamedNode(SH + "ConstraintComponent")]
+        while todo:     # sh:ConstraintComponent and its subclasses in the shapes graph
+            c = todo.pop()
+            if c not in classes:
+                classes.add(c)
+                todo.extend(self.subjects(RDFS + "subClassOf", c))
+        found = {c for cls in classes for c in self.subjects(RDF + "type", cls)}
+        for c in sorted(found, key=str):
+            params = []
+            for p in self.sh(c, "parameter"):
+                path = self.one(p, SH + "path")
+                if not isinstance(path, ox.NamedNode):
+                    raise GreenplanError(f"constraint component {c}: a parameter needs an IRI as sh:path")
+                params.append((path.value, self.true(p, "optional")))
+            out.append((c, params))
+        return out
+
+    def check_supported(self, data) -> None:
+        for s, props in sorted(self.index.items(), key=lambda kv: str(kv[0])):
+            for p, objs in props.items():
+                if p in UNSUPPORTED:
+                    raise _refuse(UNSUPPORTED[p], s)
+                if p == RDF + "type":
+                    for o in objs:
+                        if o.value in UNSUPPORTED:
+                            raise _refuse(UNSUPPORTED[o.value], s)
+            for t in props.get(SH + "target", ()):
+                if self.one(t, SH + "select") is None:
+                    raise _refuse("SHACL-AF custom targets other than sh:SPARQLTarget (sh:select)", s)
+        if data.shapes_graph is None:
+            for t in self.triples:
+                if t.predicate.value in (SH + "select", SH + "ask") and re.search(r"[?$]shapesGraph\b", t.object.value):
+                    raise _refuse("$shapesGraph on a store (the shapes graph is not in it)", t.subject)
 
     def prefixes(self, node) -> str:
-        """PREFIX declarations of a SPARQL-based constraint or target (sh:prefixes → sh:declare)."""
-        lines = []
-        for holder in self.sh(node, "prefixes"):
+        """PREFIX declarations of a SPARQL query (sh:prefixes → sh:declare, following owl:imports)."""
+        lines = set()
+        seen = set()
+        todo = list(self.sh(node, "prefixes"))
+        while todo:
+            holder = todo.pop()
+            if holder in seen:
+                continue
+            seen.add(holder)
+            todo.extend(self.objects(holder, OWL + "imports"))
             for decl in self.sh(holder, "declare"):
-                lines.append(f"PREFIX {self.one(decl, SH + 'prefix').value}: <{self.one(decl, SH + 'namespace').value}>")
-        return "\n".join(sorted(set(lines))) + "\n"
+                prefix, ns = self.one(decl, SH + "prefix"), self.one(decl, SH + "namespace")
+                if prefix is None or ns is None:
+                    raise GreenplanError(f"prefix declaration of {holder}: needs sh:prefix and sh:namespace")
+                lines.add(f"PREFIX {prefix.value}: <{ns.value}>")
+        return "\n".join(sorted(lines)) + "\n"
 
-    def path_text(self, path) -> str:
-        """A SHACL path as a SPARQL property path."""
-        if isinstance(path, ox.NamedNode):
-            return f"<{path.value}>"
-        if self.one(path, RDF + "first") is not None:
-            return "(" + "/".join(self.path_text(p) for p in self.items(path)) + ")"
-        for name, fmt in (("inversePath", "^{}"), ("zeroOrMorePath", "{}*"), ("oneOrMorePath", "{}+"),
-                          ("zeroOrOnePath", "{}?")):
-            inner = self.one(path, SH + name)
+    def path(self, node) -> tuple:
+        """A SHACL path as a tuple: ("iri", IRI), ("inverse", p), ("seq", [p…]), ("alt", [p…]), ("zeroOrMore", p)…"""
+        if isinstance(node, ox.NamedNode):
+            return ("iri", node.value)
+        if self.one(node, RDF + "first") is not None:
+            return ("seq", tuple(self.path(p) for p in self.items(node)))
+        for name in ("inversePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath"):
+            inner = self.one(node, SH + name)
             if inner is not None:
-                return "(" + fmt.format(self.path_text(inner)) + ")"
-        alt = self.one(path, SH + "alternativePath")
+                return (name[:-4] if name != "inversePath" else "inverse", self.path(inner))
+        alt = self.one(node, SH + "alternativePath")
         if alt is not None:
-            return "(" + "|".join(self.path_text(p) for p in self.items(alt)) + ")"
-        raise Unsupported(f"unknown SHACL path {path}")
+            return ("alt", tuple(self.path(p) for p in self.items(alt)))
+        raise GreenplanError(f"unknown SHACL path {node}")
+
+    def path_text(self, node) -> str:
+        return sparql_path(self.path(node))
+
+
+def sparql_path(path: tuple) -> str:
+    """A path tuple (:meth:`Shapes.path`) as a SPARQL property path."""
+    kind = path[0]
+    if kind == "iri":
+        return f"<{path[1]}>"
+    if kind == "seq":
+        return "(" + "/".join(sparql_path(p) for p in path[1]) + ")"
+    if kind == "alt":
+        return "(" + "|".join(sparql_path(p) for p in path[1]) + ")"
+    fmt = {"inverse": "^{}", "zeroOrMore": "{}*", "oneOrMore": "{}+", "zeroOrOne": "{}?"}[kind]
+    return "(" + fmt.format(sparql_path(path[1])) + ")"
 
 
 # --- evaluation -----------------------------------------------------------------
 
 class Engine:
-    def __init__(self, shapes: Shapes, data: ox.Store):
-        shapes.check_supported()
+    """Validate ``data`` (a pyoxigraph Store, or a :class:`greenplan.validate.graphdata.GraphData`)."""
+
+    def __init__(self, shapes: Shapes, data):
+        from greenplan.validate.graphdata import StoreData
+
+        if isinstance(data, ox.Store):
+            data = StoreData(data, sparql_path)
+        shapes.check_supported(data)
         self.shapes = shapes
         self.data = data
-        self._paths: dict[str, dict] = {}
-        self._classes: dict[str, set] = {}
-
-    def select(self, sparql: str, substitutions=None):
-        return self.data.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+        self._paths: dict = {}
+        self._components = shapes.components()
+        self._conforms: dict = {}
+        self._present: dict = {}
 
     def run(self) -> list[Result]:
         out: list[Result] = []
@@ -169,139 +255,160 @@ class Engine:
 
     # targets
     def targets(self, shape) -> list:
-        s = self.shapes
+        s, d = self.shapes, self.data
         found: dict = {}
-        for c in s.sh(shape, "targetClass"):
-            found.update(dict.fromkeys(sorted(self.instances(c.value), key=str)))
+        classes = [c.value for c in s.sh(shape, "targetClass")]
+        if s.implicit_class(shape) and isinstance(shape, ox.NamedNode):
+            classes.append(shape.value)
+        for c in classes:
+            found.update(dict.fromkeys(sorted(d.instances(c), key=str)))
         for n in s.sh(shape, "targetNode"):
             found[n] = None
         for p in s.sh(shape, "targetObjectsOf"):
-            for row in self.select(f"SELECT DISTINCT ?x WHERE {{ ?s <{p.value}> ?x }}"):
-                found[row["x"]] = None
+            found.update(dict.fromkeys(d.objects_of(p.value)))
         for p in s.sh(shape, "targetSubjectsOf"):
-            for row in self.select(f"SELECT DISTINCT ?x WHERE {{ ?x <{p.value}> ?o }}"):
-                found[row["x"]] = None
+            found.update(dict.fromkeys(d.subjects_of(p.value)))
         for t in s.sh(shape, "target"):
-            select = s.one(t, SH + "select")
-            if select is None:
-                raise Unsupported(f"shape {shape}: only SPARQL-based custom targets (sh:select) are implemented")
-            for row in self.select(s.prefixes(t) + select.value):
-                found[row["this"]] = None
+            if s.true(t, "deactivated"):
+                continue
+            text = s.prefixes(t) + s.one(t, SH + "select").value
+            text = self._bind_shape(text, shape)
+            for row in _rows(d.select(self._parse_check(text, t))):
+                if "this" in row:
+                    found[d.back(row["this"])] = None
         return list(found)
 
-    def instances(self, cls: str) -> set:
-        if cls not in self._classes:
-            self._classes[cls] = {r["x"] for r in self.select(
-                f"SELECT DISTINCT ?x WHERE {{ ?x <{RDF}type>/<{RDFS}subClassOf>* <{cls}> }}")}
-        return self._classes[cls]
-
-    def values(self, path_text: str, focus) -> list:
-        if path_text not in self._paths:
-            table: dict = {}
-            for row in self.select(f"SELECT DISTINCT ?this ?v WHERE {{ ?this {path_text} ?v }}"):
-                table.setdefault(row["this"], []).append(row["v"])
-            for vs in table.values():
-                vs.sort(key=str)
-            self._paths[path_text] = table
-        return self._paths[path_text].get(focus, [])
+    def path_of(self, node):
+        if node not in self._paths:
+            self._paths[node] = self.shapes.path(node)
+        return self._paths[node]
 
     def conforms(self, shape, node) -> bool:
-        return not self.validate(shape, [node], stop=True)
+        key = (shape, node)
+        found = self._conforms.get(key)
+        if found is None:
+            self._conforms[key] = "checking"
+            found = self._conforms[key] = not self.validate(shape, [node], stop=True)
+        elif found == "checking":   # the spec leaves the validation of recursive shapes undefined
+            raise _refuse("recursive shapes (a shape that reaches itself through sh:node, sh:not, sh:and, "
+                          "sh:or, sh:xone or sh:qualifiedValueShape on the same node)", shape)
+        return found
 
     def validate(self, shape, focus_nodes: list, stop: bool = False) -> list[Result]:
         """Results of ``shape`` on the focus nodes (``stop``: return at the first, for conformance checks)."""
         s = self.shapes
-        if any(d.value == "true" for d in s.sh(shape, "deactivated")):
+        if s.true(shape, "deactivated"):
             return []
         path = s.one(shape, SH + "path")
-        path_text = s.path_text(path) if path is not None else None
         severity = (s.one(shape, SH + "severity") or ox.NamedNode(SH + "Violation")).value
         messages = tuple(sorted((m.language or "", m.value) for m in s.sh(shape, "message")))
         out: list[Result] = []
 
         def report(focus, value, component, msgs=None, result_path=None):
-            out.append(Result(focus, result_path if result_path is not None else (path if path_text else None),
+            out.append(Result(focus, result_path if result_path is not None else path,
                               value, severity, shape, component + "ConstraintComponent", msgs or messages))
 
+        props = s.sh(shape, "property")
+        value_nodes: dict = {}      # value node → how many focus nodes have it (nested shapes run on value nodes)
         for focus in focus_nodes:
-            values = self.values(path_text, focus) if path_text else [focus]
-            self.check_node(shape, focus, values, bool(path_text), report)
+            values = self.data.values(self.path_of(path), focus) if path is not None else [focus]
+            self.check_node(shape, focus, values, path is not None, report)
             if stop and out:
                 return out
-        for prop in s.sh(shape, "property"):
-            for r in self.validate(prop, focus_nodes, stop):
-                out.append(r)
+            if props:
+                for v in values:
+                    value_nodes[v] = value_nodes.get(v, 0) + 1
+        for prop in props:
+            # run once on each value node; a value node of several focus nodes is validated (and reported) once
+            # for each of them, as the spec's recursion does (W3C core/property/property-001)
+            for r in self.validate(prop, list(value_nodes), stop):
+                out.extend([r] * value_nodes.get(r.focus, 1))
                 if stop:
                     return out
         for constraint in s.sh(shape, "sparql"):
             out.extend(self.sparql(shape, constraint, focus_nodes, path, severity, messages))
             if stop and out:
                 return out
+        for component, params in self._components:
+            out.extend(self.component(shape, component, params, focus_nodes, path, severity, messages))
+            if stop and out:
+                return out
         return out
 
     def check_node(self, shape, focus, values: list, is_property: bool, report) -> None:
         s = self.shapes
-        props = s.index.get(shape, {})
-        if not (props.keys() & CHECKED):
+        present = self._present.get(shape)
+        if present is None:     # the shape's core parameters by local name, read once
+            props = s.index.get(shape, {})
+            present = self._present[shape] = {p[len(SH):]: props[p] for p in props.keys() & CHECKED}
+            if present:
+                present.update({p: props.get(SH + p, ()) for p in ("flags", "ignoredProperties", "property",
+                                                                    "qualifiedMinCount", "qualifiedMaxCount")})
+        if not present:
             return
+        param = present.get
 
-        def param(name):
-            return props.get(SH + name, ())
-
-        for n in param("minCount"):
+        for n in param("minCount", ()):
             if len(values) < int(n.value):
                 report(focus, None, "MinCount")
-        for n in param("maxCount"):
+        for n in param("maxCount", ()):
             if len(values) > int(n.value):
                 report(focus, None, "MaxCount")
-        for c in param("class"):
-            inst = self.instances(c.value)
+        for c in param("class", ()):
+            inst = self.data.instances(c.value)
             for v in values:
                 if isinstance(v, ox.Literal) or v not in inst:
                     report(focus, v, "Class")
-        for d in param("datatype"):
+        for d in param("datatype", ()):
             for v in values:
                 if not (isinstance(v, ox.Literal) and _datatype(v) == d.value and _well_formed(v)):
                     report(focus, v, "Datatype")
-        for k in param("nodeKind"):
+        for k in param("nodeKind", ()):
             for v in values:
                 if not _node_kind(v, k.value):
                     report(focus, v, "NodeKind")
-        for name, test in (("minExclusive", lambda a, b: a > b), ("minInclusive", lambda a, b: a >= b),
-                           ("maxExclusive", lambda a, b: a < b), ("maxInclusive", lambda a, b: a <= b)):
-            for bound in param(name):
+        for name, test in (("minExclusive", lambda c: c > 0), ("minInclusive", lambda c: c >= 0),
+                           ("maxExclusive", lambda c: c < 0), ("maxInclusive", lambda c: c <= 0)):
+            for bound in param(name, ()):
                 for v in values:
-                    a, b = _number(v), _number(bound)
-                    if a is None or b is None or not test(a, b):
+                    c = compare(v, bound)
+                    if c is None or not test(c):
                         report(focus, v, name[0].upper() + name[1:])
-        for name, test in (("minLength", lambda n, m: n >= m), ("maxLength", lambda n, m: n <= m)):
-            for m in param(name):
+        for name, within in (("minLength", lambda n, m: n >= m), ("maxLength", lambda n, m: n <= m)):
+            for m in param(name, ()):
                 for v in values:
-                    if isinstance(v, ox.BlankNode) or not test(len(v.value), int(m.value)):
+                    if isinstance(v, ox.BlankNode) or not within(len(v.value), int(m.value)):
                         report(focus, v, name[0].upper() + name[1:])
-        for p in param("pattern"):
-            flags = param("flags")
-            rx = re.compile(p.value, re.I if flags and "i" in flags[0].value else 0)
+        for p in param("pattern", ()):
+            rx = _regex(p.value, param("flags", ()), shape)
             for v in values:
                 if isinstance(v, ox.BlankNode) or not rx.search(v.value):
                     report(focus, v, "Pattern")
-        for lst in param("languageIn"):
+        for lst in param("languageIn", ()):
             langs = [x.value.lower() for x in s.items(lst)]
             for v in values:
                 if not (isinstance(v, ox.Literal) and v.language and _lang_matches(v.language, langs)):
                     report(focus, v, "LanguageIn")
-        for lst in param("in"):
+        for u in param("uniqueLang", ()):
+            if u.value == "true":
+                seen: dict = {}
+                for v in values:
+                    if isinstance(v, ox.Literal) and v.language:
+                        seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
+                for lang in sorted(k for k, n in seen.items() if n > 1):
+                    report(focus, None, "UniqueLang")
+        for lst in param("in", ()):
             allowed = set(s.items(lst))
             for v in values:
                 if v not in allowed:
                     report(focus, v, "In")
-        for h in param("hasValue"):
+        for h in param("hasValue", ()):
             if h not in values:
                 report(focus, None, "HasValue")
-        for name, test in (("equals", None), ("disjoint", None), ("lessThan", lambda a, b: a < b),
-                           ("lessThanOrEquals", lambda a, b: a <= b)):
-            for p in param(name):
-                others = self.values(f"<{p.value}>", focus)
+        for name, order in (("equals", None), ("disjoint", None), ("lessThan", lambda c: c < 0),
+                           ("lessThanOrEquals", lambda c: c <= 0)):
+            for p in param(name, ()):
+                others = self.data.values(("iri", p.value), focus)
                 if name == "equals":
                     for v in sorted(set(values) ^ set(others), key=str):
                         report(focus, v, "Equals")
@@ -311,83 +418,248 @@ class Engine:
                 else:
                     for v in values:
                         for o in others:
-                            a, b = _comparable(v, o)
-                            if a is None or not test(a, b):
+                            c = compare(v, o)
+                            if c is None or order is None or not order(c):
                                 report(focus, v, name[0].upper() + name[1:])
-        for inner in param("node"):
+        for inner in param("node", ()):
             for v in values:
                 if not self.conforms(inner, v):
                     report(focus, v, "Node")
-        for inner in param("not"):
+        for inner in param("not", ()):
             for v in values:
                 if self.conforms(inner, v):
                     report(focus, v, "Not")
         for name in ("and", "or", "xone"):
-            for lst in param(name):
+            for lst in param(name, ()):
                 members = s.items(lst)
                 for v in values:
                     n = sum(1 for m in members if self.conforms(m, v))
                     ok = n == len(members) if name == "and" else n >= 1 if name == "or" else n == 1
                     if not ok:
                         report(focus, v, name.capitalize())
-        for q in param("qualifiedValueShape"):
-            n = sum(1 for v in values if self.conforms(q, v))
-            for m in param("qualifiedMinCount"):
+        for q in param("qualifiedValueShape", ()):
+            siblings = self._siblings(shape, q) if s.true(shape, "qualifiedValueShapesDisjoint") else []
+            n = sum(1 for v in values if self.conforms(q, v) and not any(self.conforms(o, v) for o in siblings))
+            for m in param("qualifiedMinCount", ()):
                 if n < int(m.value):
                     report(focus, None, "QualifiedMinCount")
-            for m in param("qualifiedMaxCount"):
+            for m in param("qualifiedMaxCount", ()):
                 if n > int(m.value):
                     report(focus, None, "QualifiedMaxCount")
+        for c in param("closed", ()):
+            if c.value != "true":
+                continue
+            allowed = {i.value for lst in param("ignoredProperties", ()) for i in s.items(lst)}
+            allowed |= {p.value for prop in param("property", ()) for p in s.sh(prop, "path") if isinstance(p, ox.NamedNode)}
+            for v in values:
+                for p, o in self.data.outgoing(v):
+                    if p not in allowed:
+                        report(focus, o, "Closed", result_path=ox.NamedNode(p))
+
+    def _siblings(self, shape, q) -> list:
+        """The other qualified value shapes of the property shapes beside ``shape`` (sh:qualifiedValueShapesDisjoint)."""
+        s = self.shapes
+        out: list = []
+        for parent in s.subjects(SH + "property", shape):
+            for prop in s.sh(parent, "property"):
+                if prop != shape:
+                    out.extend(x for x in s.sh(prop, "qualifiedValueShape") if x != q)
+        return out
+
+    # --- SHACL-SPARQL -------------------------------------------------------------------------------
+    def _bind_shape(self, text: str, shape) -> str:
+        """$currentShape and $shapesGraph written into the query (the others are bound per focus node)."""
+        d = self.data
+        values = {"currentShape": d.term(shape) or str(shape)}
+        if d.shapes_graph is not None:
+            values["shapesGraph"] = str(d.shapes_graph)
+        return prebind.bind(text, values)
+
+    def _parse_check(self, text: str, where) -> str:
+        try:
+            ox.Store().query(text)
+        except SyntaxError as e:
+            raise GreenplanError(f"shape {where}: its SPARQL cannot be parsed: {e}") from None
+        return text
+
+    def _rows(self, holder, text: str, focus_nodes: list, extra: dict, prebound: set, where):
+        """(focus node, row) of a SELECT with $this and ``extra`` (name → term text) pre-bound.
+
+        Every occurrence is replaced (SHACL's pre-binding, :func:`prebind.bind`). A query whose WHERE clause is
+        one flat group — no inner group, UNION, OPTIONAL, GRAPH or subquery — gives the same answers with the
+        focus nodes in one VALUES block, which is much faster on a store of many plans: it is run that way,
+        VALUES_CHUNK nodes a query.
+        """
+        d = self.data
+        prebind.check(text, prebound, where)
+        text = self._bind_shape(self.shapes.prefixes(holder) + text, where)
+        text = prebind.bind(text, extra)
+        named = [f for f in focus_nodes if d.term(f) is not None]
+        if _flat(text) and named:
+            m = re.search(r"\bWHERE\s*\{", text, re.I)
+            assert m is not None        # _flat() found the WHERE clause
+            for i in range(0, len(named), VALUES_CHUNK):
+                chunk = named[i:i + VALUES_CHUNK]
+                block = "VALUES ?this { " + " ".join(d.term(f) for f in chunk) + " }\n"
+                query = text[:m.end()] + block + text[m.end():]
+                query = re.sub(r"\$this\b", "?this", query)
+                for row in _rows(self._select(query, where)):
+                    yield d.back(row["this"]), {k: d.back(v) for k, v in row.items()}
+            rest = [f for f in focus_nodes if d.term(f) is None]
+        else:
+            for f in named:
+                for row in _rows(self._select(prebind.bind(text, {"this": d.term(f)}), where)):
+                    yield f, {k: d.back(v) for k, v in row.items()}
+            rest = [f for f in focus_nodes if d.term(f) is None]
+        for f in rest:   # blank nodes of a store: pyoxigraph's substitution (outer group only)
+            for row in _rows(self._select(re.sub(r"[$?]this\b", "?this", text), where,
+                                          substitutions={ox.Variable("this"): f})):
+                row["this"] = f
+                yield f, row
+
+    def _select(self, query: str, where, substitutions=None):
+        try:
+            return self.data.select(query, substitutions=substitutions)
+        except SyntaxError as e:
+            raise GreenplanError(f"shape {where}: its SPARQL cannot be parsed: {e}") from None
 
     def sparql(self, shape, constraint, focus_nodes, path, severity, shape_messages) -> list[Result]:
         s = self.shapes
-        if any(d.value == "true" for d in s.sh(constraint, "deactivated")):
+        if s.true(constraint, "deactivated"):
             return []
         select = s.one(constraint, SH + "select")
         if select is None:
-            raise Unsupported(f"shape {shape}: SPARQL constraints need sh:select")
+            raise _refuse("SPARQL-based constraints without sh:select", shape)
         text = select.value
+        extra = {}
         if path is not None:
-            text = text.replace("$PATH", s.path_text(path))
+            extra["PATH"] = s.path_text(path)
+            text = re.sub(r"\$PATH\b", s.path_text(path), text)
         templates = [(m.language or "", m.value) for m in s.sh(constraint, "message")] or list(shape_messages)
         out = []
-        for focus, row in self._prebound(s.prefixes(constraint), text, focus_nodes):
+        for focus, row in self._rows(constraint, text, focus_nodes, {}, {"this", "shapesGraph", "currentShape"}, shape):
+            if row.get("failure", ox.Literal("false")).value == "true":
+                raise GreenplanError(f"shape {shape}: its SPARQL constraint reports a failure (?failure)")
             value = row["value"] if "value" in row else (focus if path is None else None)
             rpath = row["path"] if "path" in row else path
             msgs = tuple(sorted((lang, _fill(t, row, focus)) for lang, t in templates))
-            out.append(Result(focus, rpath, value, severity, shape, "SPARQLConstraintComponent", msgs))
+            out.append(Result(focus, rpath, value, severity, shape, "SPARQLConstraintComponent", msgs, constraint))
         return out
 
-    def _prebound(self, prefixes: str, text: str, focus_nodes: list):
-        """Rows of the constraint's SELECT with $this pre-bound to each focus node.
+    def component(self, shape, component, params, focus_nodes, path, severity, shape_messages) -> list[Result]:
+        """A SPARQL-based constraint component on a shape that has its mandatory parameters."""
+        s = self.shapes
+        bound = {}
+        for p, optional in params:
+            value = s.one(shape, p)
+            if value is None and not optional:
+                return []
+            bound[_param_name(p)] = value
+        if not any(v is not None for v in bound.values()):
+            return []
+        validator = s.one(component, SH + ("propertyValidator" if path is not None else "nodeValidator"))
+        if validator is None or (s.one(validator, SH + "select") is None and s.one(validator, SH + "ask") is None):
+            validator = s.one(component, SH + "validator")
+        if validator is None or (s.one(validator, SH + "select") is None and s.one(validator, SH + "ask") is None):
+            raise _refuse(f"constraint component {component} without a SPARQL validator for this kind of shape", shape)
+        extra = {k: (self.data.term(v) or str(v)) for k, v in bound.items() if v is not None}
+        unbound = [k for k, v in bound.items() if v is None]
+        templates = [(m.language or "", m.value) for m in s.sh(validator, "message")] or \
+            [(m.language or "", m.value) for m in s.sh(component, "message")]
+        templates = list(shape_messages) or templates
+        prebound = {"this", "shapesGraph", "currentShape"} | set(bound)
+        out = []
 
-        IRIs and literals are bound by a VALUES block at the start of the WHERE clause (one query per
-        chunk); blank nodes by substitution, one query each.
-        """
-        named = [f for f in focus_nodes if not isinstance(f, ox.BlankNode)]
-        where = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
-        for i in range(0, len(named), VALUES_CHUNK):
-            chunk = named[i:i + VALUES_CHUNK]
-            values = "VALUES ?this { " + " ".join(str(f) for f in chunk) + " }\n"
-            query = prefixes + text[:where.end()] + values + text[where.end():]
-            query = query.replace("$this", "?this")
-            for row in _rows(self.select(query)):
-                yield row["this"], row
-        for f in focus_nodes:
-            if isinstance(f, ox.BlankNode):
-                for row in _rows(self.select(prefixes + text.replace("$this", "?this"),
-                                             substitutions={ox.Variable("this"): f})):
-                    row["this"] = f
-                    yield f, row
+        def result(focus, value, row):
+            msgs = tuple(sorted((lang, _fill(t, {**row, **{k: v for k, v in bound.items() if v is not None}}, focus))
+                                for lang, t in templates))
+            out.append(Result(focus, path, value, severity, shape, component.value, msgs))
+
+        ask = s.one(validator, SH + "ask")
+        if ask is not None:
+            text = ask.value
+            prebind.check(text, prebound | {"value"}, shape)
+            text = self._bind_shape(s.prefixes(validator) + text, shape)
+            text = _unbind(prebind.bind(text, extra), unbound)
+            if path is not None:
+                text = re.sub(r"\$PATH\b", s.path_text(path), text)
+            d = self.data
+            for focus in focus_nodes:
+                values = d.values(self.path_of(path), focus) if path is not None else [focus]
+                for v in values:
+                    q = prebind.bind(text, {"this": d.term(focus) or str(focus), "value": d.term(v) or str(v)})
+                    if not self._select(q, shape):
+                        result(focus, v, {"value": v})
+            return out
+        text = s.one(validator, SH + "select").value
+        if path is not None:
+            text = re.sub(r"\$PATH\b", s.path_text(path), text)
+        text = _unbind(text, unbound)
+        for focus, row in self._rows(validator, text, focus_nodes, extra, prebound, shape):
+            value = row["value"] if "value" in row else (focus if path is None else None)
+            result(focus, value, row)
+        return out
 
 
 # --- helpers ------------------------------------------------------------------
 
+AGGREGATES = {"GROUP", "HAVING", "LIMIT", "OFFSET", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
+def _flat(text: str) -> bool:
+    """True when a VALUES block at the start of the WHERE clause binds $this wherever pre-binding would.
+
+    That is when the clause is one group whose only inner braces are those of (NOT) EXISTS — evaluated per
+    solution — and of OPTIONAL groups holding triple patterns and filters only (an OPTIONAL's filter is its
+    left join's condition and sees ?this); no BIND inside an OPTIONAL (it would not), no UNION, GRAPH, inner
+    group or subquery.
+    """
+    toks = [t.upper() for t in prebind.tokens(text) if t.strip() and t[0] not in "\"'#"]
+    if toks.count("SELECT") != 1 or "{" not in toks:
+        return False
+    if AGGREGATES & set(toks):      # groups and slices would mix the focus nodes of one VALUES block
+        return False
+    start = toks.index("{")
+    projection = toks[toks.index("SELECT") + 1:start]
+    if not ({"?THIS", "$THIS", "*"} & set(projection)):   # the answer must say which focus node it is about
+        return False
+    stack: list[str] = []          # kinds of the open inner braces: EXISTS or OPTIONAL
+    for i, t in enumerate(toks[start + 1:], start + 1):
+        if t == "{":
+            kind = toks[i - 1]
+            if kind not in ("EXISTS", "OPTIONAL") or (kind == "OPTIONAL" and stack):
+                return False
+            stack.append(kind)
+        elif t == "}":
+            if stack:
+                stack.pop()
+        elif t in ("UNION", "GRAPH", "MINUS", "SERVICE", "VALUES", "SELECT"):
+            return False
+        elif t == "BIND" and "OPTIONAL" in stack:
+            return False
+    return True
+
+
+def _unbind(text: str, names: list[str]) -> str:
+    """Optional parameters without a value stay unbound: $name → ?name (the same variable)."""
+    for n in names:
+        text = re.sub(r"\$" + re.escape(n) + r"\b", "?" + n, text)
+    return text
+
+
+def _param_name(iri: str) -> str:
+    return re.split(r"[#/:]", iri)[-1]
+
+
 def _rows(solutions):
-    """The solutions of a SELECT as dicts of their bound variables."""
+    """The solutions of a SELECT as dicts of their bound variables (an ASK answers with a bool)."""
+    if isinstance(solutions, bool):
+        return solutions
     names = [v.value for v in solutions.variables]
+    out = []
     for solution in solutions:
-        yield {n: solution[n] for n in names if solution[n] is not None}
+        out.append({n: solution[n] for n in names if solution[n] is not None})
+    return out
 
 
 def _fill(template: str, row: dict, focus) -> str:
@@ -398,16 +670,57 @@ def _fill(template: str, row: dict, focus) -> str:
     return re.sub(r"\{([?$]\w+)\}", sub, template)
 
 
+def _regex(pattern: str, flags, shape) -> re.Pattern:
+    f = 0
+    for flag in (flags[0].value if flags else ""):
+        f |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X}.get(flag, 0)
+    try:
+        return re.compile(pattern, f)
+    except re.error as e:   # XPath regular expressions Python's re cannot run (e.g. \p{IsBasicLatin})
+        raise _refuse(f"the sh:pattern {pattern!r} ({e})", shape) from None
+
+
 def _datatype(v: ox.Literal) -> str:
     if v.language:
         return RDF + "langString"
     return v.datatype.value
 
 
+INT = r"[+-]?\d+"
+DATE = r"-?\d{4,}-\d\d-\d\d"
+TZ = r"(Z|[+-]\d\d:\d\d)?"
+TIME = r"\d\d:\d\d:\d\d(\.\d+)?"
+LEXICAL = {  # XSD lexical spaces (a literal of another datatype is taken as well-formed)
+    "integer": INT, "nonNegativeInteger": INT, "positiveInteger": INT, "nonPositiveInteger": INT,
+    "negativeInteger": INT, "long": INT, "int": INT, "short": INT, "byte": INT, "unsignedLong": INT,
+    "unsignedInt": INT, "unsignedShort": INT, "unsignedByte": INT,
+    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)", "boolean": r"true|false|1|0",
+    "double": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF|NaN)|-INF",
+    "float": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF|NaN)|-INF",
+    "gYear": r"-?\d{4,}" + TZ, "date": DATE + TZ, "dateTime": DATE + "T" + TIME + TZ, "time": TIME + TZ,
+    "dateTimeStamp": DATE + "T" + TIME + r"(Z|[+-]\d\d:\d\d)", "anyURI": r"[^\s]*",
+}
+RANGES = {"nonNegativeInteger": (0, None), "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
+          "negativeInteger": (None, -1), "long": (-2**63, 2**63 - 1), "int": (-2**31, 2**31 - 1),
+          "short": (-2**15, 2**15 - 1), "byte": (-128, 127), "unsignedLong": (0, 2**64 - 1),
+          "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255)}
+INTEGERS = set(RANGES) | {"integer"}
+NUMERIC = INTEGERS | {"decimal", "double", "float"}
+
+
 def _well_formed(v: ox.Literal) -> bool:
     dt = _datatype(v)
-    if dt.startswith(XSD) and dt[len(XSD):] in LEXICAL:
-        return re.fullmatch(LEXICAL[dt[len(XSD):]], v.value) is not None
+    if not dt.startswith(XSD):
+        return True
+    name = dt[len(XSD):]
+    if name in LEXICAL and re.fullmatch(LEXICAL[name], v.value) is None:
+        return False
+    if name in RANGES:
+        lo, hi = RANGES[name]
+        n = int(v.value)
+        return (lo is None or n >= lo) and (hi is None or n <= hi)
+    if name in ("date", "dateTime", "dateTimeStamp"):
+        return _moment(v) is not None
     return True
 
 
@@ -419,22 +732,59 @@ def _node_kind(v, kind: str) -> bool:
 
 
 def _number(v):
-    if not isinstance(v, ox.Literal) or v.datatype.value not in NUMERIC or not _well_formed(v):
+    if not isinstance(v, ox.Literal) or v.language or v.datatype.value[len(XSD):] not in NUMERIC \
+            or not v.datatype.value.startswith(XSD) or not _well_formed(v):
         return None
     try:
-        return Decimal(v.value)
+        return Decimal(v.value.replace("INF", "Infinity"))
     except InvalidOperation:
         return None
 
 
-def _comparable(a, b):
+def _moment(v):
+    """An xsd:date / xsd:dateTime as (datetime, has time zone), or None."""
+    m = re.fullmatch(r"(-?\d{4,})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d):(\d\d)(\.\d+)?)?(Z|[+-]\d\d:\d\d)?", v.value)
+    if not m:
+        return None
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    try:
+        extra = timedelta(0)
+        if h == "24":
+            h, extra = "00", timedelta(days=1)
+        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
+                      int(round(float(frac) * 1e6)) if frac else 0) + extra
+    except ValueError:
+        return None
+    if tz:
+        off = timedelta(0) if tz == "Z" else (1 if tz[0] == "+" else -1) * timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6]))
+        dt = dt.replace(tzinfo=timezone(off))
+    return dt, bool(tz)
+
+
+def compare(a, b):
+    """SPARQL's ordering of two literals: -1, 0, 1, or None when they cannot be compared."""
     x, y = _number(a), _number(b)
     if x is not None and y is not None:
-        return x, y
-    if isinstance(a, ox.Literal) and isinstance(b, ox.Literal) and _datatype(a) == _datatype(b) \
-            and not a.language and _datatype(a) in (XSD + "string", XSD + "date", XSD + "dateTime"):
-        return a.value, b.value
-    return None, None
+        return (x > y) - (x < y)
+    if not (isinstance(a, ox.Literal) and isinstance(b, ox.Literal)):
+        return None
+    ta, tb = _datatype(a), _datatype(b)
+    if ta != tb:
+        return None
+    if ta in (XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"):
+        ma, mb = _moment(a), _moment(b)
+        if ma is None or mb is None:
+            return None
+        if ma[1] != mb[1]:   # one with a time zone, one without: indeterminate unless 14 hours apart
+            pa = ma[0].replace(tzinfo=None) if not ma[1] else ma[0].astimezone(timezone.utc).replace(tzinfo=None)
+            pb = mb[0].replace(tzinfo=None) if not mb[1] else mb[0].astimezone(timezone.utc).replace(tzinfo=None)
+            if abs(pa - pb) <= timedelta(hours=14):
+                return None
+            return (pa > pb) - (pa < pb)
+        return (ma[0] > mb[0]) - (ma[0] < mb[0])
+    if ta in (XSD + "string", XSD + "time", XSD + "boolean") or ta == RDF + "langString" and a.language == b.language:
+        return (a.value > b.value) - (a.value < b.value)
+    return None
 
 
 def _lang_matches(tag: str, ranges: list[str]) -> bool:
