@@ -2,7 +2,7 @@
 (:mod:`greenplan.store.core`), the writer of its generations (:mod:`greenplan.store.generation`) and the process
 that keeps a large one open (:mod:`greenplan.store.keeper`).
 
-A store directory holds ``manifest.json`` and one folder per *generation* (``gen-000007/``: ``graph.nq``, the
+A store directory holds ``manifest.json`` and one folder per *generation* (``gen-000007-3fa85c1e/``: ``graph.nq``, the
 on-disk ``index/`` of a large store). The manifest names the current generation; a build writes a new
 generation aside and then replaces the manifest (one rename), so a reader that reads the manifest once reads
 one generation, whole. A store written before generations (``graph.nq`` beside ``manifest.json``) is read

@@ -5,8 +5,8 @@ remove of the same store waits for the first and says so on ``log``), removes wh
 (building folders of killed writers, generations neither current nor previous, temporary files, the files of
 a store written before generations once they are no longer the previous generation; in a thread, while the
 caller reads and builds), and opens a new
-generation folder aside (``.gen-000008.building/``). The caller writes ``graph.nq`` (:func:`write_graph`) and
-the index into it; ``gen.commit(manifest)`` renames the folder to ``gen-000008/`` and then replaces
+generation folder aside (``.gen-000008-….building/``). The caller writes ``graph.nq`` (:func:`write_graph`) and
+the index into it; ``gen.commit(manifest)`` renames the folder to ``gen-000008-…/`` and then replaces
 ``manifest.json`` atomically — the one rename that switches readers to the new generation. Anything that
 stops the writer before that rename (an error, Ctrl-C, ``kill -9``) leaves the previous generation current and
 whole; a building folder left by ``kill -9`` is removed by the next writer.
@@ -37,9 +37,11 @@ class LockError(GreenplanError, OSError):
     """The store's lock file cannot be opened (one line for the user)."""
 
 
-GENERATION = re.compile(r"gen-(\d{6,})\Z")
-BUILDING = re.compile(r"\.gen-\d{6,}\.building\Z")
-NUMBERED = re.compile(r"\.?gen-(\d{6,})(?:\.building)?\Z")
+# gen-000007-3fa85c1e: a number (one more than any before) and 8 random hex digits, so that a name never
+# stands for two contents, even in a store directory removed and built anew (a server's cache and ETags key on it)
+GENERATION = re.compile(r"gen-(\d{6,})-[0-9a-f]{8}\Z")
+BUILDING = re.compile(r"\.gen-\d{6,}-[0-9a-f]{8}\.building\Z")
+NUMBERED = re.compile(r"\.?gen-(\d{6,})-[0-9a-f]{8}(?:\.building)?\Z")
 LEFTOVER_FILES = re.compile(r"(manifest\.json|graph\.nq)\..+\.tmp\Z")        # atomic writes cut by kill -9
 LEFTOVER_DIRS = re.compile(r"\.index\..+\.building\Z|\.index\.old\Z")          # index builds before generations
 
@@ -159,7 +161,9 @@ class Generation:
         numbers = [int(m.group(1)) for m in map(NUMBERED.match, os.listdir(directory)) if m]
         cur = GENERATION.match((self.current or {}).get("generation") or "")
         numbers.append(int(cur.group(1)) if cur else 0)
-        self.name = f"gen-{max(numbers) + 1:06d}"
+        import secrets
+
+        self.name = f"gen-{max(numbers) + 1:06d}-{secrets.token_hex(4)}"
         self.folder = directory / f".{self.name}.building"
         self.folder.mkdir()
         self.committed = False
