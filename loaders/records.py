@@ -7,6 +7,8 @@ printed; values that could not be interpreted stay on the record as raw text
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,10 +32,54 @@ class Span:
     fragment: str | None = None
 
     def __str__(self) -> str:
+        """``file: place`` (see :func:`place`); the full XPath or fragment is :meth:`full`'s."""
+        return f"{self.file}: {self.place()}"
+
+    def place(self) -> str:
+        return place(self.xpath, self.fragment, self.first, self.last)
+
+    def full(self) -> str:
+        """``file:lines (xpath or fragment)``: every coordinate the span has (for --verbose)."""
         lines = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
         if self.xpath or self.fragment:
             return f"{self.file}:{lines} ({self.xpath or self.fragment})"
         return f"{self.file}:{lines}"
+
+
+_STEP = re.compile(r"^(?:[\w-]+:)?([\w-]+)(?:\[(\d+)\])?$")
+PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote"}
+ELEMENT_WORDS = {"tbl": "table", "tr": "row", "tc": "cell", "td": "cell", "th": "cell"}
+
+
+def place(xpath: str | None, fragment: str | None, first: int, last: int) -> str:
+    """Where a span is, in the terms of its source, short and stable.
+
+    A PDF fragment (``page=3&viewrect=…``) → ``page 3``; a spreadsheet fragment (``分工!A3:E3``) as it is; an
+    element of a page or Word file → its position among its like in the element that holds it: ``table 1 row 21``
+    (the innermost table: its rank among the tables beside it, the row's rank in it, a header row counted),
+    ``paragraph 14`` (``<p>``/``<w:p>``: its rank among the paragraphs beside it), else the last two steps of the
+    path (``div[2]/td``) — never a line of the saved file, where a page may hold its whole text on one line;
+    text → ``line 12`` / ``lines 12-14``."""
+    if fragment:
+        if fragment.startswith("page="):
+            return "page " + fragment[5:].split("&", 1)[0]
+        return fragment
+    if xpath:
+        steps = [_STEP.match(s) for s in xpath.strip("/").split("/")]
+        if all(steps):
+            named = [(m[1].lower(), int(m[2] or 1)) for m in steps]
+            if named[-1][0] in PARAGRAPH_TAGS:       # a paragraph, even inside a layout table
+                return f"paragraph {named[-1][1]}"
+            tables = [i for i, (tag, _) in enumerate(named) if tag in ("table", "tbl")]
+            if tables:
+                i = tables[-1]
+                words = [f"table {named[i][1]}"]
+                rows = [n for tag, n in named[i + 1:] if tag == "tr"]
+                if rows:
+                    words.append(f"row {rows[0]}")
+                return " ".join(words)
+        return "element " + "/".join(xpath.rstrip("/").split("/")[-2:])
+    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 @dataclass
@@ -224,7 +270,16 @@ class LoadIssue:
     context: str | None = None  # where in the plan, in words (task （一）1.), when the message is context: cause
 
     def __str__(self) -> str:
-        where = f"{self.span}: " if self.span else ""
+        return self.text()
+
+    def text(self, urls: dict[str, str] | None = None, verbose: bool = False) -> str:
+        """``file: place: severity: message`` (the file as its URL when ``urls`` has it); ``verbose``: the
+        span's every coordinate (its full XPath or fragment) instead of its short place."""
+        where = ""
+        if self.span:
+            file = (urls or {}).get(self.span.file, self.span.file)
+            at = self.span.full()[len(self.span.file):] if verbose else f": {self.span.place()}"
+            where = f"{file}{at}: "
         return f"{where}{self.severity}: {self.message}"
 
 
@@ -235,10 +290,13 @@ class IssueGroup:
     count: int
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, urls: dict[str, str] | None = None) -> str:
         i = self.first
         if self.count == 1 or i.cause is None:
-            return str(i)
-        where = f"{i.span}: " if i.span else ""
+            return i.text(urls)
+        where = i.text(urls).split(f"{i.severity}: ", 1)[0]
         first = f"; the first: {i.context}" if i.context else ""
         return f"{where}{i.severity}: {i.cause} ({self.count} occurrences{first})"
 
@@ -246,6 +304,13 @@ class IssueGroup:
 @dataclass
 class LoadReport:
     issues: list[LoadIssue] = field(default_factory=list)
+
+    def lines(self, urls: dict[str, str] | None = None, verbose: bool = False) -> list[str]:
+        """For a reader: one line per cause at its first place (:meth:`grouped`); ``verbose``: every issue with
+        its span's every coordinate. ``urls``: a span's file → the URL it was read from (named instead)."""
+        if verbose:
+            return [i.text(urls, verbose=True) for i in self.issues]
+        return [g.text(urls) for g in self.grouped()]
 
     def add(self, severity: str, span: Span | None, message: str, cause: str | None = None,
             context: str | None = None) -> None:

@@ -285,11 +285,25 @@ class Namer:
         return NODE_NAMES.get(kind, NODE_NAMES["org"]).format(n=n, label=label, short=_short(label), numeral=numeral)
 
     def line(self, iri: str) -> str:
+        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.records.place`):
+        ``line 12`` in a text, ``paragraph 14`` or ``table 1 row 21`` in a page or Word file, ``page 3`` in a
+        PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL."""
+        from greenplan.loaders.records import place
+
         r = self.nodes.get(iri) or {}
         first, last = r.get("first"), r.get("last")
-        if first is None:
+        if first is None and not r.get("xpath") and not r.get("fragment"):
             return ""
-        return f"line {first}" if first == last else f"lines {first}-{last}"
+        where = place(r.get("xpath"), r.get("fragment"), first, last)
+        return f"{where} of {r['url']}" if r.get("url") else where
+
+    def full(self, iri: str) -> str:
+        """Every coordinate of where the node is printed (lines, the full XPath or fragment), for --verbose."""
+        r = self.nodes.get(iri) or {}
+        first, last = r.get("first"), r.get("last")
+        lines = "" if first is None else (f"line {first}" if first == last else f"lines {first}-{last}")
+        exact = r.get("xpath") or r.get("fragment")
+        return ", ".join(x for x in (lines, exact, r.get("url")) if x)
 
     def sort_key(self, iri: str) -> tuple:
         r = self.nodes.get(iri) or {}
