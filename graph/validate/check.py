@@ -51,12 +51,13 @@ class Finding:
     severity: str           # Violation | Warning | Info
     node: str               # focus node IRI
     name: str               # how a reader finds the node in the document
-    line: str               # "line 12" / "lines 12-14" / ""
+    line: str               # where: "line 12", "paragraph 14", "table 1 row 21", "page 3", "分工!A3:E3" … or ""
     message: str            # zh / en
     shape: str              # local name of the source shape
     path: str | None        # local name of the result path, if any
     value: str | None       # the value node, as text
     sort_key: tuple
+    exact: str = ""         # every coordinate: lines, the full XPath or fragment, the URL (--verbose)
 
 
 # --- shapes -----------------------------------------------------------------
@@ -298,12 +299,12 @@ class Namer:
         return f"{where} of {r['url']}" if r.get("url") else where
 
     def full(self, iri: str) -> str:
-        """Every coordinate of where the node is printed (lines, the full XPath or fragment), for --verbose."""
+        """Every coordinate of where the node is printed (its lines, the full XPath or fragment), for --verbose."""
         r = self.nodes.get(iri) or {}
         first, last = r.get("first"), r.get("last")
         lines = "" if first is None else (f"line {first}" if first == last else f"lines {first}-{last}")
         exact = r.get("xpath") or r.get("fragment")
-        return ", ".join(x for x in (lines, exact, r.get("url")) if x)
+        return ", ".join(x for x in (lines, exact) if x)
 
     def sort_key(self, iri: str) -> tuple:
         r = self.nodes.get(iri) or {}
@@ -346,12 +347,14 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
         key = (SEVERITIES.index(severity) if severity in SEVERITIES else 9,
                namer.sort_key(focus) if namer else (focus,), message)
         out.append(Finding(severity, focus, name, line, message, _local(r.shape.value) or "",
-                           path, None if r.value is None else r.value.value, key))
+                           path, None if r.value is None else r.value.value, key,
+                           namer.full(focus) if namer else ""))
     return sorted(out, key=lambda f: f.sort_key)
 
 
-def _one(f: Finding) -> str:
-    return f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else "")
+def _one(f: Finding, verbose: bool = False) -> str:
+    exact = f" ({f.exact})" if verbose and f.exact else ""
+    return f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else "") + exact
 
 
 def shape_message(shape: str) -> str:
@@ -378,7 +381,7 @@ def text_report(found: list[Finding], verbose: bool = False) -> str:
         lines.append("")
         lines.append(f"{HEADINGS[sev]} ({len(group)})")
         if verbose:
-            lines += [_one(f) for f in group]
+            lines += [_one(f, True) for f in group]
             continue
         by_shape: dict[str, list[Finding]] = {}
         for f in group:                      # in document order: the first finding of a shape comes first
@@ -417,11 +420,11 @@ def _table(found: list[Finding]) -> str:
     from greenplan.query.results import Result, render
 
     rows = [[ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
-    return render(Result(["severity", "node", "line", "message", "shape"], rows), "table", max_width=80)
+    return render(Result(["severity", "node", "place", "message", "shape"], rows), "table", max_width=80)
 
 
 def _json(found: list[Finding]) -> str:
-    keys = ("severity", "name", "line", "message", "shape", "path", "value", "node")
+    keys = ("severity", "name", "line", "exact", "message", "shape", "path", "value", "node")
     return json.dumps([{k: getattr(f, k) for k in keys} for f in found], ensure_ascii=False, indent=2) + "\n"
 
 
