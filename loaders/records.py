@@ -32,8 +32,15 @@ class Span:
     fragment: str | None = None
 
     def __str__(self) -> str:
-        """``file: place`` (see :func:`place`); the full XPath or fragment is :meth:`full`'s."""
-        return f"{self.file}: {self.place()}"
+        """``file:12`` / ``file:12-14`` for text (as compilers and editors write it), else ``file: place`` (see
+        :func:`place`: ``paragraph 14``, ``table 1 row 21``, ``page 3``, ``分工!A3:E3``); :meth:`full` has it all."""
+        return self.at(self.file)
+
+    def at(self, file: str) -> str:
+        """:meth:`__str__` with the file named ``file`` (e.g. the URL it was read from)."""
+        if self.xpath or self.fragment:
+            return f"{file}: {self.place()}"
+        return f"{file}:{self.first}" + (f"-{self.last}" if self.last != self.first else "")
 
     def place(self) -> str:
         return place(self.xpath, self.fragment, self.first, self.last)
@@ -278,8 +285,7 @@ class LoadIssue:
         where = ""
         if self.span:
             file = (urls or {}).get(self.span.file, self.span.file)
-            at = self.span.full()[len(self.span.file):] if verbose else f": {self.span.place()}"
-            where = f"{file}{at}: "
+            where = (file + self.span.full()[len(self.span.file):] if verbose else self.span.at(file)) + ": "
         return f"{where}{self.severity}: {self.message}"
 
 
