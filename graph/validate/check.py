@@ -288,7 +288,8 @@ class Namer:
     def line(self, iri: str) -> str:
         """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.records.place`):
         ``line 12`` in a text, ``paragraph 14`` or ``table 1 row 21`` in a page or Word file, ``page 3`` in a
-        PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL."""
+        PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL, ``of <file>`` when
+        it is an attachment read as an annex (the plan's own file is the one validated)."""
         from greenplan.loaders.records import place
 
         r = self.nodes.get(iri) or {}
@@ -296,7 +297,11 @@ class Namer:
         if first is None and not r.get("xpath") and not r.get("fragment"):
             return ""
         where = place(r.get("xpath"), r.get("fragment"), first, last)
-        return f"{where} of {r['url']}" if r.get("url") else where
+        if r.get("url"):
+            return f"{where} of {r['url']}"
+        if r.get("file") and "/source/annex/" in (r.get("doc") or ""):    # an attachment (graph/iris.py source())
+            return f"{where} of {r['file']}"
+        return where
 
     def full(self, iri: str) -> str:
         """Every coordinate of where the node is printed (its lines, the full XPath or fragment), for --verbose."""
