@@ -149,3 +149,26 @@ def test_guangzhou_build_prints_one_line_per_unresolved_spelling(tmp_path):
     # no hint names a file that does not exist; the list to create is named with how
     assert all("create ontology/bodies/440100.ttl as docs/data/authority-lists.md says" in line
                for line in grouped if "body '" in line)
+
+
+def test_build_warnings_of_126_name_the_url_and_the_place(tmp_path):
+    # read by hand from the page: the body's two closing paragraphs (各地区、各部门要以… p 14, 各省（区、市）人民政府要把…
+    # p 16) sit under chapters with no numbered sections; the annex table (table 1 of its block) prints the measure
+    # headings 一、… (row 2), 二、… (row 8), 三、… (row 13), 四、… (row 19, no rows under it), 五、… (row 20), whose first
+    # tasks 1, 6, 10, 21 are rows 3, 9, 14, 21; after task 14 (row 18) comes task 21: 15–20 are left out (本文有删减)
+    page = DATA / "gov-cn" / "gbf-2018-126-innovation-reform-measures.html"
+    url = json.loads(page.with_suffix(".source.json").read_text(encoding="utf-8"))["crawl_url"]
+    run = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(page), "--store",
+                          str(tmp_path / "s")], capture_output=True, text=True, check=True)
+    got = [line.split(": ")[1] for line in run.stderr.splitlines()]
+    assert all(line.startswith(url + ": ") for line in run.stderr.splitlines())
+    assert got == ["paragraph 14", "paragraph 16", "table 1 row 21"] + [
+        f"table 1 row {r}" for r in (3, 3, 9, 9, 14, 14, 21, 21)]
+    assert "task numbers 15–20 are missing: 21 follows 14" in run.stderr.splitlines()[2]
+    for place, start in (("paragraph 14", "各地区、各部门要以"), ("paragraph 16", "各省（区、市）人民政府要把"),
+                         ("table 1 row 3", "1"), ("table 1 row 9", "6"), ("table 1 row 14", "10"),
+                         ("table 1 row 21", "21")):
+        assert _printed_at(page, place).startswith(start), place
+    verbose = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(page), "--store",
+                              str(tmp_path / "s"), "--verbose"], capture_output=True, text=True, check=True)
+    assert "/td/div/table/tbody/tr[21])" in verbose.stderr          # --verbose keeps the full XPath
