@@ -172,3 +172,22 @@ def test_build_warnings_of_126_name_the_url_and_the_place(tmp_path):
     verbose = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "build", "--source", str(page), "--store",
                               str(tmp_path / "s"), "--verbose"], capture_output=True, text=True, check=True)
     assert "/td/div/table/tbody/tr[21])" in verbose.stderr          # --verbose keeps the full XPath
+
+
+def test_a_body_is_placed_at_the_row_that_first_names_it(tmp_path):
+    # read by hand from 126's annex (指导部门 column): 最高人民检察院 first in row 3 (task 1), 科技部 in row 9 (task 6),
+    # 中国人民银行 in row 15 (task 11), 工业和信息化部 in row 17 (task 13), 人力资源社会保障部 in row 21 (task 21)
+    from greenplan.store.core import Store, build_store, locate
+
+    page = DATA / "gov-cn" / "gbf-2018-126-innovation-reform-measures.html"
+    url = json.loads(page.with_suffix(".source.json").read_text(encoding="utf-8"))["crawl_url"]
+    loc = locate(str(tmp_path / "s"), [str(page)])
+    build_store(loc)
+    namer = v.Namer(Store(loc.directory))
+    got = {r["label"]: namer.line(iri) for iri, r in namer.nodes.items() if r["kind"] == "org"}
+    expected = {"最高人民检察院": (3, 1), "科学技术部": (9, 6), "中国人民银行": (15, 11), "工业和信息化部": (17, 13),
+                "人力资源和社会保障部": (21, 21)}      # body → (row, task number)
+    assert {body: got.get(body) for body in expected} == {
+        body: f"table 1 row {row} of {url}" for body, (row, _) in expected.items()}
+    for row, number in expected.values():
+        assert _printed_at(page, f"table 1 row {row}") == str(number)

@@ -269,10 +269,17 @@ class Namer:
             self.nodes.setdefault(row["node"], row)
         for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
-        for row in run(query_text("validate/org-lines")):     # a body is found where it is first named
-            org = self.nodes.get(row["node"])
-            if org is not None and org["kind"] == "org" and row.get("first") is not None:
-                org["first"] = org["last"] = row["first"]
+        named: dict[str, dict] = {}       # a body is found where it is first named
+        for row in run(query_text("validate/org-lines")):
+            key = (row.get("first") is None, row.get("first") or 0, "/source/annex/" in (row.get("doc") or ""),
+                   row.get("project") == "true", row.get("number") or 0, row.get("xpath") or row.get("fragment") or "")
+            if row["node"] not in named or key < named[row["node"]][0]:
+                named[row["node"]] = (key, row)
+        for node, (_, row) in named.items():
+            org = self.nodes.get(node)
+            if org is not None and org["kind"] == "org":
+                org.update({k: row.get(k) for k in ("first", "xpath", "fragment", "url", "doc", "file")})
+                org["last"] = org["first"]
         self.printed: dict[tuple[str, str], str] = {}
         for row in run(query_text("validate/as-printed")):
             self.printed[(row["node"], local_name(row["p"]))] = row["value"]
