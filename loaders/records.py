@@ -55,7 +55,6 @@ class Span:
 
 _STEP = re.compile(r"^(?:[\w-]+:)?([\w-]+)(?:\[(\d+)\])?$")
 PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote"}
-ELEMENT_WORDS = {"tbl": "table", "tr": "row", "tc": "cell", "td": "cell", "th": "cell"}
 
 
 def place(xpath: str | None, fragment: str | None, first: int, last: int) -> str:
@@ -64,8 +63,9 @@ def place(xpath: str | None, fragment: str | None, first: int, last: int) -> str
     A PDF fragment (``page=3&viewrect=…``) → ``page 3``; a spreadsheet fragment (``分工!A3:E3``) as it is; an
     element of a page or Word file → its position among its like in the element that holds it: ``table 1 row 21``
     (the innermost table: its rank among the tables beside it, the row's rank in it, a header row counted),
-    ``paragraph 14`` (``<p>``/``<w:p>``: its rank among the paragraphs beside it), else the last two steps of the
-    path (``div[2]/td``) — never a line of the saved file, where a page may hold its whole text on one line;
+    ``paragraph 14`` (``<p>``/``<w:p>``: its rank among the paragraphs beside it), else ``element`` and the last two
+    steps of the path (``div[2]/section``) — never a line of the saved file, where a page may hold its whole text on
+    one line;
     text → ``line 12`` / ``lines 12-14``."""
     if fragment:
         if fragment.startswith("page="):
@@ -282,11 +282,14 @@ class LoadIssue:
     def text(self, urls: dict[str, str] | None = None, verbose: bool = False) -> str:
         """``file: place: severity: message`` (the file as its URL when ``urls`` has it); ``verbose``: the
         span's every coordinate (its full XPath or fragment) instead of its short place."""
-        where = ""
-        if self.span:
-            file = (urls or {}).get(self.span.file, self.span.file)
-            where = (file + self.span.full()[len(self.span.file):] if verbose else self.span.at(file)) + ": "
-        return f"{where}{self.severity}: {self.message}"
+        return f"{self.where(urls, verbose)}{self.severity}: {self.message}"
+
+    def where(self, urls: dict[str, str] | None = None, verbose: bool = False) -> str:
+        """``file: place: `` (or ``file:lines (xpath): `` when ``verbose``), empty without a span."""
+        if not self.span:
+            return ""
+        file = (urls or {}).get(self.span.file, self.span.file)
+        return (file + self.span.full()[len(self.span.file):] if verbose else self.span.at(file)) + ": "
 
 
 @dataclass
@@ -302,9 +305,8 @@ class IssueGroup:
         i = self.first
         if self.count == 1 or i.cause is None:
             return i.text(urls)
-        where = i.text(urls).split(f"{i.severity}: ", 1)[0]
         first = f"; the first: {i.context}" if i.context else ""
-        return f"{where}{i.severity}: {i.cause} ({self.count} occurrences{first})"
+        return f"{i.where(urls)}{i.severity}: {i.cause} ({self.count} occurrences{first})"
 
 
 @dataclass
