@@ -17,7 +17,7 @@ from greenplan.store.core import Location, Store, StoreError, build_store, locat
 
 __all__ = ["load", "build", "build_store", "locate", "open_store", "open_for", "Store", "StoreError", "Location",
            "catalogue", "saved_query", "SavedQuery", "run_saved", "ready", "sparql", "export", "metadata", "push",
-           "network", "Result", "validate_files"]
+           "network", "validate", "validate_files", "Result"]
 
 if TYPE_CHECKING:   # the names __getattr__ imports when first used, for type checkers and linters
     from greenplan.query.catalogue import SavedQuery, catalogue, saved_query
@@ -73,6 +73,14 @@ def export(store, fmt: str = "turtle") -> bytes:
     from greenplan.export.rdf import serialize
 
     return serialize(store.quads(), fmt, store.base)
+
+
+def validate(store, engine: str = "oxigraph", verbose: bool = False):
+    """Check the plans of ``store`` against the shapes of ``shapes/``: ``(conforms, results, text)`` — conforms is
+    False only on violations (the exit code's rule), results are the engine's, text the grouped report."""
+    from greenplan.validate.check import validate as check
+
+    return check(store, engine, verbose)
 
 
 def validate_files(shapes, data, engine: str = "oxigraph"):

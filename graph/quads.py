@@ -100,3 +100,10 @@ def to_bytes(items, rdf_format: ox.RdfFormat, prefixes: dict[str, str] | None = 
         data = ox.serialize(items, format=rdf_format)
     assert data is not None      # no output file was given: pyoxigraph returns the bytes
     return data
+
+
+def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> str:
+    """The IRI, blank node id or lexical form of a term (greenplan's graphs hold no RDF-star triples)."""
+    if isinstance(term, (ox.Triple, ox.DefaultGraph)):
+        raise TypeError(f"a term with a value was expected, not {term!r}")
+    return term.value

@@ -58,7 +58,7 @@ class _Numbering:
                     for lvl in a.findall(q("lvl"))}
             for n in root.findall(q("num")):
                 num_id = n.get(q("numId"))
-                for level, spec in by_abstract.get(_val(n, "w:abstractNumId"), {}).items():
+                for level, spec in by_abstract.get(_val(n, "w:abstractNumId") or "", {}).items():
                     self.levels[(num_id, level)] = spec
         for style in document.styles.element.findall(q("style")):
             num_id = _val(style, "w:pPr/w:numPr/w:numId")
@@ -123,13 +123,65 @@ def _text(p) -> str:
     return "".join(out).strip(" \t\u3000\xa0")
 
 
+CONTENT_TYPES = "[Content_Types].xml"
+RELS = "word/_rels/document.xml.rels"
+RELATED = {"styles", "numbering"}     # parts this reader reads through a relationship of word/document.xml
+CHUNK = 1 << 20
+
+
 def _check_package(file: str, data: bytes) -> None:
-    """Refuse a package whose parts unpack to more than the document size limit (a zip bomb) before reading it."""
+    """Refuse a package whose parts unpack to more than the document size limit (a zip bomb) before python-docx
+    reads it.  Every part is inflated here in 1 MiB steps and the bytes that come out are counted: the sizes
+    the zip headers claim are not trusted (a part whose data outgrows its header fails its CRC check at the
+    header's size, so memory stays within the budget either way)."""
+    budget = limits.MAX_DOCUMENT_BYTES
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        total = sum(i.file_size for i in z.infolist())
-    if total > limits.MAX_DOCUMENT_BYTES:
-        raise PlanFormatError(file, 1, f"a Word file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)} unpacked",
-                              f"parts of {limits.size(total)}", "split the document or remove embedded media")
+        for info in z.infolist():
+            with z.open(info) as member:
+                while chunk := member.read(CHUNK):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        inflated = limits.MAX_DOCUMENT_BYTES - budget
+                        raise PlanFormatError(file, 1, "a Word file of at most "
+                                              f"{limits.size(limits.MAX_DOCUMENT_BYTES)} unpacked",
+                                              f"{inflated:,} bytes so far, at {info.filename}",
+                                              "split the document or remove embedded media")
+        if CONTENT_TYPES in z.namelist():
+            _check_content_types(file, z.read(CONTENT_TYPES))
+
+
+def _check_content_types(file: str, xml: bytes) -> None:
+    """``[Content_Types].xml`` as OPC defines it: every Default has Extension and ContentType, every Override
+    PartName and ContentType (python-docx fails on a missing one without saying where)."""
+    from lxml import etree
+
+    where = f"{file}!{CONTENT_TYPES}"
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError as e:
+        raise PlanFormatError(where, e.lineno or 1, "well-formed XML", str(e.msg)[:60],
+                              "save the document as .docx from Word or LibreOffice") from None
+    ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+    for el in root:
+        name = el.tag.replace(ns, "") if isinstance(el.tag, str) else None
+        needed = {"Default": ("Extension", "ContentType"), "Override": ("PartName", "ContentType")}.get(name or "")
+        if needed is None:
+            continue
+        for attribute in needed:
+            if el.get(attribute) is None:
+                found = ", ".join(sorted(el.attrib)) or "no attributes"
+                raise PlanFormatError(where, el.sourceline or 1, f"a <{name}> with the attribute {attribute}",
+                                      found, "save the document as .docx from Word or LibreOffice")
+
+
+def _check_relationships(file: str, document) -> None:
+    """The styles and numbering a body uses must be parts of the package, not external targets."""
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if rel.is_external and kind in RELATED:
+            raise PlanFormatError(f"{file}!{RELS}", 1, f"the {kind} relationship to a part of the package",
+                                  f'{rel.rId} TargetMode="External"',
+                                  "save the document as .docx from Word or LibreOffice")
 
 
 def read_docx(path: Path, display_name: str | None = None) -> Document:
@@ -146,10 +198,25 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
     except PlanFormatError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error, OpcError,
-            etree.XMLSyntaxError, NotImplementedError, RuntimeError) as e:   # a zip version Python cannot read, encryption
+            etree.XMLSyntaxError, NotImplementedError, RuntimeError, AttributeError, TypeError) as e:   # a zip version Python
+            # cannot read, encryption; python-docx's errors on a malformed package
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
         raise PlanFormatError(file, 1, "a Word .docx file (a zip package with word/document.xml)", found,
                               "save the document as .docx from Word or LibreOffice") from None
+    _check_relationships(file, document)
+    try:
+        return _read_body(file, data, document)
+    except PlanFormatError:
+        raise
+    except (KeyError, ValueError, AttributeError, TypeError, NotImplementedError, etree.XMLSyntaxError) as e:
+        found = f"{type(e).__name__}: {e}".replace("\n", " ")
+        raise PlanFormatError(file, 1, "a Word package whose styles, numbering and body python-docx can read",
+                              found, "save the document as .docx from Word or LibreOffice") from None
+
+
+def _read_body(file: str, data: bytes, document) -> Document:
+    from lxml import etree
+
     body = getattr(document.element, "body", None)
     if document.element.tag != q("document") or body is None:
         raise PlanFormatError(file, 1, "word/document.xml with a w:document element holding a w:body",
@@ -157,8 +224,17 @@ def read_docx(path: Path, display_name: str | None = None) -> Document:
                               else "another root element", "save the document as .docx from Word or LibreOffice")
     numbering = _Numbering(document)
     blocks: list[Block] = []
+    cells = 0
     for el, tag, path_ in _body(body, "/w:document/w:body"):
         n = len(blocks) + 1
+        if n > limits.MAX_BLOCKS:
+            raise PlanFormatError(file, n, f"a plan of at most {limits.MAX_BLOCKS:,} paragraphs and tables",
+                                  f"more than {limits.MAX_BLOCKS:,}", "split the document")
+        if tag == "tbl":     # cells counted with their spans before any is made
+            cells += sum(max(1, _int(_val(tc, "w:tcPr/w:gridSpan"), 1, GRID_SPAN)) for tc in el.iter(q("tc")))
+            if cells > limits.MAX_CELLS:
+                raise PlanFormatError(file, n, f"tables of at most {limits.MAX_CELLS:,} cells in all, spans counted "
+                                      f"(table {path_})", f"{cells:,} cells so far", "split the document")
         span = Span(file, n, n, path_)
         if tag == "p":
             text = _text(el)

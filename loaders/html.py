@@ -17,6 +17,7 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
+from greenplan.loaders import limits
 from greenplan.loaders.charset import decode_page
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
@@ -80,18 +81,56 @@ class _Reader:
         self.file = file
         self.tree = tree
         self.blocks: list[Block] = []
+        self._paths: dict = {}      # element → its XPath, computed once per parent (see path())
+        self._spans: dict = {}
 
     def span(self, el) -> Span:
-        first = el.sourceline or 1
-        last = max((d.sourceline or first for d in el.iter() if isinstance(d.tag, str)), default=first)
-        return Span(self.file, first, last, self.tree.getpath(el))
+        span = self._spans.get(el)
+        if span is None:
+            first = el.sourceline or 1
+            last = max((d.sourceline or first for d in el.iter() if isinstance(d.tag, str)), default=first)
+            span = self._spans[el] = Span(self.file, first, last, self.path(el))
+        return span
+
+    def path(self, el) -> str:
+        """``tree.getpath(el)`` in linear time: libxml2 counts an element's same-named siblings on every
+        call, so a row of n cells cost n² steps; here the children of a parent are named in one pass."""
+        chain = []
+        node = el
+        while node is not None and node not in self._paths:
+            chain.append(node)
+            node = node.getparent()
+        for node in reversed(chain):
+            parent = node.getparent()
+            if parent is None:
+                self._paths[node] = self.tree.getpath(node)
+                continue
+            base = self._paths[parent]
+            children = [c for c in parent if isinstance(c.tag, str)]
+            counts: dict[str, int] = {}
+            for c in children:
+                counts[c.tag] = counts.get(c.tag, 0) + 1
+            seen: dict[str, int] = {}
+            for c in children:
+                seen[c.tag] = seen.get(c.tag, 0) + 1
+                self._paths[c] = f"{base}/{c.tag}[{seen[c.tag]}]" if counts[c.tag] > 1 else f"{base}/{c.tag}"
+        return self._paths[el]
+
+    def _check_blocks(self, el) -> None:
+        """Stop at the block past ``MAX_BLOCKS``: the work done before it is bounded by the limit."""
+        if len(self.blocks) > limits.MAX_BLOCKS:
+            raise PlanFormatError(self.file, el.sourceline or 1, f"a plan of at most {limits.MAX_BLOCKS:,} paragraphs "
+                                  "and tables", f"more than {limits.MAX_BLOCKS:,}",
+                                  "a plan has a few thousand paragraphs at most; split the page")
 
     def walk(self, el) -> None:
+        self._check_blocks(el)
         if el.text and clean(el.text):   # text of a container before its first block
             self.blocks.append(Block("paragraph", self.span(el), clean(el.text)))
         for child in el:
             if not isinstance(child.tag, str):
                 continue
+            self._check_blocks(child)
             tag = child.tag.lower()
             if tag == "table":
                 self.table(child)
@@ -109,6 +148,7 @@ class _Reader:
                 self.blocks.append(Block("paragraph", self.span(el), line))
 
     def table(self, el) -> None:
+        self._count_cells(el)
         rows: list[list[Cell]] = []
         pending: dict[int, tuple[int, Cell]] = {}   # column → (rows still covered, the spanning cell)
         for tr in el.iter("tr"):
@@ -136,6 +176,21 @@ class _Reader:
             if row:
                 rows.append(row)
         self.blocks.append(Block("table", self.span(el), rows=rows))
+
+    def _count_cells(self, el) -> None:
+        """Refuse a table that would make more cells (spans included) than the document may hold, before
+        any is made: a cell spanning c columns and r rows makes c × min(r, rows left) cells."""
+        trs = [tr for tr in el.iter("tr") if _owner_table(tr) is el]
+        made = sum(len(row) for b in self.blocks for row in b.rows)
+        for left, tr in zip(range(len(trs), 0, -1), trs, strict=True):
+            for td in tr:
+                if isinstance(td.tag, str) and td.tag in ("td", "th"):
+                    made += _int(td.get("colspan"), COLSPAN_MAX) * min(_int(td.get("rowspan"), ROWSPAN_MAX), left)
+            if made > limits.MAX_CELLS:
+                raise PlanFormatError(self.file, tr.sourceline or 1,
+                                      f"tables of at most {limits.MAX_CELLS:,} cells in all, spans counted "
+                                      f"(row {self.path(tr)})", f"{made:,} cells so far",
+                                      "a plan's tables are small; check colspan/rowspan, or split the page")
 
     @staticmethod
     def _continued(pending: dict[int, tuple[int, Cell]], col: int) -> Cell:

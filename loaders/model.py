@@ -73,4 +73,4 @@ def pdf_fragment(page: int, x0: float, top: float, x1: float, bottom: float) -> 
 def _pdf_fragment(f: str) -> tuple[int, float, float, float, float] | None:
     import re
     m = re.fullmatch(r"page=(\d+)&viewrect=(-?\d+),(-?\d+),(\d+),(\d+)", f)
-    return (int(m[1]), *(float(m[k]) for k in range(2, 6))) if m else None
+    return (int(m[1]), float(m[2]), float(m[3]), float(m[4]), float(m[5])) if m else None

@@ -264,6 +264,7 @@ class _List:
         out: list[tuple[str, bool]] = []
         if prefix:
             before, joiner = _strip_suffix(prefix, w.joiners)
+            mark: str | None
             if before in w.opens:
                 name, mark = "", before
             else:
@@ -279,6 +280,7 @@ class _List:
         if rest in w.opens:
             self.open_list = True
             rest = ""
+        more: str
         more, joiner = _strip_prefix(rest, w.joiners)
         if rest and rest[0] in OPENING and rest[-1] in CLOSING and rest[1:-1] in w.verbs:
             phrase, more = phrase + rest, ""      # 各区、县级市（配合）: the role in brackets after the collective

@@ -252,7 +252,7 @@ def _blocks(file: str, items) -> list[Block]:
         page_started[n] = True
         if isinstance(x, _Table):
             close()
-            rows = []
+            rows: list = []
             for r_cells in x.rows:
                 ordinal += 1
                 rows.append(_cells(file, ordinal, n, r_cells, rows[-1] if rows else None))

@@ -27,7 +27,7 @@ from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse
 from greenplan.loaders.parties import words as parties_words
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
-                                       Section, Sentence, Span, StandingRule, Task, UnreadNote)
+                                       Section, Sentence, Span, StandingRule, Target, Task, UnreadNote)
 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
@@ -85,7 +85,7 @@ def deadline(raw: str | None) -> tuple[int | None, str | None]:
 class _Section:
     index: int
     numeral: str
-    number: int
+    number: int | None
     chapter: int
     title: str
     label: str
@@ -215,8 +215,8 @@ class _Reader:
                 body = title_only   # （三）标题。（X负责）: the note closes the title alone
             self.note_task(body, c.note, span, chapter, section, label)
         if not closed:
-            body = ITEM.sub(lambda m: m[3], text, count=1) if text else title_only
-            self.pending = (body, span, label) if body else None
+            waiting = ITEM.sub(lambda m: m[3], text, count=1) if text else title_only
+            self.pending = (waiting, span, label) if waiting else None
         elif rest:
             self.report.add("info", span, f"text after the last responsibility note of the paragraph is not a task: "
                                           f"{rest[:30]!r}")
@@ -321,7 +321,7 @@ class _Reader:
                 self.report.add("warning", span, f"task {label or ''} has no responsible body "
                                                  f"({'/'.join(hd for hd, _ in parties_cells)} is empty); kept without owners")
             self.tasks.append(Task(
-                number=printed_count(label or "") if printed_count(label or "") and printed_number
+                number=(printed_count(label or "") or len(self.tasks) + 1) if printed_number
                 else len(self.tasks) + 1,
                 chapter=chap, measure=meas,
                 measure_index=self.measures.setdefault((chap, meas), len(self.measures) + 1),
@@ -477,8 +477,8 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
             number = squeeze(t)
             rest_at = k + 1
             break
-        if STATUS.match(squeeze(t)):
-            status, status_span = STATUS.match(squeeze(t))[1], paras[i].span
+        if status_match := STATUS.match(squeeze(t)):
+            status, status_span = status_match[1], paras[i].span
             rest_at = k + 1
             break
         if t.endswith(("：", ":")) and title_idx:
@@ -491,8 +491,8 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
     title_span = _join_spans([paras[i].span for i in title_idx]) if title_idx else (
         paras[0].span if paras else Span(doc.file, 1, 1))
     after = front[rest_at:]
-    if after and status is None and STATUS.match(squeeze(paras[after[0]].text)):
-        status, status_span = STATUS.match(squeeze(paras[after[0]].text))[1], paras[after[0]].span
+    if after and status is None and (status_match := STATUS.match(squeeze(paras[after[0]].text))):
+        status, status_span = status_match[1], paras[after[0]].span
         after = after[1:]
     fields = {k: v for k, (v, _) in doc.fields.items()}
     notice = None
@@ -504,8 +504,8 @@ def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_g
                         plan_title=paras[plan_at].text)
         plan_title_idx = [plan_at]
         after = [i for i in after if i > plan_at]
-        if after and STATUS.match(squeeze(paras[after[0]].text)):
-            status, status_span = STATUS.match(squeeze(paras[after[0]].text))[1], paras[after[0]].span
+        if after and (status_match := STATUS.match(squeeze(paras[after[0]].text))):
+            status, status_span = status_match[1], paras[after[0]].span
             after = after[1:]
         title_span = paras[plan_title_idx[0]].span
     preamble = "".join(paras[i].text for i in after)
@@ -595,7 +595,7 @@ def _join_spans(spans: list[Span]) -> Span:
 def _common_path(paths: list[str | None]) -> str | None:
     if any(p is None for p in paths):
         return None
-    parts = [p.split("/") for p in paths]
+    parts = [p.split("/") for p in paths if p is not None]
     common: list[str] = []
     for level in zip(*parts):
         if len(set(level)) != 1:
@@ -633,7 +633,7 @@ def _sentences(pieces: list[tuple[Span, str]]) -> list[Sentence]:
 def _principles_and_goals(sections: list[Section], secs: list[_Section], report: LoadReport):
     words = layout()["titles"]
     principles: list[Principle] = []
-    targets = []
+    targets: list[Target] = []
     goals: list[Goal] = []
     for s, raw in zip(sections, secs):
         if any(w in s.title for w in words["principles"]):
@@ -719,7 +719,7 @@ def _numbered(tasks: list[Task]) -> list[Task]:
     printed = [_printed_number(t.label) for t in from_notes]
     if from_notes and all(n is not None for n in printed) and len(set(printed)) == len(printed):
         for t, n in zip(from_notes, printed):
-            t.number = n
+            t.number = n if n is not None else t.number
     numbers = [t.number for t in tasks]
     if len(set(numbers)) != len(numbers):
         for k, t in enumerate(tasks, 1):

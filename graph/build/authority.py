@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from greenplan.errors import GreenplanError
 from greenplan.iris import Minter
+from greenplan.quads import value
 from greenplan.resources import data_table, folder
 from greenplan.vocab import GP, PREFIXES, RDF_TYPE
 
@@ -112,8 +113,8 @@ class Authority:
         self.m = minter or Minter()
         types: dict[str, set[str]] = {}
         for q in quads:
-            if q.predicate.value == RDF_TYPE:
-                types.setdefault(q.subject.value, set()).add(q.object.value)
+            if value(q.predicate) == RDF_TYPE:
+                types.setdefault(value(q.subject), set()).add(value(q.object))
         orgs = {s for s, ts in types.items() if ORGANIZATION in ts}
         places = {s for s, ts in types.items() if PLACE in ts}
         self.pref: dict[str, str] = {}
@@ -125,26 +126,26 @@ class Authority:
         place_parent: dict[str, str] = {}
         place_level: dict[str, str] = {}
         for q in quads:
-            s, p, o = q.subject.value, q.predicate.value, q.object
+            s, p, o = value(q.subject), value(q.predicate), q.object
             if s in orgs:
                 if p == PREF and _literal_zh(o):
-                    self.pref[s] = o.value
-                    labels.setdefault(s, set()).add(o.value)
+                    self.pref[s] = value(o)
+                    labels.setdefault(s, set()).add(value(o))
                 elif p == ALT and _literal_zh(o):
-                    labels.setdefault(s, set()).add(o.value)
+                    labels.setdefault(s, set()).add(value(o))
                 elif p == SHORT and _literal_zh(o):
-                    shorts.setdefault(s, set()).add(o.value)
+                    shorts.setdefault(s, set()).add(value(o))
                 elif p == JURISDICTION:
-                    self.jurisdiction_of[s] = self.m.place_code(o.value)
-                elif p == LOCAL_OFFICES and o.value == "true":
+                    self.jurisdiction_of[s] = self.m.place_code(value(o))
+                elif p == LOCAL_OFFICES and value(o) == "true":
                     self.local_offices.add(s)
             if p == WITHIN:      # division links may live in another graph than the division (divisions.ttl)
-                place_parent[self.m.place_code(s)] = self.m.place_code(o.value)
+                place_parent[self.m.place_code(s)] = self.m.place_code(value(o))
             if s in places:
                 if p == PREF and _literal_zh(o):
-                    place_name[self.m.place_code(s)] = o.value
+                    place_name[self.m.place_code(s)] = value(o)
                 elif p == LEVEL:
-                    place_level[self.m.place_code(s)] = o.value
+                    place_level[self.m.place_code(s)] = value(o)
         self.divisions = {c: Division(c, n, place_parent.get(c), place_level.get(c, ""))
                           for c, n in place_name.items() if c.isdigit() or c == NATIONAL}
         # county-level divisions no store holds as a graph (ontology/county-divisions.tsv): a plan's graph
@@ -356,7 +357,8 @@ class Authority:
 
     def _pattern(self, code: str, key: str, spelling: str) -> Resolved | None:
         """The body of the pattern of local bodies that ``key`` (X/S for the place) names in division ``code``."""
-        row = self.local_kinds.get((self.tier(code) or "", key))
+        tier = self.tier(code) or ""
+        row = self.local_kinds.get((tier, key))
         short = self.short_name(code)
         if row is None or ("{short}" in row.name and not short):
             return None
@@ -367,7 +369,7 @@ class Authority:
         listed = self.spellings.get(code, {}).get(label)
         if listed:                                  # the list names the body by this name under another slug
             return self._listed(listed, spelling)
-        kinds = (GP + "CentralAgencyBranch",) if row.office else row.kinds or (GP + DEPARTMENT_KINDS[self.tier(code)],)
+        kinds = (GP + "CentralAgencyBranch",) if row.office else row.kinds or (GP + DEPARTMENT_KINDS[tier],)
         return Resolved(BODY, iri, label, spelling, code, classification=kinds[0], kinds=kinds[1:],
                         parent=row.counterparts[0] if row.office and row.counterparts else None,
                         counterparts=row.counterparts, en=f"{row.en}, {self.full_name(code)}")
@@ -427,7 +429,9 @@ class Authority:
             return Resolved(COLLECTIVE, self.m.collective(jurisdiction, s), s, spelling, jurisdiction)
         hit = self._prefix(s)
         if hit:
-            return self._local(s, spelling, hit[0], hit[1], jurisdiction)
+            local = self._local(s, spelling, hit[0], hit[1], jurisdiction)
+            assert local is not None        # only listed_only=True finds nothing
+            return local
         carried = self._prefix("市" + s) if municipal else None
         if carried:      # a carried 市 counts only where the city's list or the pattern knows the name (never a new body)
             found = self._local(s, spelling, carried[0], carried[1], jurisdiction, listed_only=True)
@@ -446,7 +450,7 @@ class Authority:
             if iri:
                 return self._listed(iri, spelling)
             above = self.short.get(code, {}).get(s) if i > 0 else None
-            if above and above in self.local_offices:
+            if above and above in self.local_offices and jurisdiction is not None:
                 own = self._pattern(chain[0], "X" + s, spelling)      # 税务局 in a city plan: the city's tax bureau
                 if own:
                     return own

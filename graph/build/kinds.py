@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from greenplan.quads import value
 from greenplan.vocab import GP, RDF_TYPE
 
 KIND_CLASS = GP + "DocumentKind"
@@ -50,12 +51,12 @@ class Kinds:
     """The kinds of ``ontology/document-kinds.ttl`` (from the ontology quads) and the matching of titles."""
 
     def __init__(self, quads: list[ox.Quad]):
-        members = sorted({q.subject.value for q in quads
-                          if q.predicate.value == RDF_TYPE and q.object.value == KIND_CLASS})
+        members = sorted({value(q.subject) for q in quads
+                          if value(q.predicate) == RDF_TYPE and value(q.object) == KIND_CLASS})
         words: dict[tuple[str, str], set[str]] = {}
         for q in quads:
-            if q.predicate.value in (ENDING, WORD) and isinstance(q.object, ox.Literal):
-                words.setdefault((q.subject.value, q.predicate.value), set()).add(q.object.value)
+            if value(q.predicate) in (ENDING, WORD) and isinstance(q.object, ox.Literal):
+                words.setdefault((value(q.subject), value(q.predicate)), set()).add(value(q.object))
         self.kinds = [Kind(iri, tuple(sorted(words.get((iri, ENDING), ()))), tuple(sorted(words.get((iri, WORD), ()))))
                       for iri in members]
 

@@ -29,6 +29,9 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
                         "its records are marked and flagged by `validate`")
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
+    p.add_argument("--follow-redirects", action="store_true",
+                   help="fetching an http(s):// source: follow redirects to another host or port (default: only "
+                        "the same host and port; never another scheme)")
     if endpoint:
         p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
         p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
@@ -320,6 +323,14 @@ def _serve_options(p):
     p.add_argument("--public-url", metavar="URL",
                    help="the address the server is published at (endpoint URL in the service description; "
                         "default: the listening address)")
+    p.add_argument("--cache-bytes", type=int, default=32 << 20, metavar="N",
+                   help="answers of saved queries and /sparql GET kept per store generation (default 32 MiB; 0: none)")
+    p.add_argument("--cache-max-age", type=int, default=60, metavar="SECONDS",
+                   help="Cache-Control max-age of cacheable answers (default 60; ETag revalidation after)")
+    p.add_argument("--max-memory", type=int, default=1 << 30, metavar="N",
+                   help="memory one query may take in a query worker, bytes (default 1 GiB)")
+    p.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="query worker processes; one client holds at most half of them (default 2)")
 
 
 def _metadata_options(p):
@@ -360,8 +371,8 @@ COMMANDS = [
     ("queries", cmd_queries, "list the saved queries with their parameters", _queries_options),
     ("network", cmd_network, "the bureau collaboration network: metrics and files", _network_options),
     ("sparql", cmd_sparql, "run a SPARQL query given inline or in a file", _sparql_options),
-    ("validate", "validate.check", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
-    ("serve", "web.server", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
+    ("validate", "cli.validate", "check the plan against the SHACL shapes in shapes/ (or any data against any shapes: --shapes, --data)", _validate_options),
+    ("serve", "cli.serve", "serve a SPARQL endpoint, linked-data pages and the web UI", _serve_options),
     ("metadata", "cli.metadata", "print the DCAT/VoID description of the published dataset", _metadata_options),
     ("push", "cli.push", "push the graphs to a SPARQL 1.1 Graph Store Protocol endpoint", _push_options),
     ("keeper", "cli.keeper", "status, start or stop the process keeping a large store open", _keeper_options),
@@ -382,6 +393,10 @@ def main(argv: list[str] | None = None) -> int:
     from greenplan.output import exit_on_signals
 
     exit_on_signals()    # SIGTERM/SIGHUP run the clean-up of temporary files, as Ctrl-C does
+    if getattr(args, "follow_redirects", False):
+        from greenplan.loaders import limits
+
+        limits.FOLLOW_REDIRECTS = True     # read by greenplan.loaders.fetch when a source is fetched
     try:
         return args.func(args)
     except BrokenPipeError:

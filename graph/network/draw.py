@@ -88,7 +88,7 @@ def picture(G, fmt: str = "png") -> bytes:
     if fmt not in ("png", "svg"):
         raise NetworkError(f"picture format {fmt!r}: choose png or svg")
     _font()
-    rc = {"font.family": [FONT], "font.sans-serif": [FONT], "svg.fonttype": "path", "svg.hashsalt": "greenplan",
+    rc: dict = {"font.family": [FONT], "font.sans-serif": [FONT], "svg.fonttype": "path", "svg.hashsalt": "greenplan",
           "axes.unicode_minus": False}
     with matplotlib.rc_context(rc), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -121,7 +121,8 @@ def picture(G, fmt: str = "png") -> bytes:
                 text.set_va("top")
                 text.set_position((pos[n][0], pos[n][1] - 0.012 - 0.03 * (sizes[nodes.index(n)] / 2600) ** 0.5))
         fig.suptitle(_title(G), fontsize=17, x=0.02, y=0.985, ha="left", va="top")
-        handles, comm = [], {}
+        handles: list = []
+        comm: dict = {}
         unit = "bodies" if G.graph.get("view", "bureaus") == "bureaus" else "nodes"
         for n in nodes:
             comm.setdefault(G.nodes[n].get("community", 0), []).append(n)

@@ -51,6 +51,9 @@ from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 # A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.
 PARAM = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?")
 TYPES = ("iri", "integer", "decimal", "string")
+# The longest value a parameter takes, by type (docs/security.md "Limits"): an integer fits xsd:long
+# (19 digits and a sign), a decimal 40 characters, an IRI or a string 2,000 characters.
+MAX_CHARS = {"integer": 20, "decimal": 40, "iri": 2000, "string": 2000}
 LIST_KEYS = ("position", "number", "text")   # how the items of a ``#+ lists:`` column are ordered
 __all__ = ["ParameterError", "Parameter", "SavedQuery", "catalogue", "saved_query", "choices", "resolve"]
 
@@ -78,7 +81,20 @@ class Parameter(_Record):
         self.name, self.variable, self.type, self.required = name, variable, type, required
         self.default, self.enumerate = default, enumerate
 
+    def check(self, value: str) -> str:
+        """``value`` when its size fits its type (:data:`MAX_CHARS`), else :class:`ParameterError`.
+
+        Checked before any other use: a 5,000-digit integer would otherwise reach ``int()``
+        (Python refuses more than 4,300 digits with a ValueError) or a lookup."""
+        limit = MAX_CHARS.get(self.type, MAX_CHARS["string"])
+        if len(value) > limit:
+            what = "digits and sign" if self.type == "integer" else "characters"
+            raise ParameterError(f"parameter {self.name}: a value of {len(value)} characters is too long; "
+                                 f"{self.type} values have at most {limit} {what}")
+        return value
+
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        self.check(value)
         if self.type == "iri":
             v = value[1:-1] if value.startswith("<") and value.endswith(">") else value
             try:
@@ -140,6 +156,7 @@ class SavedQuery(_Record):
                 continue
             # a query in a subfolder of the catalogue (queries/network/) uses the catalogue's lookups
             lookup = lookup_path(p.name, self.path.parent) or lookup_path(p.name, self.path.parent.parent)
+            p.check(str(value))
             if store is not None and lookup is not None:
                 out[p.variable] = resolve(store, self.name, p.name, str(value), lookup)
             else:
@@ -167,7 +184,7 @@ def _lookup_rows(store, lookup: Path) -> list:
     return memo[lookup]
 
 
-def choices(store, name: str, directory: Path | None = None) -> list[tuple[object, str]]:
+def choices(store, name: str, directory: Path | None = None) -> list[tuple[Any, str]]:
     """(term, label) of every valid value of a parameter with a lookup, in the lookup's order."""
     path = lookup_path(name, directory)
     if path is None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -454,25 +453,12 @@ def turtle(found: list, shapes_index=None, fmt: str = "turtle") -> str:
     return serialize(report, fmt, {"gp": GP, "gps": GPS})
 
 
-def main(args) -> int:
-    from greenplan.api import open_for
-    from greenplan.messages import log
-
-    if getattr(args, "shapes", None) or getattr(args, "data", None):
-        from greenplan.validate.report import main_files
-
-        return main_files(args)
-    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
-                     ocr=getattr(args, "ocr", False))
-    conforms, found, text = validate(store, getattr(args, "engine", "oxigraph"), getattr(args, "verbose", False))
-    fmt = getattr(args, "format", "text")
+def rendered(store, found: list, fmt: str, text: str) -> str:
+    """The report of :func:`validate` in ``fmt``: ``text`` (as validate wrote it), ``table``, ``json``, or the W3C
+    SHACL report as ``turtle`` or ``jsonld``."""
     if fmt in ("turtle", "jsonld"):
-        out = turtle(found, fmt=fmt)
-    elif fmt == "text":
-        out = text
-    else:
-        named = findings(found, Namer(store, (r.focus.value for r in found)))
-        out = _table(named) if fmt == "table" else _json(named)
-    sys.stdout.write(out)
-    return 0 if conforms else 1
+        return turtle(found, fmt=fmt)
+    if fmt == "text":
+        return text
+    named = findings(found, Namer(store, (r.focus.value for r in found)))
+    return _table(named) if fmt == "table" else _json(named)

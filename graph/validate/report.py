@@ -170,22 +170,13 @@ def text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main_files(args) -> int:
-    """``greenplan validate --shapes FILE… --data FILE…``: exit 0 without violations, 1 with, 2 on bad input."""
-    import sys
-
-    if getattr(args, "source", None) or getattr(args, "store", None):
-        raise InputError("--shapes/--data validate files; --source and --store name a plan store (use one or the other)")
-    report = validate_files(args.shapes or [], args.data or [], getattr(args, "engine", "oxigraph"))
-    fmt = getattr(args, "format", "text")
+def rendered(report: Report, fmt: str) -> str:
+    """The report of :func:`validate_files` as ``text``, or the W3C SHACL report as ``turtle`` or ``jsonld``."""
     if fmt in OUTPUT:
-        out = serialize(report, fmt)
-    elif fmt == "text":
-        out = text(report)
-    else:
-        raise InputError(f"--format {fmt} is for the plan's report; with --shapes/--data use text, turtle or jsonld")
-    sys.stdout.write(out)
-    return 1 if report.violations else 0
+        return serialize(report, fmt)
+    if fmt == "text":
+        return text(report)
+    raise InputError(f"--format {fmt} is for the plan's report; with --shapes/--data use text, turtle or jsonld")
 
 
 def report_triples(report: Report) -> list:
@@ -232,5 +223,6 @@ def _component(name: str) -> ox.NamedNode:
 def serialize(report: Report, fmt: str = "turtle", prefixes: dict | None = None) -> str:
     """The report as Turtle, JSON-LD or N-Triples text."""
     prefixes = {"sh": SH, "xsd": XSD, **(prefixes or {})}
-    kw = {"prefixes": prefixes} if fmt != "ntriples" else {}
-    return ox.serialize(report_triples(report), format=OUTPUT[fmt], **kw).decode("utf-8")
+    from greenplan.quads import to_bytes
+
+    return to_bytes(report_triples(report), OUTPUT[fmt], prefixes).decode("utf-8")

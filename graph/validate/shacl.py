@@ -100,7 +100,7 @@ class Shapes:
 
     @classmethod
     def from_turtle(cls, texts: list[str]) -> "Shapes":
-        triples = []
+        triples: list = []
         for text in texts:
             triples.extend(ox.parse(text, format=ox.RdfFormat.TURTLE))
         return cls(triples)
@@ -374,10 +374,10 @@ class Engine:
                     c = compare(v, bound)
                     if c is None or not test(c):
                         report(focus, v, name[0].upper() + name[1:])
-        for name, test in (("minLength", lambda n, m: n >= m), ("maxLength", lambda n, m: n <= m)):
+        for name, within in (("minLength", lambda n, m: n >= m), ("maxLength", lambda n, m: n <= m)):
             for m in param(name, ()):
                 for v in values:
-                    if isinstance(v, ox.BlankNode) or not test(len(v.value), int(m.value)):
+                    if isinstance(v, ox.BlankNode) or not within(len(v.value), int(m.value)):
                         report(focus, v, name[0].upper() + name[1:])
         for p in param("pattern", ()):
             rx = _regex(p.value, param("flags", ()), shape)
@@ -405,7 +405,7 @@ class Engine:
         for h in param("hasValue", ()):
             if h not in values:
                 report(focus, None, "HasValue")
-        for name, test in (("equals", None), ("disjoint", None), ("lessThan", lambda c: c < 0),
+        for name, order in (("equals", None), ("disjoint", None), ("lessThan", lambda c: c < 0),
                            ("lessThanOrEquals", lambda c: c <= 0)):
             for p in param(name, ()):
                 others = self.data.values(("iri", p.value), focus)
@@ -419,7 +419,7 @@ class Engine:
                     for v in values:
                         for o in others:
                             c = compare(v, o)
-                            if c is None or not test(c):
+                            if c is None or order is None or not order(c):
                                 report(focus, v, name[0].upper() + name[1:])
         for inner in param("node", ()):
             for v in values:
@@ -459,7 +459,7 @@ class Engine:
     def _siblings(self, shape, q) -> list:
         """The other qualified value shapes of the property shapes beside ``shape`` (sh:qualifiedValueShapesDisjoint)."""
         s = self.shapes
-        out = []
+        out: list = []
         for parent in s.subjects(SH + "property", shape):
             for prop in s.sh(parent, "property"):
                 if prop != shape:
@@ -497,6 +497,7 @@ class Engine:
         named = [f for f in focus_nodes if d.term(f) is not None]
         if _flat(text) and named:
             m = re.search(r"\bWHERE\s*\{", text, re.I)
+            assert m is not None        # _flat() found the WHERE clause
             for i in range(0, len(named), VALUES_CHUNK):
                 chunk = named[i:i + VALUES_CHUNK]
                 block = "VALUES ?this { " + " ".join(d.term(f) for f in chunk) + " }\n"

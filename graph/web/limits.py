@@ -21,13 +21,16 @@ class Limits:
     def __init__(self, timeout: float = 10.0, max_results: int = 10000, max_result_bytes: int = 16 << 20,
                  max_body: int = 1 << 20, read_timeout: float = 10.0, request_timeout: float = 20.0,
                  max_connections: int = 64, max_per_client: int = 8, trusted_proxies=(),
-                 public_url: str | None = None, max_openers: int | None = None, max_chain: int | None = None):
+                 public_url: str | None = None, max_openers: int | None = None, max_chain: int | None = None,
+                 cache_bytes: int = 32 << 20, cache_max_age: int = 60, max_memory: int = 1 << 30,
+                 workers: int = 2):
         from greenplan.web import protocol
 
         for name, value in (("--timeout", timeout), ("--max-results", max_results),
                             ("--max-result-bytes", max_result_bytes), ("--max-body", max_body),
                             ("--read-timeout", read_timeout), ("--request-timeout", request_timeout),
-                            ("--max-connections", max_connections), ("--max-per-client", max_per_client)):
+                            ("--max-connections", max_connections), ("--max-per-client", max_per_client),
+                            ("--max-memory", max_memory), ("--workers", workers)):
             if not value > 0:
                 raise ValueError(f"{name} must be positive, got {value}")
         self.timeout = float(timeout)
@@ -42,6 +45,13 @@ class Limits:
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise ValueError(f"--public-url must be an http:// or https:// URL, got {public_url!r}")
         self.public_url = public_url if public_url is None or public_url.endswith("/") else public_url + "/"
+        for name, value in (("--cache-bytes", cache_bytes), ("--cache-max-age", cache_max_age)):
+            if value < 0:
+                raise ValueError(f"{name} must be 0 or more, got {value}")
+        self.cache_bytes = int(cache_bytes)          # answers kept per store generation (0: none)
+        self.cache_max_age = int(cache_max_age)      # Cache-Control max-age of cacheable answers, seconds
+        self.max_memory = int(max_memory)            # address space one query may add in a worker, bytes
+        self.workers = int(workers)                  # query worker processes
         self.max_openers = max_openers or protocol.MAX_OPENERS
         self.max_chain = max_chain or protocol.MAX_CHAIN
 

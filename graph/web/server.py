@@ -42,12 +42,22 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
   (429); behind a ``--trusted-proxy``, the client is the last untrusted ``X-Forwarded-For`` hop;
 * the published address (service description, VoID) is ``--public-url``, never the ``Host`` header;
   saved queries are looked up by catalogue name only; static files only from ``graph/static``;
-* malformed request targets and headers get 400; ``TCP_NODELAY`` is set and each answer goes out in
-  one ``send`` (no Nagle / delayed-ACK stall on kept-alive connections).
+* malformed request targets and headers get 400; ambiguous framing (two or non-digit
+  ``Content-Length``, a missing, repeated or malformed ``Host``, a header line that is not
+  ``Name: value``) gets 400 and the connection closed (:func:`framing_error`, on the raw lines);
+  ``TCP_NODELAY`` is set and each answer goes out in one ``send`` (no Nagle / delayed-ACK stall on
+  kept-alive connections);
+* ``--workers`` query workers (default 2) share time fairly between clients and each caps the memory
+  a query may take (``--max-memory``, 400 past it): :class:`greenplan.web.worker.WorkerPool`;
+* saved-query answers and ``/sparql`` GET answers are cached per store generation with an ``ETag``
+  (304 on ``If-None-Match``) and ``Cache-Control`` (``--cache-bytes``, ``--cache-max-age``):
+  :mod:`greenplan.web.cache`.
 """
 from __future__ import annotations
 
-import signal
+from typing import Any
+
+import re
 import threading
 import time
 from http import HTTPStatus
@@ -56,10 +66,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from greenplan.web import protocol
+from greenplan.web.cache import matches as match_etag, request_key
 from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
-from greenplan.web.worker import NotAcceptable, QueryError, QueryTimeout, QueryWorker, ResultLimit
+from greenplan.web.worker import (NotAcceptable, OverShare, QueryError, QueryTimeout, QueryWorker, ResultLimit,
+                                  WorkerPool)
 
 STATIC = Path(__file__).parent.parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}
@@ -76,10 +88,13 @@ class _HeaderCap:
     """The request's reader while its headers are parsed: at most ``limit`` bytes of header lines.
 
     The standard library bounds each line (64 KiB) and their number (100), which still lets one
-    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431."""
+    request hold 6.4 MB; past the cap, ``LineTooLong`` makes ``parse_request`` answer 431.  The raw
+    lines are kept (``lines``) so that :func:`framing_error` can judge them as they were sent: the
+    standard library's parser folds, merges and forgives what a strict reader must refuse."""
 
     def __init__(self, reader, limit: int):
         self._reader, self._left = reader, limit
+        self.lines: list[bytes] = []
 
     def readline(self, size: int = -1) -> bytes:
         import http.client
@@ -88,7 +103,47 @@ class _HeaderCap:
         self._left -= len(line)
         if self._left < 0:
             raise http.client.LineTooLong("header block")
+        self.lines.append(line)
         return line
+
+
+# RFC 9110/9112: field-name is a token; a field line has no whitespace before the colon and no
+# obsolete line folding; Content-Length is 1*DIGIT; Host is uri-host [ ":" port ].
+_FIELD_LINE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r?\n")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(:[0-9]{0,5})?")
+
+
+def framing_error(lines: list[bytes], version: str) -> str | None:
+    """Why a request's header block is ambiguous or malformed (answered 400 and closed), or None.
+
+    Refused: a line that is not ``name: value`` (whitespace before the colon, obsolete folding,
+    no colon); more than one ``Content-Length`` or one that is not plain digits (``+5``, ``0_5``,
+    `` 5,5``: Python's ``int()`` accepts the first two, so they must be refused before it sees
+    them); a missing (HTTP/1.1), repeated or malformed ``Host``."""
+    lengths, hosts = [], []
+    for number, line in enumerate(lines, 1):
+        if line in (b"\r\n", b"\n", b""):
+            break
+        if not _FIELD_LINE.fullmatch(line):
+            return f"malformed header line {number}: expected `Name: value` (no space before the colon, no folding)"
+        name, _, value = line.partition(b":")
+        name = name.lower()
+        if name == b"content-length":
+            lengths.append(value.strip(b" \t\r\n").decode("latin-1"))
+        elif name == b"host":
+            hosts.append(value.strip(b" \t\r\n").decode("latin-1"))
+    if len(lengths) > 1:
+        return f"{len(lengths)} Content-Length headers: send exactly one"
+    if lengths and not _DIGITS.fullmatch(lengths[0]):
+        return f"Content-Length {lengths[0][:40]!r} is not a number of bytes (digits only, at most 18)"
+    if len(hosts) > 1:
+        return f"{len(hosts)} Host headers: send exactly one"
+    if not hosts and version == "HTTP/1.1":
+        return "an HTTP/1.1 request needs a Host header"
+    if hosts and not _HOST.fullmatch(hosts[0]):
+        return "malformed Host header: expected host or host:port (letters, digits, -._~ and an optional :port)"
+    return None
 
 
 class HttpError(Exception):
@@ -113,21 +168,25 @@ class GreenplanServer(ThreadingHTTPServer):
         self.log = log
         self.gate = Gate(limits.max_connections, limits.max_per_client)
         self.reaper = Reaper()
-        self.worker = QueryWorker(store.directory, limits.timeout, limits.max_results,
-                                  max_bytes=limits.max_result_bytes)
+        self.worker = WorkerPool(limits.workers, lambda: QueryWorker(
+            store.directory, limits.timeout, limits.max_results, max_bytes=limits.max_result_bytes,
+            max_memory=limits.max_memory))
         self._dumps: dict[str, bytes] = {}
         self._dump_lock = threading.Lock()
         from greenplan.query.catalogue import catalogue
 
         self.saved = {q.name: q for q in catalogue()}      # the catalogue, read once: names only, never paths
         self._bound: dict[tuple, str] = {}                 # (name, parameters) → query text with terms bound
+        from greenplan.web.cache import AnswerCache, generation
+
+        self.answers = AnswerCache(generation(store), limits.cache_bytes)   # per store generation (issue 27)
         super().__init__(address, Handler)
         self.worker.start()
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        host, port = self.server_address[0], self.server_address[1]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}/"
 
     @property
     def site(self) -> str:
@@ -222,6 +281,7 @@ def make_server(store, host: str = "127.0.0.1", port: int = 0, timeout: float = 
 
 class Handler(BaseHTTPRequestHandler):
     server: GreenplanServer
+    rfile: Any          # the socket's reader, wrapped in a _HeaderCap while a request's head is read
     protocol_version = "HTTP/1.1"
     server_version = "greenplan"
     disable_nagle_algorithm = True     # TCP_NODELAY: no 40 ms Nagle/delayed-ACK stall on kept-alive connections
@@ -229,8 +289,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing -------------------------------------------------------------------
 
     def setup(self):
-        self.timeout = self.server.limits.read_timeout      # each socket read and write
         super().setup()
+        self.connection.settimeout(self.server.limits.read_timeout)      # each socket read and write
 
     def handle_one_request(self):
         """One request: it must arrive whole within --request-timeout; its deadline counts from arrival."""
@@ -248,7 +308,8 @@ class Handler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            reader, self.rfile = self.rfile, _HeaderCap(self.rfile, MAX_HEADER_BYTES)
+            reader = self.rfile
+            self.rfile = cap = _HeaderCap(reader, MAX_HEADER_BYTES)
             try:
                 parsed = self.parse_request()     # reads the headers through the cap (431 when over)
             finally:
@@ -258,6 +319,11 @@ class Handler(BaseHTTPRequestHandler):
             if self.request_version == "HTTP/0.9":     # a bare "GET /": answered as HTTP/1.0, with a status line
                 self.request_version, self.close_connection = "HTTP/1.0", True
                 self._error(400, "send an HTTP/1.0 or HTTP/1.1 request line: METHOD /path HTTP/1.1", False)
+                return
+            bad = framing_error(cap.lines, self.request_version)
+            if bad:      # an ambiguous message: whatever follows it cannot be trusted as the next request
+                self.close_connection = True
+                self._error(400, bad, False)
                 return
             mname = "do_" + self.command
             if not hasattr(self, mname):
@@ -296,23 +362,20 @@ class Handler(BaseHTTPRequestHandler):
                              "application/json", "application/javascript", "application/rdf+xml")) \
                 and "charset" not in ctype:
             ctype += "; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self.log_request(status)
         headers = headers or {}
-        for k, v in headers.items():
-            self.send_header(k, v)
+        lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
+                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}",
+                 f"Content-Type: {ctype}", f"Content-Length: {len(body)}", "Access-Control-Allow-Origin: *",
+                 "X-Content-Type-Options: nosniff", *(f"{k}: {v}" for k, v in headers.items())]
         if "Vary" not in headers and "Cache-Control" not in headers:
-            self.send_header("Vary", "Accept")      # pages and errors follow Accept (HTML or plain text)
+            lines.append("Vary: Accept")        # pages and errors follow Accept (HTML or plain text)
         if self.close_connection:
-            self.send_header("Connection", "close")
-        # headers and body in one send(): with TCP_NODELAY, one segment train and no wait for an ACK
-        self._headers_buffer.append(b"\r\n")
-        if self.command != "HEAD":
-            self._headers_buffer.append(body)
-        self.flush_headers()
+            lines.append("Connection: close")
+        # the status line, headers and body written at once (our own bytes, not http.server's private buffer):
+        # with TCP_NODELAY, one segment train and no wait for an ACK
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        self.wfile.write(head + body if self.command != "HEAD" else head)
 
     def _error(self, status: int, message: str, html: bool, headers: dict | None = None) -> None:
         if html:
@@ -475,8 +538,33 @@ class Handler(BaseHTTPRequestHandler):
         job = {"sparql": query, "default_graphs": params.get("default-graph-uri", []),
                "named_graphs": params.get("named-graph-uri", []),
                "accept": self.headers.get("Accept"), "format": fmt, "base": self.server.base}
-        name, data = self._run(job)
-        self._send(200, data, protocol.MEDIA[name], {"Vary": "Accept"})
+        if body is not None:      # POST: answered, never cached (RFC 9110 9.3.3)
+            name, data = self._run(job)
+            return self._send(200, data, protocol.MEDIA[name], {"Vary": "Accept"})
+        key = request_key("sparql", query, job["default_graphs"], job["named_graphs"], job["accept"], fmt)
+        self._cached(key, lambda: self._run(job), {"Vary": "Accept"})
+
+    def _cached(self, key: str, compute, headers: dict) -> None:
+        """A 200 answer from the cache of this store generation (computed on a miss), with its ETag and
+        Cache-Control; ``304 Not Modified`` when the client's ``If-None-Match`` names it."""
+        cache = self.server.answers
+        entry = cache.get(key) if cache.max_bytes else None
+        if entry is None:
+            name, data = compute()
+            entry = cache.put(key, protocol.MEDIA.get(name, name), data) if cache.max_bytes else \
+                (protocol.MEDIA.get(name, name), data, cache.etag(data))
+        media, data, etag = entry
+        headers = {**headers, "ETag": etag,
+                   "Cache-Control": f"public, max-age={self.server.limits.cache_max_age}"}
+        if match_etag(self.headers.get("If-None-Match"), etag):
+            self.send_response(304)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            return
+        self._send(200, data, media, headers)
 
     def _check(self, query: str) -> None:
         limits = self.server.limits
@@ -491,7 +579,10 @@ class Handler(BaseHTTPRequestHandler):
                 # Saved queries are the project's own, fixed and fast (bench/README.md): answered in this
                 # process (≈ 1 ms). Arbitrary SPARQL goes to the worker, which the time limit can end.
                 return _answer_saved(self.server, job)
-            return self.server.worker.run(job, self._deadline())
+            client = self.client_key or self.client_address[0]
+            return self.server.worker.run(job, self._deadline(), client)
+        except OverShare as e:
+            raise HttpError(429, str(e), {"Retry-After": "10"}) from None
         except QueryTimeout as e:
             raise HttpError(503, str(e), {"Retry-After": "1"}) from None
         except NotAcceptable as e:
@@ -507,7 +598,7 @@ class Handler(BaseHTTPRequestHandler):
             name = protocol.choose(None, fmt, protocol.GRAPH_TYPES) or ("html" if fmt == "html" else None)
         else:
             media = protocol.negotiate(self.headers.get("Accept"), ENDPOINT_TYPES)
-            name = {v: k for k, v in protocol.MEDIA.items() if k != "xml"}.get(media)
+            name = {v: k for k, v in protocol.MEDIA.items() if k != "xml"}.get(media) if media else None
         if name is None:
             raise HttpError(406, "the service description is available as text/html, text/turtle, "
                                  "application/rdf+xml, application/ld+json or application/n-triples",
@@ -537,11 +628,15 @@ class Handler(BaseHTTPRequestHandler):
             if ext not in ("csv", "json", "tsv", "xml"):
                 raise HttpError(404, f"/queries/{name}.{ext}: downloads are .csv, .json, .tsv or .xml")
             job.update(accept=None, format=ext, base=self.server.base)
-            fmt, data = self._run(job)
-            return self._send(200, data, protocol.MEDIA[fmt],
-                              {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
-        answer = self._run(job) if "run" in params else None
-        self._send(200, pages.query_page(self.server.store, q, values, answer, self.server.base), protocol.HTML)
+            return self._cached(request_key("saved", name, job["params"], ext), lambda: self._run(job),
+                                {"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+        if "run" not in params:
+            return self._send(200, pages.query_page(self.server.store, q, values, None, self.server.base),
+                              protocol.HTML)
+        self._cached(request_key("page", name, values),
+                     lambda: ("html", pages.query_page(self.server.store, q, values, self._run(job),
+                                                        self.server.base).encode("utf-8")),
+                     {"Vary": "Accept"})
 
     def _editor(self, query: str | None) -> None:
         from greenplan.web import pages
@@ -613,7 +708,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             weight = int(min_weight) if min_weight else 1
         except ValueError:
-            raise HttpError(400, f"min={min_weight[:20]!r}: give the minimum of shared tasks as a whole number") from None
+            raise HttpError(400, f"min={(min_weight or '')[:20]!r}: give the minimum of shared tasks as a whole number") from None
         if plan and plan not in {p for p, _ in plan_choices(self.server.store)}:
             raise HttpError(404, f"no plan {plan[:80]!r} in this store; see /network for the plans")
         page_html = html_page(self.server.store, plan=plan or None, min_weight=weight,
@@ -668,45 +763,3 @@ def describe(store, iri: str) -> list:
     rows = store.query(query_text("serve/object-labels"), {"_entity": s})
     triples |= {ox.Triple(r["o"], r["lp"], r["l"]) for r in rows}
     return sorted(triples, key=triple_key)
-
-
-def _stop(signum, frame):
-    raise KeyboardInterrupt
-
-
-def limits_from(args) -> Limits:
-    """The serve options as :class:`Limits` (ValueError names the bad option)."""
-    return Limits(timeout=args.timeout, max_results=args.max_results, max_result_bytes=args.max_result_bytes,
-                  max_body=args.max_body, read_timeout=args.read_timeout, request_timeout=args.request_timeout,
-                  max_connections=args.max_connections, max_per_client=args.max_per_client,
-                  trusted_proxies=args.trusted_proxy or (), public_url=args.public_url)
-
-
-def main(args) -> int:
-    from greenplan.api import open_for
-    from greenplan.messages import log, usage_error
-
-    try:
-        limits = limits_from(args)
-    except ValueError as e:
-        return usage_error(str(e))
-    store = open_for(store=args.store, sources=args.source, base=args.base, endpoint=getattr(args, "endpoint", None),
-                     timeout=getattr(args, "timeout", 60.0), log=log, attachments=getattr(args, "attachment", None),
-                     ocr=getattr(args, "ocr", False))
-    try:
-        server = make_server(store, args.host, args.port, log=log, limits=limits)
-    except OSError as e:
-        return usage_error(f"cannot listen on {args.host}:{args.port} ({e.strerror or e}); pick another --port "
-                           "(0 picks a free one)")
-    url = server.url
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"greenplan serve: {url}  (SPARQL endpoint {url}sparql; {store.base}X is served at {url}X)", flush=True)
-    if limits.public_url:
-        print(f"published as {limits.public_url} (--public-url)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0

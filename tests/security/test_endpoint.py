@@ -296,7 +296,7 @@ def test_host_header_is_never_published(published, host, target):
     body = answer.partition(b"\r\n\r\n")[2]
     if host:
         assert host not in body
-    if target.startswith(b"/sparql"):
+    if target.startswith(b"/sparql") and status_of(answer) != 400:     # an invalid Host is 400 (issue 24)
         assert b"https://data.example.org/greenplan/sparql" in body
 
 
@@ -307,7 +307,7 @@ def test_host_header_is_never_published(published, host, target):
 ])
 def test_ambiguous_bodies_are_refused_and_the_connection_closed(published, request_bytes):
     answer = raw(published, request_bytes + b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5, until_close=True)
-    assert status_of(answer) == 411
+    assert status_of(answer) in (400, 411)     # a signed length is malformed (400), chunked is not taken (411)
     assert answer.count(b"HTTP/1.") == 1       # nothing smuggled behind it was answered
 
 
