@@ -8,7 +8,6 @@ printed; values that could not be interpreted stay on the record as raw text
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from decimal import Decimal
 
