@@ -56,7 +56,7 @@ _STEP = re.compile(r"^(?:[\w-]+:)?([\w-]+)(?:\[(\d+)\])?$")
 PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote"}
 
 
-def place(xpath: str | None, fragment: str | None, first: int, last: int) -> str:
+def place(xpath: str | None, fragment: str | None, first: int | None, last: int | None) -> str:
     """Where a span is, in the terms of its source, short and stable.
 
     A PDF fragment (``page=3&viewrect=…``) → ``page 3``; a spreadsheet fragment (``分工!A3:E3``) as it is; an
@@ -71,9 +71,14 @@ def place(xpath: str | None, fragment: str | None, first: int, last: int) -> str
             return "page " + fragment[5:].split("&", 1)[0]
         return fragment
     if xpath:
-        steps = [_STEP.match(s) for s in xpath.strip("/").split("/")]
-        if all(steps):
-            named = [(m[1].lower(), int(m[2] or 1)) for m in steps]
+        named: list[tuple[str, int]] = []     # (tag, rank among its like) of each step
+        for step in xpath.strip("/").split("/"):
+            m = _STEP.match(step)
+            if m is None:                     # a step this reading does not know: the short path
+                named = []
+                break
+            named.append((m[1].lower(), int(m[2] or 1)))
+        if named:
             if named[-1][0] in PARAGRAPH_TAGS:       # a paragraph, even inside a layout table
                 return f"paragraph {named[-1][1]}"
             tables = [i for i, (tag, _) in enumerate(named) if tag in ("table", "tbl")]

@@ -268,7 +268,7 @@ class Namer:
             self.nodes.setdefault(row["node"], row)
         for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
-        named: dict[str, dict] = {}       # a body is found where it is first named
+        named: dict[str, tuple[tuple, dict]] = {}       # a body is found where it is first named
         for row in run(query_text("validate/org-lines")):
             key = (row.get("first") is None, row.get("first") or 0, "/source/annex/" in (row.get("doc") or ""),
                    row.get("project") == "true", row.get("number") or 0, row.get("xpath") or row.get("fragment") or "")
