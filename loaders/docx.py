@@ -107,7 +107,7 @@ def _formatted(n: int, fmt: str) -> str:
 
 def _has_numbering(document) -> bool:
     try:
-        document.part.numbering_part
+        document.part.numbering_part  # noqa: B018 (the property raises when the package has no numbering part)
     except (KeyError, NotImplementedError):
         return False
     return True
