@@ -20,6 +20,8 @@ imported inside functions: neither the query path nor the default validation loa
 """
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import json
 from dataclasses import dataclass
@@ -140,7 +142,9 @@ def store_dataset(store):
     """Every quad of the store (plan graphs and ontology graphs) as an rdflib Dataset."""
     import pyoxigraph as ox
 
-    return dataset_from_nquads(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS))
+    from greenplan.quads import to_bytes
+
+    return dataset_from_nquads(to_bytes(store.quads(), ox.RdfFormat.N_QUADS))
 
 
 def run_shapes(dataset):
@@ -287,7 +291,8 @@ class Namer:
         r = self.nodes.get(iri)
         if r is None:
             return _fallback(iri)
-        kind, n, label = r["kind"], r.get("number"), r.get("label") or ""
+        n: Any = r.get("number")
+        kind, label = r["kind"], r.get("label") or ""
         numeral = zh_numeral(int(r["secpos"] if kind == "sentence" else n)) if kind in NUMERAL_KINDS else ""
         return NODE_NAMES.get(kind, NODE_NAMES["org"]).format(n=n, label=label, short=_short(label), numeral=numeral)
 
@@ -346,7 +351,7 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
     out = []
     for r in found:
         focus = r.focus.value
-        severity = _local(r.severity)
+        severity = _local(r.severity) or ""
         path = local_name(r.path.value) if isinstance(r.path, ox.NamedNode) else None
         msgs = dict(r.messages)
         message = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or " / ".join(sorted(msgs.values()))
@@ -430,7 +435,8 @@ def _table(found: list[Finding]) -> str:
 
     from greenplan.query.results import Result, render
 
-    rows = [[ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
+    rows: list[list[ox.NamedNode | ox.Literal | ox.BlankNode | None]] = [
+        [ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
     return render(Result(["severity", "node", "place", "message", "shape"], rows), "table", max_width=80)
 
 
