@@ -552,7 +552,7 @@ def main(argv=None) -> int:
                         Path(args.cold_stores) if args.cold_stores else None)
         if "corpus" not in skip:
             emit(f"\n### Corpus: saved queries (in-process; memory = greenplan's default in-memory store, on-disk = "
-                 f"Oxigraph RocksDB opened read-only; rdflib {('on up to %d plans' % args.rdflib_max)}, "
+                 f"Oxigraph RocksDB opened read-only; rdflib on up to {args.rdflib_max} plans, "
                  f"cap {cap:.0f} s per query)", sink)
             corpus(sizes, args.quick, work, args.rdflib_max, cap, gcap, sink)
     if args.out:

@@ -76,7 +76,11 @@ def row_number(file: str, cell: Cell, what: str) -> int:
 def check_sequence(numbers: list[tuple[int, Span]], what: str, report: LoadReport) -> None:
     for k, (n, span) in enumerate(numbers):
         expected = numbers[k - 1][0] + 1 if k else 1
-        if n != expected:
+        if n > expected:       # a run of numbers left out (a published page may omit rows): one warning names it
+            missing = f"number {expected} is" if n == expected + 1 else f"numbers {expected}–{n - 1} are"
+            after = f"{n} follows {expected - 1}" if k else f"the first is {n}"
+            report.add("warning", span, f"{what} {missing} missing: {after} (numbers should run 1, 2, 3 …)")
+        elif n != expected:
             report.add("warning", span, f"{what} number {n} where {expected} was expected (numbers should run 1, 2, 3 …)")
 
 

@@ -107,7 +107,7 @@ def _formatted(n: int, fmt: str) -> str:
 
 def _has_numbering(document) -> bool:
     try:
-        document.part.numbering_part
+        document.part.numbering_part  # noqa: B018 (the property raises when the package has no numbering part)
     except (KeyError, NotImplementedError):
         return False
     return True
@@ -164,7 +164,7 @@ def _check_content_types(file: str, xml: bytes) -> None:
     ns = "{http://schemas.openxmlformats.org/package/2006/content-types}"
     for el in root:
         name = el.tag.replace(ns, "") if isinstance(el.tag, str) else None
-        needed = {"Default": ("Extension", "ContentType"), "Override": ("PartName", "ContentType")}.get(name)
+        needed = {"Default": ("Extension", "ContentType"), "Override": ("PartName", "ContentType")}.get(name or "")
         if needed is None:
             continue
         for attribute in needed:

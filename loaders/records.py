@@ -7,6 +7,7 @@ printed; values that could not be interpreted stay on the record as raw text
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,10 +31,66 @@ class Span:
     fragment: str | None = None
 
     def __str__(self) -> str:
+        """``file:12`` / ``file:12-14`` for text (as compilers and editors write it), else ``file: place`` (see
+        :func:`place`: ``paragraph 14``, ``table 1 row 21``, ``page 3``, ``分工!A3:E3``); :meth:`full` has it all."""
+        return self.at(self.file)
+
+    def at(self, file: str) -> str:
+        """:meth:`__str__` with the file named ``file`` (e.g. the URL it was read from)."""
+        if self.xpath or self.fragment:
+            return f"{file}: {self.place()}"
+        return f"{file}:{self.first}" + (f"-{self.last}" if self.last != self.first else "")
+
+    def place(self) -> str:
+        return place(self.xpath, self.fragment, self.first, self.last)
+
+    def full(self) -> str:
+        """``file:lines (xpath or fragment)``: every coordinate the span has (for --verbose)."""
         lines = str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
         if self.xpath or self.fragment:
             return f"{self.file}:{lines} ({self.xpath or self.fragment})"
         return f"{self.file}:{lines}"
+
+
+_STEP = re.compile(r"^(?:[\w-]+:)?([\w-]+)(?:\[(\d+)\])?$")
+PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre", "blockquote"}
+
+
+def place(xpath: str | None, fragment: str | None, first: int | None, last: int | None) -> str:
+    """Where a span is, in the terms of its source, short and stable.
+
+    A PDF fragment (``page=3&viewrect=…``) → ``page 3``; a spreadsheet fragment (``分工!A3:E3``) as it is; an
+    element of a page or Word file → its position among its like in the element that holds it: ``table 1 row 21``
+    (the innermost table: its rank among the tables beside it, the row's rank in it, a header row counted),
+    ``paragraph 14`` (``<p>``/``<w:p>``: its rank among the paragraphs beside it), else ``element`` and the last two
+    steps of the path (``div[2]/section``) — never a line of the saved file, where a page may hold its whole text on
+    one line;
+    text → ``line 12`` / ``lines 12-14``."""
+    if fragment:
+        if fragment.startswith("page="):
+            return "page " + fragment[5:].split("&", 1)[0]
+        return fragment
+    if xpath:
+        named: list[tuple[str, int]] = []     # (tag, rank among its like) of each step
+        for step in xpath.strip("/").split("/"):
+            m = _STEP.match(step)
+            if m is None:                     # a step this reading does not know: the short path
+                named = []
+                break
+            named.append((m[1].lower(), int(m[2] or 1)))
+        if named:
+            if named[-1][0] in PARAGRAPH_TAGS:       # a paragraph, even inside a layout table
+                return f"paragraph {named[-1][1]}"
+            tables = [i for i, (tag, _) in enumerate(named) if tag in ("table", "tbl")]
+            if tables:
+                i = tables[-1]
+                words = [f"table {named[i][1]}"]
+                rows = [n for tag, n in named[i + 1:] if tag == "tr"]
+                if rows:
+                    words.append(f"row {rows[0]}")
+                return " ".join(words)
+        return "element " + "/".join(xpath.rstrip("/").split("/")[-2:])
+    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 @dataclass
@@ -224,8 +281,19 @@ class LoadIssue:
     context: str | None = None  # where in the plan, in words (task （一）1.), when the message is context: cause
 
     def __str__(self) -> str:
-        where = f"{self.span}: " if self.span else ""
-        return f"{where}{self.severity}: {self.message}"
+        return self.text()
+
+    def text(self, urls: dict[str, str] | None = None, verbose: bool = False) -> str:
+        """``file: place: severity: message`` (the file as its URL when ``urls`` has it); ``verbose``: the
+        span's every coordinate (its full XPath or fragment) instead of its short place."""
+        return f"{self.where(urls, verbose)}{self.severity}: {self.message}"
+
+    def where(self, urls: dict[str, str] | None = None, verbose: bool = False) -> str:
+        """``file: place: `` (or ``file:lines (xpath): `` when ``verbose``), empty without a span."""
+        if not self.span:
+            return ""
+        file = (urls or {}).get(self.span.file, self.span.file)
+        return (file + self.span.full()[len(self.span.file):] if verbose else self.span.at(file)) + ": "
 
 
 @dataclass
@@ -235,17 +303,26 @@ class IssueGroup:
     count: int
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, urls: dict[str, str] | None = None) -> str:
         i = self.first
         if self.count == 1 or i.cause is None:
-            return str(i)
-        where = f"{i.span}: " if i.span else ""
+            return i.text(urls)
         first = f"; the first: {i.context}" if i.context else ""
-        return f"{where}{i.severity}: {i.cause} ({self.count} occurrences{first})"
+        return f"{i.where(urls)}{i.severity}: {i.cause} ({self.count} occurrences{first})"
 
 
 @dataclass
 class LoadReport:
     issues: list[LoadIssue] = field(default_factory=list)
+
+    def lines(self, urls: dict[str, str] | None = None, verbose: bool = False) -> list[str]:
+        """For a reader: one line per cause at its first place (:meth:`grouped`); ``verbose``: every issue with
+        its span's every coordinate. ``urls``: a span's file → the URL it was read from (named instead)."""
+        if verbose:
+            return [i.text(urls, verbose=True) for i in self.issues]
+        return [g.text(urls) for g in self.grouped()]
 
     def add(self, severity: str, span: Span | None, message: str, cause: str | None = None,
             context: str | None = None) -> None:

@@ -157,3 +157,46 @@ def test_build_with_attachment_options(tmp_path):
                                 "--store", str(tmp_path / "other")], capture_output=True, text=True, timeout=120)
     assert two.returncode == 2 and len(two.stderr.strip().splitlines()) == 1
     assert "--attachment needs exactly one --source" in two.stderr
+
+
+def test_findings_in_attachments_are_placed_in_their_terms(tmp_path):
+    """validate on the bundled plan published as a page, a Word annex 1 and a spreadsheet annex 2: each finding
+    named where a reader finds it — a paragraph of the page, a row of the Word table, the cells of the sheet —
+    and each place checked here by python-docx, openpyxl and lxml, not by greenplan's readers."""
+    import docx
+    import lxml.html
+    import openpyxl
+
+    from greenplan.store.core import Store, build_store, locate
+    from greenplan.validate import check as v
+
+    files = publish(bundled_plan().read_text(encoding="utf-8"), tmp_path)
+    loc = locate(str(tmp_path / "s"), [str(files["page"])], None, [str(files["docx"]), str(files["xlsx"])])
+    build_store(loc)
+    store = Store(loc.directory)
+    _, found, _ = v.validate(store)
+    found = v.findings(found, v.Namer(store))
+    table = docx.Document(str(files["docx"])).tables[0]
+    sheet = openpyxl.load_workbook(files["xlsx"])["重点项目"]
+    page = lxml.html.fromstring(files["page"].read_bytes(), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    # the findings of the bundled draft (tests/test_validate.py, read by hand): tasks 79, 80, 83, 96 differ from
+    # their section's text; projects 11 and 17 have no 建设单位; sentences no task carries; misprints
+    tasks = {f.name.split()[1]: (f.name.split()[2].rstrip("…"), f.line) for f in found if f.shape == "Task-matchesSection"}
+    assert sorted(tasks, key=int) == ["79", "80", "83", "96"]
+    for start, where in tasks.values():     # the 序号 cell is Word's list numbering: the row's 任务内容 is the task
+        m = re.fullmatch(r"table 1 row (\d+) of annex1\.docx", where)
+        assert m, where
+        assert table.rows[int(m[1]) - 1].cells[3].text.strip().startswith(start)
+    projects = {f.name.split()[1]: f.line for f in found if f.shape == "Project-constructionUnit"}
+    assert sorted(projects, key=int) == ["11", "17"]
+    for number, where in projects.items():
+        m = re.fullmatch(r"重点项目!A(\d+):G\1 of annex2\.xlsx", where)
+        assert m, where
+        assert sheet.cell(int(m[1]), 1).value == int(number) and not sheet.cell(int(m[1]), 6).value
+    for f in found:
+        if f.shape == "Sentence-carried":
+            m = re.fullmatch(r"paragraph (\d+)", f.line)
+            assert m, f.line
+            paragraph = page.xpath(f'//*[@id="UCAP-CONTENT"]/p[{m[1]}]')[0].text_content()
+            assert f.message.split("「", 1)[1].split("」", 1)[0] in paragraph     # the sentence is printed there
+    assert not [f for f in found if f.line.startswith("line")]

@@ -55,6 +55,8 @@ def test_spreadsheet_task_table_is_a_plan(tmp_path):
     ]
     # each task is located by sheet and cells
     assert [t.span.fragment for t in plan.tasks] == ["分工!A3:E3", "分工!A4:E4", "分工!A5:E5", "续表!A2:E2"]
+    assert [str(t.span) for t in plan.tasks] == [f"分工方案.xlsx: {c}" for c in
+                                                 ("分工!A3:E3", "分工!A4:E4", "分工!A5:E5", "续表!A2:E2")]
 
 
 def test_spreadsheet_that_is_not_one(tmp_path):
@@ -102,6 +104,17 @@ def test_printed_gov_cn_page_gives_the_pages_tasks(page, tmp_path):
     # located by page and rectangle (RFC 8118), never on the running header or footer
     for t in from_pdf.tasks:
         assert re.fullmatch(r"page=\d+&viewrect=\d+,\d+,\d+,\d+", t.span.fragment), t.span
+    # a task's place is the page where its paragraph starts: pypdfium2 (not greenplan's reader) finds the task's
+    # first words on that page or, for a paragraph broken across pages, on the next
+    import pypdfium2
+
+    printed = pypdfium2.PdfDocument(str(pdf))
+    pages = [re.sub(r"\s", "", printed[i].get_textpage().get_text_range()) for i in range(len(printed))]
+    for t in from_pdf.tasks:
+        m = re.fullmatch(r"page (\d+)", t.span.place())
+        assert m, t.span.place()
+        n, words = int(m[1]), re.sub(r"\s", "", t.text)[:6]
+        assert words in "".join(pages[n - 1:n + 1]), (t.number, n)
     texts = " ".join(t.text for t in from_pdf.tasks)
     assert "file://" not in texts and not re.search(r"\d+/\d+/\d+, \d+:\d+", texts)
 

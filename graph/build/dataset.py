@@ -373,14 +373,16 @@ class PlanBuilder:
             first_task = next(t for t in p.tasks if t.measure_index == index)
             if chapter not in chapter_iri:
                 self.report.add("warning", first_task.span,
-                                f"annex chapter {chapter!r} matches no body chapter title; measure {measure!r} has no chapter")
+                                f"annex chapter {chapter!r} matches no body chapter title; measure {measure!r} "
+                                f"(its first task is here) has no chapter")
             else:
                 g.add(s, "gp:chapter", chapter_iri[chapter])
             if measure in section_by_title:
                 g.add(s, "gp:section", section_by_title[measure][1])
             else:
                 self.report.add("warning", first_task.span,
-                                f"measure {measure!r} matches no body section title; it is not linked to a section")
+                                f"measure {measure!r} (its first task is here) matches no body section title; "
+                                f"it is not linked to a section")
         return measure_iri
 
     def tasks(self, measure_iri: dict, section_by_title: dict, sentence_iris: dict) -> None:

@@ -93,8 +93,13 @@ def cmd_build(args) -> int:
 
     loc = locate(args.store, args.source, args.base, args.attachment, args.ocr)
     dataset = build_store(loc, log)
-    for issue in (dataset.report.issues if args.verbose else dataset.report.grouped()):
-        log(str(issue))     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
+    urls = {}     # a plan or annex read from a URL is named by it
+    for p in dataset.plans:
+        urls.update({a.file: a.url for a in p.attachments if a.url})
+        if p.source_url:
+            urls[p.source_file] = p.source_url
+    for line in dataset.report.lines(urls, args.verbose):
+        log(line)     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
     return 0
@@ -130,8 +135,13 @@ def cmd_add(args) -> int:
 
     store = _explicit_store(args)
     change = add(store, args.source, log)
-    for issue in (change.report.issues if args.verbose else change.report.grouped()):
-        log(str(issue))
+    urls = {}     # a plan or annex read from a URL is named by it
+    for p in change.added + change.replaced:
+        urls.update({a.file: a.url for a in p.attachments if a.url})
+        if p.source_url:
+            urls[p.source_file] = p.source_url
+    for line in change.report.lines(urls, args.verbose) if change.report else []:
+        log(line)
     if change.rebuilt:
         log(f"{store}: built by another version of greenplan (or another base IRI): every plan was read again")
     print(f"{store}: {_change_summary(change)}; {_count(change.manifest)}")

@@ -184,7 +184,7 @@ def _lookup_rows(store, lookup: Path) -> list:
     return memo[lookup]
 
 
-def choices(store, name: str, directory: Path | None = None) -> list[tuple[object, str]]:
+def choices(store, name: str, directory: Path | None = None) -> list[tuple[Any, str]]:
     """(term, label) of every valid value of a parameter with a lookup, in the lookup's order."""
     path = lookup_path(name, directory)
     if path is None:

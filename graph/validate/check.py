@@ -20,6 +20,8 @@ imported inside functions: neither the query path nor the default validation loa
 """
 from __future__ import annotations
 
+from typing import Any
+
 import functools
 import json
 from dataclasses import dataclass
@@ -50,12 +52,13 @@ class Finding:
     severity: str           # Violation | Warning | Info
     node: str               # focus node IRI
     name: str               # how a reader finds the node in the document
-    line: str               # "line 12" / "lines 12-14" / ""
+    line: str               # where: "line 12", "paragraph 14", "table 1 row 21", "page 3", "分工!A3:E3" … or ""
     message: str            # zh / en
     shape: str              # local name of the source shape
     path: str | None        # local name of the result path, if any
     value: str | None       # the value node, as text
     sort_key: tuple
+    exact: str = ""         # every coordinate: lines, the full XPath or fragment, the URL (--verbose)
 
 
 # --- shapes -----------------------------------------------------------------
@@ -139,7 +142,9 @@ def store_dataset(store):
     """Every quad of the store (plan graphs and ontology graphs) as an rdflib Dataset."""
     import pyoxigraph as ox
 
-    return dataset_from_nquads(ox.serialize(store.quads(), format=ox.RdfFormat.N_QUADS))
+    from greenplan.quads import to_bytes
+
+    return dataset_from_nquads(to_bytes(store.quads(), ox.RdfFormat.N_QUADS))
 
 
 def run_shapes(dataset):
@@ -267,10 +272,17 @@ class Namer:
             self.nodes.setdefault(row["node"], row)
         for row in run(query_text("validate/orgs")):
             self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
-        for row in run(query_text("validate/org-lines")):     # a body is found where it is first named
-            org = self.nodes.get(row["node"])
-            if org is not None and org["kind"] == "org" and row.get("first") is not None:
-                org["first"] = org["last"] = row["first"]
+        named: dict[str, tuple[tuple, dict]] = {}       # a body is found where it is first named
+        for row in run(query_text("validate/org-lines")):
+            key = (row.get("first") is None, row.get("first") or 0, "/source/annex/" in (row.get("doc") or ""),
+                   row.get("project") == "true", row.get("number") or 0, row.get("xpath") or row.get("fragment") or "")
+            if row["node"] not in named or key < named[row["node"]][0]:
+                named[row["node"]] = (key, row)
+        for node, (_, row) in named.items():
+            org = self.nodes.get(node)
+            if org is not None and org["kind"] == "org":
+                org.update({k: row.get(k) for k in ("first", "xpath", "fragment", "url", "doc", "file")})
+                org["last"] = org["first"]
         self.printed: dict[tuple[str, str], str] = {}
         for row in run(query_text("validate/as-printed")):
             self.printed[(row["node"], local_name(row["p"]))] = row["value"]
@@ -279,16 +291,36 @@ class Namer:
         r = self.nodes.get(iri)
         if r is None:
             return _fallback(iri)
-        kind, n, label = r["kind"], r.get("number"), r.get("label") or ""
+        n: Any = r.get("number")
+        kind, label = r["kind"], r.get("label") or ""
         numeral = zh_numeral(int(r["secpos"] if kind == "sentence" else n)) if kind in NUMERAL_KINDS else ""
         return NODE_NAMES.get(kind, NODE_NAMES["org"]).format(n=n, label=label, short=_short(label), numeral=numeral)
 
     def line(self, iri: str) -> str:
+        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.records.place`):
+        ``line 12`` in a text, ``paragraph 14`` or ``table 1 row 21`` in a page or Word file, ``page 3`` in a
+        PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL, ``of <file>`` when
+        it is an attachment read as an annex (the plan's own file is the one validated)."""
+        from greenplan.loaders.records import place
+
         r = self.nodes.get(iri) or {}
         first, last = r.get("first"), r.get("last")
-        if first is None:
+        if first is None and not r.get("xpath") and not r.get("fragment"):
             return ""
-        return f"line {first}" if first == last else f"lines {first}-{last}"
+        where = place(r.get("xpath"), r.get("fragment"), first, last)
+        if r.get("url"):
+            return f"{where} of {r['url']}"
+        if r.get("file") and "/source/annex/" in (r.get("doc") or ""):    # an attachment (graph/iris.py source())
+            return f"{where} of {r['file']}"
+        return where
+
+    def full(self, iri: str) -> str:
+        """Every coordinate of where the node is printed (its lines, the full XPath or fragment), for --verbose."""
+        r = self.nodes.get(iri) or {}
+        first, last = r.get("first"), r.get("last")
+        lines = "" if first is None else (f"line {first}" if first == last else f"lines {first}-{last}")
+        exact = r.get("xpath") or r.get("fragment")
+        return ", ".join(x for x in (lines, exact) if x)
 
     def sort_key(self, iri: str) -> tuple:
         r = self.nodes.get(iri) or {}
@@ -319,7 +351,7 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
     out = []
     for r in found:
         focus = r.focus.value
-        severity = _local(r.severity)
+        severity = _local(r.severity) or ""
         path = local_name(r.path.value) if isinstance(r.path, ox.NamedNode) else None
         msgs = dict(r.messages)
         message = " / ".join(msgs[k] for k in ("zh", "en") if k in msgs) or " / ".join(sorted(msgs.values()))
@@ -331,12 +363,14 @@ def findings(found: list, namer: Namer | None) -> list[Finding]:
         key = (SEVERITIES.index(severity) if severity in SEVERITIES else 9,
                namer.sort_key(focus) if namer else (focus,), message)
         out.append(Finding(severity, focus, name, line, message, _local(r.shape.value) or "",
-                           path, None if r.value is None else r.value.value, key))
+                           path, None if r.value is None else r.value.value, key,
+                           namer.full(focus) if namer else ""))
     return sorted(out, key=lambda f: f.sort_key)
 
 
-def _one(f: Finding) -> str:
-    return f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else "")
+def _one(f: Finding, verbose: bool = False) -> str:
+    exact = f" ({f.exact})" if verbose and f.exact else ""
+    return f"  {f.name} — {f.message}" + (f"; {f.line}" if f.line else "") + exact
 
 
 def shape_message(shape: str) -> str:
@@ -363,7 +397,7 @@ def text_report(found: list[Finding], verbose: bool = False) -> str:
         lines.append("")
         lines.append(f"{HEADINGS[sev]} ({len(group)})")
         if verbose:
-            lines += [_one(f) for f in group]
+            lines += [_one(f, True) for f in group]
             continue
         by_shape: dict[str, list[Finding]] = {}
         for f in group:                      # in document order: the first finding of a shape comes first
@@ -401,12 +435,13 @@ def _table(found: list[Finding]) -> str:
 
     from greenplan.query.results import Result, render
 
-    rows = [[ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
-    return render(Result(["severity", "node", "line", "message", "shape"], rows), "table", max_width=80)
+    rows: list[list[ox.NamedNode | ox.Literal | ox.BlankNode | None]] = [
+        [ox.Literal(x) for x in (f.severity, f.name, f.line, f.message, f.shape)] for f in found]
+    return render(Result(["severity", "node", "place", "message", "shape"], rows), "table", max_width=80)
 
 
 def _json(found: list[Finding]) -> str:
-    keys = ("severity", "name", "line", "message", "shape", "path", "value", "node")
+    keys = ("severity", "name", "line", "exact", "message", "shape", "path", "value", "node")
     return json.dumps([{k: getattr(f, k) for k in keys} for f in found], ensure_ascii=False, indent=2) + "\n"
 
 

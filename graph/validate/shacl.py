@@ -395,7 +395,7 @@ class Engine:
                 for v in values:
                     if isinstance(v, ox.Literal) and v.language:
                         seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
-                for lang in sorted(k for k, n in seen.items() if n > 1):
+                for _lang in sorted(k for k, n in seen.items() if n > 1):      # one result per repeated tag
                     report(focus, None, "UniqueLang")
         for lst in param("in", ()):
             allowed = set(s.items(lst))

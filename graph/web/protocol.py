@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from greenplan.query.sparqltext import UPDATE_WORDS, keywords
 from greenplan.iris import Minter
-from greenplan.quads import triple_key
+from greenplan.quads import to_bytes, triple_key
 from greenplan.vocab import PREFIXES
 
 JSON = "application/sparql-results+json"
@@ -174,12 +174,10 @@ def triples_body(triples, fmt: str, base: str | None = None) -> bytes:
     """Sorted triples as Turtle, JSON-LD or N-Triples (with the export's prefixes, incl. ``body:`` for ``{base}org/``)."""
     triples = sorted(triples, key=triple_key)
     rdf_format = RDF_FORMATS[fmt]
-    if rdf_format is ox.RdfFormat.N_TRIPLES:
-        return ox.serialize(triples, format=rdf_format)
     prefixes = dict(PREFIXES)
     if base:
         prefixes.update(Minter(base).namespaces())
-    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return to_bytes(triples, rdf_format, prefixes)
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -55,6 +55,8 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
 """
 from __future__ import annotations
 
+from typing import Any
+
 import re
 import threading
 import time
@@ -183,8 +185,8 @@ class GreenplanServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        host, port = self.server_address[0], self.server_address[1]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}/"
 
     @property
     def site(self) -> str:
@@ -279,6 +281,7 @@ def make_server(store, host: str = "127.0.0.1", port: int = 0, timeout: float = 
 
 class Handler(BaseHTTPRequestHandler):
     server: GreenplanServer
+    rfile: Any          # the socket's reader, wrapped in a _HeaderCap while a request's head is read
     protocol_version = "HTTP/1.1"
     server_version = "greenplan"
     disable_nagle_algorithm = True     # TCP_NODELAY: no 40 ms Nagle/delayed-ACK stall on kept-alive connections
@@ -286,8 +289,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- plumbing -------------------------------------------------------------------
 
     def setup(self):
-        self.timeout = self.server.limits.read_timeout      # each socket read and write
         super().setup()
+        self.connection.settimeout(self.server.limits.read_timeout)      # each socket read and write
 
     def handle_one_request(self):
         """One request: it must arrive whole within --request-timeout; its deadline counts from arrival."""
@@ -359,23 +362,20 @@ class Handler(BaseHTTPRequestHandler):
                              "application/json", "application/javascript", "application/rdf+xml")) \
                 and "charset" not in ctype:
             ctype += "; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self.log_request(status)
         headers = headers or {}
-        for k, v in headers.items():
-            self.send_header(k, v)
+        lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
+                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}",
+                 f"Content-Type: {ctype}", f"Content-Length: {len(body)}", "Access-Control-Allow-Origin: *",
+                 "X-Content-Type-Options: nosniff", *(f"{k}: {v}" for k, v in headers.items())]
         if "Vary" not in headers and "Cache-Control" not in headers:
-            self.send_header("Vary", "Accept")      # pages and errors follow Accept (HTML or plain text)
+            lines.append("Vary: Accept")        # pages and errors follow Accept (HTML or plain text)
         if self.close_connection:
-            self.send_header("Connection", "close")
-        # headers and body in one send(): with TCP_NODELAY, one segment train and no wait for an ACK
-        self._headers_buffer.append(b"\r\n")
-        if self.command != "HEAD":
-            self._headers_buffer.append(body)
-        self.flush_headers()
+            lines.append("Connection: close")
+        # the status line, headers and body written at once (our own bytes, not http.server's private buffer):
+        # with TCP_NODELAY, one segment train and no wait for an ACK
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        self.wfile.write(head + body if self.command != "HEAD" else head)
 
     def _error(self, status: int, message: str, html: bool, headers: dict | None = None) -> None:
         if html:
@@ -598,7 +598,7 @@ class Handler(BaseHTTPRequestHandler):
             name = protocol.choose(None, fmt, protocol.GRAPH_TYPES) or ("html" if fmt == "html" else None)
         else:
             media = protocol.negotiate(self.headers.get("Accept"), ENDPOINT_TYPES)
-            name = {v: k for k, v in protocol.MEDIA.items() if k != "xml"}.get(media)
+            name = {v: k for k, v in protocol.MEDIA.items() if k != "xml"}.get(media) if media else None
         if name is None:
             raise HttpError(406, "the service description is available as text/html, text/turtle, "
                                  "application/rdf+xml, application/ld+json or application/n-triples",
@@ -708,7 +708,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             weight = int(min_weight) if min_weight else 1
         except ValueError:
-            raise HttpError(400, f"min={min_weight[:20]!r}: give the minimum of shared tasks as a whole number") from None
+            raise HttpError(400, f"min={(min_weight or '')[:20]!r}: give the minimum of shared tasks as a whole number") from None
         if plan and plan not in {p for p, _ in plan_choices(self.server.store)}:
             raise HttpError(404, f"no plan {plan[:80]!r} in this store; see /network for the plans")
         page_html = html_page(self.server.store, plan=plan or None, min_weight=weight,

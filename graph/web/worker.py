@@ -47,6 +47,8 @@ body.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import multiprocessing
 import os
 import threading
@@ -90,6 +92,7 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     from greenplan.query.sparqltext import query_form
 
     q = None
+    bindings: dict
     if "saved" in job:
         q = job.get("query") or saved_query(job["saved"])   # the server passes its parsed catalogue entry
     if "bound_text" in job:      # a saved query with its parameters already substituted (the server caches it)
@@ -98,7 +101,7 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
         text, bindings = q.text, q.bindings(job.get("params") or {}, store)   # as greenplan.api.run_saved
     else:
         text, bindings = job["sparql"], {}
-    kwargs = {}
+    kwargs: dict[str, list[ox.NamedNode]] = {}
     if job.get("default_graphs"):
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
     if job.get("named_graphs"):
@@ -112,27 +115,29 @@ def answer_job(store, job: dict, max_results: int, max_bytes: int | None = None)
     else:        # the same call as greenplan.api.run_saved, so saved queries give the same rows
         answer = store.query(text, bindings)
     size, byte_limit = 0, max_bytes or float("inf")
+    result: Result | list[ox.Triple]
     if isinstance(answer, ox.QueryBoolean):
         result = Result([], [], bool(answer))
     elif isinstance(answer, ox.QueryTriples):
-        result = []
+        triples: list[ox.Triple] = []
         for t in answer:
-            if len(result) == max_results:
+            if len(triples) == max_results:
                 raise ResultLimit(_limit_message("triples", max_results, "--max-results"))
             size += len(str(t))
             if size > byte_limit:
-                raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
-            result.append(t)
+                raise ResultLimit(_limit_message("bytes", max_bytes or 0, "--max-result-bytes"))
+            triples.append(t)
+        result = triples
     else:
         variables = [v.value for v in answer.variables]
-        rows = []
+        rows: list[list] = []
         for s in answer:
             if len(rows) == max_results:
                 raise ResultLimit(_limit_message("results", max_results, "--max-results"))
             row = [s[v] for v in variables]
             size += sum(len(t.value) + 8 for t in row if t is not None)
             if size > byte_limit:
-                raise ResultLimit(_limit_message("bytes", max_bytes, "--max-result-bytes"))
+                raise ResultLimit(_limit_message("bytes", max_bytes or 0, "--max-result-bytes"))
             rows.append(row)
         result = Result(variables, rows)
         if q is not None:
@@ -274,8 +279,8 @@ class QueryWorker:
         self.startup_timeout = startup_timeout
         self._ctx = multiprocessing.get_context("spawn")   # no fork of a threaded server
         self._lock = threading.Lock()
-        self._process = None
-        self._conn = None
+        self._process: Any = None       # the worker process and our end of its pipe, while one runs
+        self._conn: Any = None
         self._closed = False      # once closed, never started again (a restart may be under way aside)
 
     @property
