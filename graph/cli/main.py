@@ -88,18 +88,24 @@ def _print_result(result, args) -> None:
 
 # --- commands -------------------------------------------------------------
 
+def _log_report(plans, report, verbose: bool) -> None:
+    """The load report of the plans read: one line per cause (an unresolved spelling: its count and first place);
+    ``verbose``: each. A plan or annex read from a URL is named by it."""
+    urls = {}
+    for p in plans:
+        urls.update({a.file: a.url for a in p.attachments if a.url})
+        if p.source_url:
+            urls[p.source_file] = p.source_url
+    for line in report.lines(urls, verbose):
+        log(line)
+
+
 def cmd_build(args) -> int:
     from greenplan.store.core import build_store, locate
 
     loc = locate(args.store, args.source, args.base, args.attachment, args.ocr)
     dataset = build_store(loc, log)
-    urls = {}     # a plan or annex read from a URL is named by it
-    for p in dataset.plans:
-        urls.update({a.file: a.url for a in p.attachments if a.url})
-        if p.source_url:
-            urls[p.source_file] = p.source_url
-    for line in dataset.report.lines(urls, args.verbose):
-        log(line)     # one line per cause (an unresolved spelling: its count and first place); --verbose: each
+    _log_report(dataset.plans, dataset.report, args.verbose)
     plans = ", ".join(f"{p.identifier} ({len(p.tasks)} tasks, {len(p.projects)} projects)" for p in dataset.plans)
     print(f"built {loc.directory}: {len(dataset.quads)} quads; plans: {plans}")
     return 0
@@ -135,13 +141,8 @@ def cmd_add(args) -> int:
 
     store = _explicit_store(args)
     change = add(store, args.source, log)
-    urls = {}     # a plan or annex read from a URL is named by it
-    for p in change.added + change.replaced:
-        urls.update({a.file: a.url for a in p.attachments if a.url})
-        if p.source_url:
-            urls[p.source_file] = p.source_url
-    for line in change.report.lines(urls, args.verbose) if change.report else []:
-        log(line)
+    if change.report is not None:
+        _log_report(change.added + change.replaced, change.report, args.verbose)
     if change.rebuilt:
         log(f"{store}: built by another version of greenplan (or another base IRI): every plan was read again")
     print(f"{store}: {_change_summary(change)}; {_count(change.manifest)}")
