@@ -31,6 +31,8 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from greenplan.store.files import graph_path
+
 PY = sys.executable
 
 
@@ -99,7 +101,7 @@ def start_oxigraph(store: Path, work: Path) -> tuple[subprocess.Popen, int] | No
     if not exe:
         return None
     location = work / "oxigraph"
-    subprocess.run([exe, "load", "--location", str(location), "--file", str(store / "graph.nq")], check=True,
+    subprocess.run([exe, "load", "--location", str(location), "--file", str(graph_path(store))], check=True,
                    capture_output=True)
     import socket
 

@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from greenplan.store.files import graph_path
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -246,10 +248,8 @@ t = time.perf_counter()
 if mode == "memory":       # greenplan's store: in memory, loaded from graph.nq
     store = Store(directory)
 else:                      # an on-disk Oxigraph store (RocksDB) opened read-only, same Store interface
-    store = Store.__new__(Store)
-    store.directory = __import__("pathlib").Path(directory)
-    store.manifest = json.loads((store.directory / "manifest.json").read_text())
-    store.ox = ox.Store.read_only(str(store.directory / "oxigraph"))
+    store = Store(directory)
+    store._ox = ox.Store.read_only(str(store.directory / "oxigraph"))
 print(json.dumps({"open": time.perf_counter() - t}), flush=True)
 for line in sys.stdin:
     job = json.loads(line)
@@ -267,7 +267,8 @@ import sys, json, time
 import pyoxigraph as ox
 t = time.perf_counter()
 s = ox.Store(sys.argv[1] + "/oxigraph")
-s.bulk_load(path=sys.argv[1] + "/graph.nq", format=ox.RdfFormat.N_QUADS, lenient=True)
+from greenplan.store.files import graph_path
+s.bulk_load(path=str(graph_path(sys.argv[1])), format=ox.RdfFormat.N_QUADS, lenient=True)
 s.flush(); s.optimize()
 del s
 print(json.dumps({"seconds": time.perf_counter() - t}))
@@ -375,7 +376,7 @@ def corpus(sizes: list[int], quick: bool, work: Path, rdflib_max: int, cap: floa
                 for with_plan in (False, True):
                     p = dict(params[q.name], plan=plan) if with_plan else dict(params[q.name])
                     jobs.append({"key": f"{q.name}|{with_plan}", "text": substitute(q.text, q.bindings(p, store))})
-            rd_parse, rd = capped(RDFLIB_CHILD, [str(store_dir / "graph.nq")], jobs, cap)
+            rd_parse, rd = capped(RDFLIB_CHILD, [str(graph_path(store_dir))], jobs, cap)
         rows = []
         for q in catalogue():
             for with_plan in (False, True):
