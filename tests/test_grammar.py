@@ -476,7 +476,9 @@ def test_validate_flags_the_planted_notes_with_their_lines(tmp_path):
         "FILTER(STRENDS(STR(?s), 'UnreadNote-understood')) }")}
     assert rows == {"（企业自主负责）", "（市财政局、市税务局）"}
     graph = ox.Store()
-    graph.bulk_load(path=str(store / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    from greenplan.store.files import graph_path
+
+    graph.bulk_load(path=str(graph_path(store)), format=ox.RdfFormat.N_QUADS)
     lines = sorted(int(r["first"].value) for r in graph.query(
         "PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
         "SELECT ?first WHERE { GRAPH ?g { ?u a gp:UnreadNote ; prov:wasDerivedFrom ?s . ?s gp:firstLine ?first } }"))
@@ -505,7 +507,9 @@ def test_a_collective_found_by_its_shape_is_a_collective_in_the_graph(tmp_path):
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
     graph = ox.Store()
-    graph.bulk_load(path=str(store / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    from greenplan.store.files import graph_path
+
+    graph.bulk_load(path=str(graph_path(store)), format=ox.RdfFormat.N_QUADS)
     q = ("PREFIX gp: <https://w3id.org/greenplan/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
          "SELECT ?kind ?l WHERE { GRAPH ?g { ?t a gp:Task ; (gp:responsibleBody|gp:collectiveParty) ?b . "
          "?b a ?kind ; skos:prefLabel ?l . FILTER(LANG(?l) = 'zh') } }")
