@@ -200,8 +200,8 @@ def pct(xs: list[float], p: float) -> float:
 
 def server(quick: bool, work: Path) -> str:
     from greenplan.query.catalogue import catalogue
-    from greenplan.web.server import make_server
     from greenplan.store.core import Store, build_store, locate
+    from greenplan.web.server import make_server
 
     loc = locate(str(work / "serve"), None)
     build_store(loc)

@@ -62,7 +62,7 @@ def graph_namespace(base: str) -> str:
 
 
 def _digest(text: str) -> str:
-    import hashlib    # not at module level: iris is on the cold query path
+    import hashlib  # not at module level: iris is on the cold query path
 
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 

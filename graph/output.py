@@ -21,13 +21,13 @@
 """
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import os
 import signal
 import stat
 import sys
 from pathlib import Path
+
+from greenplan.errors import GreenplanError
 
 
 class OutputError(GreenplanError, OSError):

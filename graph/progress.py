@@ -12,8 +12,8 @@ bar is shown: this module is cheap to import.
 from __future__ import annotations
 
 import sys
-from typing import Any
 import time
+from typing import Any
 
 
 class Steps:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
-from greenplan.loaders.fetch import attachments as fetched_attachments, source_record
+from greenplan.loaders.fetch import attachments as fetched_attachments
+from greenplan.loaders.fetch import source_record
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
 from greenplan.loaders.office import CONVERTED
 from greenplan.loaders.records import Attachment, LoadReport, Plan
 from greenplan.loaders.tabbed import read_tabbed
 from greenplan.loaders.text import decode_text, is_tabbed_layout, read_text
-
 
 FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".docx": "docx",
            ".xlsx": "spreadsheet", ".xlsm": "spreadsheet", ".xls": "spreadsheet", ".xlsb": "spreadsheet",

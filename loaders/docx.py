@@ -17,9 +17,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from greenplan.loaders.body import chinese_numeral
-
 from greenplan.loaders import limits
+from greenplan.loaders.body import chinese_numeral
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
 from greenplan.loaders.records import Span
@@ -185,8 +184,7 @@ def _check_relationships(file: str, document) -> None:
 
 
 def read_docx(path: Path, display_name: str | None = None) -> Document:
-    import docx   # python-docx
-
+    import docx  # python-docx
     from docx.opc.exceptions import OpcError
     from lxml import etree
 

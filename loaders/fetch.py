@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from greenplan.loaders import limits
@@ -78,7 +78,7 @@ def kept_copy(url: str, directory: Path, follow_redirects: bool | None = None, w
     data, content_type = _get(url, follow_redirects and with_attachments)
     ext = EXTENSIONS.get(content_type.split(";")[0].strip().lower()) or _suffix(parts.path) or ".html"
     path = directory / (stem + ext)
-    record: dict[str, object] = {"url": url, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    record: dict[str, object] = {"url": url, "fetched_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                                  "content_type": content_type, "sha256": hashlib.sha256(data).hexdigest()}
     directory.mkdir(parents=True, exist_ok=True)
     if ext == ".html" and with_attachments:

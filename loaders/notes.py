@@ -9,9 +9,8 @@ note.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 from greenplan.loaders.parties import NoteState, column_role, is_note, note_like, parse_note
 from greenplan.loaders.records import Note, StandingRule

@@ -15,19 +15,35 @@ import datetime
 import re
 from dataclasses import dataclass, field, replace
 
+from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
 from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
 from greenplan.loaders.errors import PlanFormatError
+from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.model import Block, Cell, Document, row_span
 from greenplan.loaders.notes import closed_tasks, labelled_note, standing_rules, unread_notes, without_notes
 from greenplan.loaders.numbers import printed_count
 from greenplan.loaders.owners import split_owners
-from greenplan.loaders.layoutwords import layout
-from greenplan.loaders.runon import resegment
 from greenplan.loaders.parties import NoteState, column_role, parse_cells, parse_note
 from greenplan.loaders.parties import words as parties_words
-from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
-from greenplan.loaders.records import (Chapter, Goal, LoadReport, Note, Notice, Plan, PlanMetadata, Principle, Project,
-                                       Section, Sentence, Span, StandingRule, Target, Task, UnreadNote)
+from greenplan.loaders.records import (
+    Chapter,
+    Goal,
+    LoadReport,
+    Note,
+    Notice,
+    Plan,
+    PlanMetadata,
+    Principle,
+    Project,
+    Section,
+    Sentence,
+    Span,
+    StandingRule,
+    Target,
+    Task,
+    UnreadNote,
+)
+from greenplan.loaders.runon import resegment
 
 NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")

@@ -20,8 +20,8 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import ClassVar
 from pathlib import Path
+from typing import ClassVar
 
 from tests.conftest import require_system
 

@@ -4,7 +4,6 @@ the documents (tests/data/gov-cn-notes.tsv, tests/data/gov-cn-bodies.tsv) and fr
 bodies, written here by hand."""
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
 
 from greenplan.build.authority import BODY, COLLECTIVE, UNRESOLVED, Authority

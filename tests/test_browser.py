@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from greenplan.web.server import make_server
-
 from tests.test_graph import expected_bureaus
 
 

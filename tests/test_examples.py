@@ -3,8 +3,6 @@ examples are written; `python -m tests.examples --update` rewrites shown outputs
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 

@@ -7,8 +7,6 @@ import random
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from greenplan.loaders import PlanFormatError, load
 from tests.test_formats import _provincial_table
 

@@ -12,7 +12,6 @@ import re
 import pytest
 
 from greenplan.loaders.parties import NoteState, is_collective, is_note, parse_cells, parse_note
-from tests.handread import read_tsv
 from tests.sharednotes import DATA, FILES, score
 
 
@@ -212,7 +211,7 @@ def _crawler_copy(paragraphs: list[str], joiner: str) -> str:
 
 
 def _page_paragraphs(path) -> list[str]:
-    from tests.test_parties import _Text    # the tests' own reading of a gov.cn page (stdlib only)
+    from tests.test_parties import _Text  # the tests' own reading of a gov.cn page (stdlib only)
 
     parser = _Text()
     parser.feed(path.read_text(encoding="utf-8"))

@@ -255,7 +255,8 @@ def test_no_generic_top_level_packages_installed(tmp_path):
 
 
 def test_wheel_carries_the_code_and_data_files(tmp_path):
-    from tests.conftest import INSTALLED_LAYOUT, ROOT as root
+    from tests.conftest import INSTALLED_LAYOUT
+    from tests.conftest import ROOT as root
 
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                     str(tmp_path), str(root)], check=True, capture_output=True)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from greenplan.store import keeper
-from greenplan.store import core as st
 from greenplan.api import run_saved, sparql
 from greenplan.query.catalogue import catalogue
 from greenplan.resources import bundled_plan
+from greenplan.store import core as st
+from greenplan.store import keeper
 
 PLAN = "zhanjiang-green-economy"          # the bundled plan's identifier (its .meta.toml)
 OTHER = "keeper-test-variant"

@@ -18,10 +18,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from greenplan.network import graph as gn
-from greenplan.network import draw
 from greenplan.api import run_saved
 from greenplan.cli.main import main
+from greenplan.network import draw
+from greenplan.network import graph as gn
 from greenplan.resources import folder
 from tests.conftest import require_system
 from tests.handread import OWNER_CELLS, PROJECTS, SPELLINGS, owner_names, tags, workload

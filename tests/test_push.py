@@ -22,7 +22,6 @@ from greenplan.cli.main import main
 from tests.servers import in_thread
 
 
-
 def named_graphs(store) -> list[str]:
     """The store's named graphs in the order push sends them (sorted)."""
     return sorted({q.graph_name.value for q in store.quads()})

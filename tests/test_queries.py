@@ -21,11 +21,21 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.query.catalogue import ParameterError, catalogue, lookup_path, saved_query
 from greenplan.cli.main import main
+from greenplan.query.catalogue import ParameterError, catalogue, lookup_path, saved_query
 from greenplan.resources import folder
 from greenplan.store.core import Store, build_store, locate
-from tests.handread import DATA, OWNER_CELLS, PROJECTS, full_names, owner_names, place_mentions, read_tsv, tags, workload
+from tests.handread import (
+    DATA,
+    OWNER_CELLS,
+    PROJECTS,
+    full_names,
+    owner_names,
+    place_mentions,
+    read_tsv,
+    tags,
+    workload,
+)
 from tests.test_authority import ZHANJIANG_COUNTERPARTS
 
 BASE = "https://w3id.org/greenplan/"

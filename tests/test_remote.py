@@ -6,14 +6,14 @@ import pyoxigraph as ox
 import pytest
 
 from greenplan.api import export, run_saved, sparql
-from greenplan.query.catalogue import ParameterError, catalogue, choices
 from greenplan.cli.main import main
 from greenplan.export.metadata import describe
 from greenplan.export.push import push
-from greenplan.store.remote import EndpointStore
+from greenplan.query.catalogue import ParameterError, catalogue, choices
 from greenplan.query.sparqltext import substitute
-from greenplan.store.core import StoreError
 from greenplan.resources import folder
+from greenplan.store.core import StoreError
+from greenplan.store.remote import EndpointStore
 from tests.servers import free_port, oxigraph_server
 
 BASE = "https://w3id.org/greenplan/"

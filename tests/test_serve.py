@@ -18,8 +18,8 @@ import pytest
 
 from greenplan.api import run_saved
 from greenplan.query.results import parse, serialize
+from greenplan.web.protocol import Refused, check_query, negotiate
 from greenplan.web.server import make_server
-from greenplan.web.protocol import check_query, negotiate, Refused
 from tests.test_graph import expected_bureaus
 
 GP = "https://w3id.org/greenplan/ontology#"
@@ -273,7 +273,7 @@ def test_saved_query_in_the_ui_gives_run_saved_rows(site, store):
     assert ctype.startswith("text/csv") and rows[0]["name"] == "宝钢湛江钢铁零碳高等级薄钢板工厂项目"  # annex 2, project 1
 
     status, _, body = fetch(site.url + "queries/tasks?nosuch=1&run=1")
-    assert status == 400 and "nosuch".encode() in body
+    assert status == 400 and b"nosuch" in body
     assert fetch(site.url + "queries/nosuch")[0] == 404
 
 

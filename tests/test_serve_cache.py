@@ -8,8 +8,8 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from greenplan.web.cache import AnswerCache, generation, matches
 
+from greenplan.web.cache import AnswerCache, generation, matches
 from tests.security.helpers import get, serving, sparql_url
 
 SAVED = "queries/tasks-min-owners.csv?minOwners=15"

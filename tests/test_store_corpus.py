@@ -21,7 +21,7 @@ import pytest
 
 from greenplan import api
 from greenplan.store.core import Store, build_store, locate
-from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, graph_path, read_manifest
+from greenplan.store.files import INDEX_DIR, MANIFEST, graph_path, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

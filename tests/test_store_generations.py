@@ -146,7 +146,9 @@ def test_an_interrupted_build_leaves_the_previous_store(env, tmp_path, monkeypat
     before = (store / MANIFEST).read_bytes()
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe not a plan")
-    with pytest.raises(Exception):
+    from greenplan.errors import GreenplanError
+
+    with pytest.raises(GreenplanError):      # a file that is no plan: the user's error, one line
         build_store(locate(str(store), [str(ONE[0]), str(bad)]))
     assert (store / MANIFEST).read_bytes() == before and leftovers(store) == []
     assert check_consistent(store) == ["twelve-chapters"]

@@ -12,9 +12,9 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from greenplan.store import core as st
 from greenplan.api import run_saved
 from greenplan.query.catalogue import catalogue
+from greenplan.store import core as st
 
 
 @pytest.fixture(scope="module")

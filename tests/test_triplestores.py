@@ -17,11 +17,11 @@ import contextlib
 import pytest
 
 from greenplan.api import run_saved
-from greenplan.query.catalogue import catalogue, choices, lookup_path
 from greenplan.cli.main import main
 from greenplan.export.push import push
-from greenplan.store.remote import EndpointStore
+from greenplan.query.catalogue import catalogue, choices, lookup_path
 from greenplan.query.results import render
+from greenplan.store.remote import EndpointStore
 from tests.servers import oxigraph_server
 from tests.test_speed_paths import corpus_store
 from tests.virtuoso import virtuoso_server

@@ -8,16 +8,16 @@ anonymous web user (so ``/sparql-graph-crud`` accepts PUT), creates a user with 
 """
 from __future__ import annotations
 
-import contextlib
 import configparser
+import contextlib
 import shutil
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import ClassVar
 from pathlib import Path
+from typing import ClassVar
 
 from tests.conftest import require_system
 from tests.servers import Server, free_port, stop

@@ -12,11 +12,11 @@ import pyoxigraph as ox
 
 from greenplan.build.authority import COLLECTIVE, Authority, Resolved
 from greenplan.build.kinds import Kinds
+from greenplan.build.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.iris import Minter
 from greenplan.loaders.records import LoadReport, OwnerName, Plan, Span
 from greenplan.quads import Graph, boolean, decimal, en, integer, quad_key, string, zh
 from greenplan.resources import graph_name, ontology_files
-from greenplan.build.taskparties import emit_plan_documentary, emit_task_parties
 from greenplan.vocab import GP, XSD_DATETIME
 
 RFC5147 = "http://tools.ietf.org/rfc/rfc5147"   # fragment identifiers for text/plain (line=F,L)

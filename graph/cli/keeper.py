@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 import sys
 
-from greenplan.store.keeper import start, status, stop, wait_ready
 from greenplan.store.core import Store, locate
+from greenplan.store.keeper import start, status, stop, wait_ready
 
 
 def main(args) -> int:

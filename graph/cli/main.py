@@ -247,8 +247,16 @@ def cmd_sparql(args) -> int:
 
 
 def cmd_network(args) -> int:
-    from greenplan.network.graph import (NetworkError, bipartite_network, build_network, metrics, metrics_result, to_gexf,
-                                   to_graphml, to_json)
+    from greenplan.network.graph import (
+        NetworkError,
+        bipartite_network,
+        build_network,
+        metrics,
+        metrics_result,
+        to_gexf,
+        to_graphml,
+        to_json,
+    )
     from greenplan.output import write_output
 
     fmt = args.format

@@ -15,7 +15,8 @@ def main(args) -> int:
     fmt = getattr(args, "format", "text")
     engine = getattr(args, "engine", "oxigraph")
     if getattr(args, "shapes", None) or getattr(args, "data", None):
-        from greenplan.validate.report import InputError, rendered as files_rendered
+        from greenplan.validate.report import InputError
+        from greenplan.validate.report import rendered as files_rendered
 
         if getattr(args, "source", None) or getattr(args, "store", None):
             raise InputError("--shapes/--data validate files; --source and --store name a plan store "

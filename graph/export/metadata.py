@@ -24,15 +24,14 @@ typed with the classes DCAT-AP's range shapes expect (``dct:Location``,
 """
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
 from greenplan.iris import Minter
-from greenplan.resources import query_text
 from greenplan.quads import Graph
+from greenplan.resources import query_text
 from greenplan.vocab import PREFIXES
 
 DCAT = PREFIXES["dcat"]

@@ -22,7 +22,6 @@ resumed where it stopped).
 from __future__ import annotations
 
 import http.client
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,9 +29,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from greenplan.quads import to_bytes
-
 from greenplan.progress import Steps
+from greenplan.quads import to_bytes
 from greenplan.store.core import StoreError
 
 MEDIA_TYPE = "application/n-triples"
@@ -105,7 +103,7 @@ class Credentials:
                 if answer:
                     return "Digest " + answer
             elif scheme.lower() == "basic":
-                token = base64.b64encode(f"{self.user}:{self.password}".encode("utf-8")).decode("ascii")
+                token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
                 return "Basic " + token
         raise StoreError(f"push to {target}: the server asks for {', '.join(schemes) or 'an unnamed scheme'} "
                          "authentication; greenplan answers basic and digest")
@@ -136,7 +134,7 @@ def put_graph(url: str, graph: str, triples: list[ox.Triple], timeout: float = T
         raise StoreError(f"push to {target}: HTTP {e.code} {e.reason}{': ' + detail if detail else ''}"
                          f"{'; ' + hint if hint else ''} (see `greenplan push --help` for the URL each "
                          "triplestore uses)") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise StoreError(f"push to {target}: no answer within {timeout:g} s (--timeout)") from None
     except http.client.HTTPException as e:   # e.g. IncompleteRead: the answer broke off
         raise StoreError(f"push to {target}: the answer broke off ({type(e).__name__}); the graph may or may "

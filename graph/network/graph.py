@@ -15,11 +15,10 @@ networkx is imported inside functions: importing this module stays light.
 """
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import io
 import json
 
+from greenplan.errors import GreenplanError
 from greenplan.vocab import local_name
 
 SEED = 42           # Louvain and layouts
@@ -222,7 +221,6 @@ def metrics_result(rows, with_iri: bool = True):
     import pyoxigraph as ox
 
     from greenplan.query.results import Result
-
     from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
     integer, decimal = ox.NamedNode(XSD_INTEGER), ox.NamedNode(XSD_DECIMAL)

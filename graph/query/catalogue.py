@@ -36,16 +36,15 @@ folder holds.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import re
 import weakref
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
-from greenplan.resources import folder
 from greenplan.query.sparqltext import ParameterError, variables
+from greenplan.resources import folder
 from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
 
 # A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.

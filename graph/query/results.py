@@ -11,10 +11,9 @@ of CSV for Excel are greenplan's.
 This module is on the cold query path: it imports only pyoxigraph at load time."""
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import pyoxigraph as ox
 
+from greenplan.errors import GreenplanError
 from greenplan.vocab import XSD_BOOLEAN, XSD_DECIMAL
 
 FORMATS = ("table", "csv", "tsv", "json")           # what ``greenplan query --format`` prints

@@ -21,12 +21,11 @@ looks like:
 """
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import re
 
 import pyoxigraph as ox
 
+from greenplan.errors import GreenplanError
 
 # The lexical rules of SPARQL 1.1 that decide what is code and what is not: comments, the four
 # string forms, IRIREF (with \u escapes), variables, prefixed names (whose local part may hold

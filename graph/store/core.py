@@ -26,21 +26,21 @@ path of every query.
 """
 from __future__ import annotations
 
-from greenplan.errors import GreenplanError
-
 import os
 from collections import namedtuple
 from pathlib import Path
 
 import pyoxigraph as ox
-from pyoxigraph import Quad as OxQuad, Store as OxStore   # inside Store, `ox` names its property
+from pyoxigraph import Quad as OxQuad  # inside Store, `ox` names its property
+from pyoxigraph import Store as OxStore
 
 from greenplan import __version__
-from greenplan.store.fingerprint import code_digest, new_hash
+from greenplan.errors import GreenplanError
 from greenplan.iris import default_base
 from greenplan.loaders.paths import attachment_files, is_url, metadata_path
 from greenplan.resources import bundled_plan
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, generation_dir, read_graph, read_manifest
+from greenplan.store.fingerprint import code_digest, new_hash
 
 # From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.store.keeper): opening the
 # index costs ≈ 20 ms whatever its size, where loading graph.nq costs ≈ 23 ms per plan; a smaller store is
@@ -160,7 +160,7 @@ def _resolved(source: str) -> Path:
 
 
 def _kept(url: str, directory: Path) -> Path:
-    from greenplan.loaders.fetch import kept_copy   # only when a source is a URL (keeps the query path light)
+    from greenplan.loaders.fetch import kept_copy  # only when a source is a URL (keeps the query path light)
 
     return kept_copy(url, directory)
 

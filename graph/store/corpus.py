@@ -21,12 +21,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from greenplan.errors import GreenplanError
-from greenplan.store.core import (Location, Store, StoreError, chunks, index_min_quads, now, plan_entry,
-                                  write_generation, file_digest)
-from greenplan.store.files import GRAPH_FILE, INDEX_DIR
-from greenplan.store.fingerprint import code_digest
 from greenplan.store import core
+from greenplan.store.core import (
+    Location,
+    Store,
+    StoreError,
+    chunks,
+    file_digest,
+    now,
+    plan_entry,
+    write_generation,
+)
+from greenplan.store.files import INDEX_DIR
+from greenplan.store.fingerprint import code_digest
 
 
 class Change:
@@ -58,7 +65,7 @@ def _same_build(manifest: dict, base: str) -> bool:
 
 def add(loc: Location, log=None) -> Change:
     """Add the sources of ``loc`` to its store (replacing plans of the same identifier)."""
-    from greenplan.build.dataset import Builder, check_identifiers
+    from greenplan.build.dataset import check_identifiers
     from greenplan.loaders import LoadReport, load
     from greenplan.store.generation import writing
 
@@ -132,7 +139,7 @@ def remove(directory: Path, identifiers: list[str], log=None) -> Change:
     return change
 
 
-def _write(gen, current: dict, base: str, entries: list[dict], plans, report, removed: set[str] = frozenset()):
+def _write(gen, current: dict, base: str, entries: list[dict], plans, report, removed: frozenset[str] | set[str] = frozenset()):
     """The new generation from the previous one's chunks and the new plans' chunks."""
     from greenplan.build.dataset import Builder, sort_quads
     from greenplan.loaders import LoadReport

@@ -33,6 +33,7 @@ from greenplan.errors import GreenplanError
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR, LOCK_FILE, MANIFEST, read_manifest
 from greenplan.store.fingerprint import new_hash
 
+
 class LockError(GreenplanError, OSError):
     """The store's lock file cannot be opened (one line for the user)."""
 
@@ -54,10 +55,12 @@ def chunks(quads) -> list[Chunk]:
     """Sorted, unique quads (``greenplan.build.dataset.build``) as one chunk per named graph."""
     import pyoxigraph as ox
 
+    from greenplan.quads import to_bytes
+
     out, start = [], 0
     for i in range(1, len(quads) + 1):
         if i == len(quads) or quads[i].graph_name != quads[start].graph_name:
-            data = ox.serialize(quads[start:i], None, ox.RdfFormat.N_QUADS)
+            data = to_bytes(quads[start:i], ox.RdfFormat.N_QUADS)
             out.append(Chunk(str(quads[start].graph_name), i - start, len(data), _digest(data), data, None, 0))
             start = i
     return out
@@ -82,7 +85,7 @@ def table_digest(table: list[dict]) -> str:
     """The digest of a whole graph.nq: of its graphs and their chunks' digests, in file order."""
     h = new_hash()
     for g in table:
-        h.update(f"{g['graph']}\t{g['length']}\t{g['digest']}\n".encode("utf-8"))
+        h.update(f"{g['graph']}\t{g['length']}\t{g['digest']}\n".encode())
     return h.hexdigest()
 
 
@@ -143,7 +146,7 @@ def _copy(src: int, dst: int, offset: int, length: int) -> None:
             n = len(data := os.read(src, min(length, 1 << 24)))
             _write_all(dst, data)
         if n == 0:
-            raise OSError(f"graph.nq of the previous generation is shorter than its manifest records")
+            raise OSError("graph.nq of the previous generation is shorter than its manifest records")
         offset += n
         length -= n
 

@@ -44,6 +44,7 @@ import os
 import socket
 import struct
 import sys
+from typing import Any
 
 from greenplan.store.files import GRAPH_FILE, MANIFEST, generation_dir, read_graph, read_manifest
 
@@ -368,7 +369,7 @@ class Keeper:
         except (OSError, ValueError):
             self.manifest = {}
         self.identity = identity(self.directory, self.manifest)
-        self.store = None
+        self.store: Any = None       # the loaded pyoxigraph Store, once loaded
         self.loaded = threading.Event()
         self.stopping = threading.Event()
         self.slots = threading.BoundedSemaphore(MAX_CONCURRENT)
@@ -377,14 +378,13 @@ class Keeper:
         self.in_flight = 0
         self.started = time.time()
         self.last = time.monotonic()
-        self.load_seconds = None
+        self.load_seconds: float | None = None
         self.why = ""
 
     # loading runs in a thread (Oxigraph releases the GIL), so status requests are answered meanwhile
     def load(self) -> None:
-        import time
-
         import threading
+        import time
 
         t = time.perf_counter()
         try:
@@ -494,7 +494,7 @@ class Keeper:
 
         try:
             result = self.store.query(text)
-            out = _Capped(MAX_ANSWER)
+            out: Any = _Capped(MAX_ANSWER)     # a file-like object pyoxigraph writes into
             if isinstance(result, ox.QueryTriples):
                 result.serialize(out, ox.RdfFormat.N_TRIPLES)
                 return TRIPLES, b"".join(out.parts)

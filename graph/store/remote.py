@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import http.client
 import re
-import socket
 import urllib.error
 
 import pyoxigraph as ox
@@ -146,7 +145,7 @@ class EndpointStore:
         except urllib.error.HTTPError as e:
             raise StoreError(f"{self.url}: HTTP {e.code} {e.reason}; check that this is a SPARQL query endpoint "
                              "and that it is reachable without credentials") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise StoreError(f"{self.url}: no answer within {self.timeout:g} s; the endpoint is busy or the query "
                              "is too costly for it") from None
         except http.client.HTTPException as e:   # a cut-off body, a broken HTTP answer
@@ -162,8 +161,13 @@ class EndpointStore:
 def explain(url: str, error: Exception) -> str:
     """One line for a SPARQLWrapper exception: the status its class stands for, what it means here, the
     exception's own text (SPARQLWrapper puts the endpoint's answer there), with line breaks folded."""
-    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                Unauthorized, URITooLong)
+    from SPARQLWrapper.SPARQLExceptions import (
+        EndPointInternalError,
+        EndPointNotFound,
+        QueryBadFormed,
+        Unauthorized,
+        URITooLong,
+    )
 
     hints: dict[type, tuple[str, str, str]] = {   # (HTTP status, what it means here, what to do)
         QueryBadFormed: ("400", "the endpoint rejected the query", "check the query text"),

@@ -20,12 +20,11 @@ imported inside functions: neither the query path nor the default validation loa
 """
 from __future__ import annotations
 
-from typing import Any
-
 import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from greenplan.resources import misprint_rows, query_text
 from greenplan.validate.shacl import SH
@@ -127,9 +126,9 @@ def reporting_shapes(graph=None) -> list[str]:
 
 def dataset_from_nquads(data: bytes | str):
     """An rdflib Dataset (default graph = union of the named graphs) from N-Quads text."""
-    import rdflib
-
     import warnings
+
+    import rdflib
 
     ds = rdflib.Dataset(default_union=True)
     with warnings.catch_warnings():

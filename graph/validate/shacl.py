@@ -19,7 +19,7 @@ The data is only read. Results are :class:`Result` records, independent of any R
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
@@ -776,8 +776,8 @@ def compare(a, b):
         if ma is None or mb is None:
             return None
         if ma[1] != mb[1]:   # one with a time zone, one without: indeterminate unless 14 hours apart
-            pa = ma[0].replace(tzinfo=None) if not ma[1] else ma[0].astimezone(timezone.utc).replace(tzinfo=None)
-            pb = mb[0].replace(tzinfo=None) if not mb[1] else mb[0].astimezone(timezone.utc).replace(tzinfo=None)
+            pa = ma[0].replace(tzinfo=None) if not ma[1] else ma[0].astimezone(UTC).replace(tzinfo=None)
+            pb = mb[0].replace(tzinfo=None) if not mb[1] else mb[0].astimezone(UTC).replace(tzinfo=None)
             if abs(pa - pb) <= timedelta(hours=14):
                 return None
             return (pa > pb) - (pa < pb)

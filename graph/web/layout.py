@@ -18,8 +18,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jinja2
-from markupsafe import Markup
 import pyoxigraph as ox
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Paths under the base IRI that the server answers itself (linked-data routes).

@@ -15,8 +15,8 @@ import pyoxigraph as ox
 
 from greenplan.iris import Minter
 from greenplan.quads import prop as property_node
-from greenplan.resources import query_text
 from greenplan.query.sparqltext import with_values
+from greenplan.resources import query_text
 from greenplan.vocab import PREFIXES
 from greenplan.web.layout import Link, href, labelled, link, query_string, render, short, term
 

@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 import re
+
 import pyoxigraph as ox
 
-from greenplan.query.sparqltext import UPDATE_WORDS, keywords
 from greenplan.iris import Minter
 from greenplan.quads import to_bytes, triple_key
+from greenplan.query.sparqltext import UPDATE_WORDS, keywords
 from greenplan.vocab import PREFIXES
 
 JSON = "application/sparql-results+json"

@@ -55,23 +55,30 @@ Limits (options of ``greenplan serve``; :class:`greenplan.web.limits.Limits`):
 """
 from __future__ import annotations
 
-from typing import Any
-
 import re
 import threading
 import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from greenplan.web import protocol
-from greenplan.web.cache import matches as match_etag, request_key
+from greenplan.web.cache import matches as match_etag
+from greenplan.web.cache import request_key
 from greenplan.web.layout import ENTITY_ROOTS, error_page
 from greenplan.web.limits import Gate, Limits, Reaper
 from greenplan.web.protocol import Refused
-from greenplan.web.worker import (NotAcceptable, OverShare, QueryError, QueryTimeout, QueryWorker, ResultLimit,
-                                  WorkerPool)
+from greenplan.web.worker import (
+    NotAcceptable,
+    OverShare,
+    QueryError,
+    QueryTimeout,
+    QueryWorker,
+    ResultLimit,
+    WorkerPool,
+)
 
 STATIC = Path(__file__).parent.parent / "static"
 DUMPS = {"ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "trig": "trig", "nq": "nquads"}

@@ -47,13 +47,12 @@ body.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import multiprocessing
 import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 STACK_BYTES = 256 << 20
 

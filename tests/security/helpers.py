@@ -48,7 +48,7 @@ def raw(server, data: bytes, timeout: float = 30, until_close: bool = False) -> 
         while True:
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 break
             if not chunk:
                 break
@@ -88,7 +88,7 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.contacts += 1
             with contextlib.suppress(OSError):

@@ -5,7 +5,6 @@ just exceeded; the bounds on waiting are generous (they catch "waits forever", t
 measurements: bench/ measures speed)."""
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -101,7 +100,7 @@ def _closed_within(sock: socket.socket, seconds: float) -> bool:
         return True
     except ConnectionError:
         return True
-    except socket.timeout:
+    except TimeoutError:
         return False
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+
 from greenplan.loaders import fetch, limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.resources import bundled_plan

@@ -15,23 +15,23 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections import Counter
 import os
 import re
 import time
 import traceback
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from greenplan.build.authority import Authority
 from greenplan.build.dataset import PlanBuilder, resource_quads
+from greenplan.build.tagging import tag_plan
 from greenplan.iris import Minter
 from greenplan.loaders import load
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.resources import bundled_plan
-from greenplan.build.tagging import tag_plan
 from tests.docx_layout import write_docx
 from tests.security.mutate import mutate, mutate_wordml
 

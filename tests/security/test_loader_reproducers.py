@@ -137,8 +137,9 @@ def test_an_investment_in_the_documents_grammar_is_a_valid_decimal(tmp_path, pri
 
 
 def test_the_investment_shape_flags_a_project_whose_investment_does_not_read(tmp_path):
-    from greenplan.validate.check import dataset_from_nquads, run_shapes
     import pyoxigraph as ox
+
+    from greenplan.validate.check import dataset_from_nquads, run_shapes
 
     plan, report = load(_plan(tmp_path, _text().replace("\t44.6\n", "\t1e5\n")))
     dataset = build([plan], report)

@@ -89,6 +89,7 @@ def test_one_row_of_cells_is_read_in_linear_time(tmp_path):
 
 def test_html_paths_are_what_libxml2_says():
     import lxml.html
+
     from greenplan.loaders.html import _Reader
 
     page = ("<html><body><div><p>a</p><!-- c --><p>b</p><table><tr><td>1</td><td>2</td></tr></table>"
