@@ -31,10 +31,12 @@ FORMATS = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".d
 
 
 def load(path: str | Path, display_name: str | None = None, attachments: list[str | Path] | None = None,
-         ocr: bool = False) -> tuple[Plan, LoadReport]:
+         ocr: bool = False, kept: Path | None = None) -> tuple[Plan, LoadReport]:
     """Parse the plan at ``path``. ``display_name`` is the file name used in spans (default: the file's name).
     ``attachments``: files read as the plan's annexes 1, 2 … (a fetched page's own are listed in its record).
-    ``ocr``: a scanned PDF is read by OCR (and marked so) instead of refused."""
+    ``ocr``: a scanned PDF is read by OCR (and marked so) instead of refused.
+    ``kept``: the folder where files converted by LibreOffice are kept and found again (a store's ``sources/``,
+    :func:`greenplan.loaders.office.read_converted`); without it they are converted each time."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such plan file; pass the path of a plan (.txt, .html, .docx), "
@@ -42,7 +44,7 @@ def load(path: str | Path, display_name: str | None = None, attachments: list[st
     file = display_name or path.name
     report = LoadReport()
     listed = [(k, Path(a), None) for k, a in enumerate(attachments or [], 1)] or fetched_attachments(path)
-    doc = _document(path, file, report, ocr)
+    doc = _document(path, file, report, ocr, kept)
     exported = doc.format == "text" and any(b.kind == "table" for b in doc.blocks)   # the TAB-celled export
     if listed:
         from greenplan.loaders.attachments import joined
@@ -52,7 +54,7 @@ def load(path: str | Path, display_name: str | None = None, attachments: list[st
             if not annex.is_file():
                 raise FileNotFoundError(f"{annex}: no such attachment file")
             url = url or source_record(annex)[0]
-            annexes.append((number, _document(annex, url or annex.name, report, ocr), url))
+            annexes.append((number, _document(annex, url or annex.name, report, ocr, kept), url))
         doc = joined(doc, [(number, annex) for number, annex, _ in annexes])
     # the export layout carries no issuer or date: a missing metadata file is reported
     plan, report = load_document(doc, path, report, warn_missing=exported)
@@ -63,7 +65,7 @@ def load(path: str | Path, display_name: str | None = None, attachments: list[st
     return plan, report
 
 
-def _document(path: Path, file: str, report: LoadReport, ocr: bool = False) -> Document:
+def _document(path: Path, file: str, report: LoadReport, ocr: bool = False, kept: Path | None = None) -> Document:
     """The document model of one file, by its suffix (a plan, or an attachment read as its annex)."""
     if path.stat().st_size > limits.MAX_DOCUMENT_BYTES:
         raise PlanFormatError(file, 1, f"a plan file of at most {limits.size(limits.MAX_DOCUMENT_BYTES)}",
@@ -77,17 +79,19 @@ def _document(path: Path, file: str, report: LoadReport, ocr: bool = False) -> D
         if is_tabbed_layout(decode_text(file, path.read_bytes())):
             return read_tabbed(path, report, file)
         return read_text(path, file)
-    return read_document(path, kind, file, ocr)
+    return read_document(path, kind, file, ocr, kept)
 
 
-def read_document(path: Path, kind: str, display_name: str | None = None, ocr: bool = False) -> Document:
-    """The document model of a file of a format other than text (the reader for ``kind``)."""
+def read_document(path: Path, kind: str, display_name: str | None = None, ocr: bool = False,
+                  kept: Path | None = None) -> Document:
+    """The document model of a file of a format other than text (the reader for ``kind``; ``kept``: see
+    :func:`load`)."""
     if kind == "html":
         from greenplan.loaders.html import read_html
         return read_html(path, display_name)
     if kind == "converted":
         from greenplan.loaders.office import read_converted
-        return read_converted(path, display_name)
+        return read_converted(path, display_name, kept)
     if kind == "pdf":
         from greenplan.loaders.pdf import read_pdf
         return read_pdf(path, display_name, ocr)

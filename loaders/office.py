@@ -5,19 +5,24 @@ The file is converted to ``.docx`` by LibreOffice headless (``soffice --headless
 LibreOffice or another conversion never shares it), within a time limit, and the ``.docx`` is read by
 :mod:`greenplan.loaders.docx`.  The document keeps the original file's name and SHA-256; its format is
 ``docx`` since its locations are those of the converted Word body (block ordinals and XPaths in
-``word/document.xml``).
+``word/document.xml``).  A store's build keeps the converted file in the store's ``sources/`` folder, named by
+the original's SHA-256 (:func:`kept_docx`), so a later build of the same original starts no LibreOffice.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Document
+from greenplan.loaders.paths import record_path
 
 TIMEOUT = 120      # seconds for one conversion (a plan converts in a few seconds; the first start takes longest)
 CONVERTED = {".doc": "Word 97–2003", ".dot": "Word 97–2003 template", ".wps": "WPS Writer", ".wpt": "WPS Writer template",
@@ -66,13 +71,58 @@ def to_docx(path: Path, file: str, out_dir: Path) -> Path:
         return target
 
 
-def read_converted(path: Path, display_name: str | None = None) -> Document:
-    """The document model of a file LibreOffice converts to .docx (see the module's description)."""
+def read_converted(path: Path, display_name: str | None = None, kept: Path | None = None) -> Document:
+    """The document model of a file LibreOffice converts to .docx (see the module's description).
+    ``kept``: the folder where converted files are kept (a store's ``sources/``): the .docx is kept there as
+    ``<SHA-256 of the original>.docx`` with a ``.source.json`` record beside it, and read from there, without
+    LibreOffice, while the original has the same SHA-256. Without it the .docx is made in a temporary folder."""
     from greenplan.loaders.docx import read_docx
 
     file = display_name or path.name
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    with tempfile.TemporaryDirectory(prefix="greenplan-converted-") as tmp:
-        doc = read_docx(to_docx(path, file, Path(tmp)), file)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if kept is None:
+        with tempfile.TemporaryDirectory(prefix="greenplan-converted-") as tmp:
+            doc = read_docx(to_docx(path, file, Path(tmp)), file)
+    else:
+        doc = read_docx(kept_docx(path, file, digest, kept), file)
     doc.sha256 = digest
     return doc
+
+
+def kept_docx(path: Path, file: str, digest: str, kept: Path) -> Path:
+    """``kept/<digest>.docx``, converted on first use (and again when it or its record no longer match: a
+    cut-off or edited copy is never reused)."""
+    target = kept / f"{digest}.docx"
+    record = record_path(target)
+    if target.is_file() and record.is_file():
+        try:
+            said = json.loads(record.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            said = None
+        if isinstance(said, dict) and said.get("original_sha256") == digest and \
+                said.get("sha256") == hashlib.sha256(target.read_bytes()).hexdigest():
+            return target
+    kept.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".greenplan-converting-", dir=kept) as tmp:
+        made = to_docx(path, file, Path(tmp))
+        body = made.read_bytes()
+        entry = {"original": file, "original_sha256": digest, "converter": "LibreOffice",
+                 "converter_version": converter_version(made), "sha256": hashlib.sha256(body).hexdigest()}
+        os.replace(made, target)            # the .docx first: a record never names a file not yet in place
+        part = Path(tmp) / record.name
+        part.write_text(json.dumps(entry, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        os.replace(part, record)
+    return target
+
+
+def converter_version(docx: Path) -> str | None:
+    """LibreOffice's version as it wrote it into the converted file (``docProps/app.xml``'s Application,
+    ``LibreOffice/7.4.7.2$Linux_X86_64 …``): known without starting LibreOffice again."""
+    try:
+        with zipfile.ZipFile(docx) as z:
+            app = z.read("docProps/app.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<Application>[^<$/]*/([^<$\s]+)", app)
+    return found[1] if found else None

@@ -196,6 +196,61 @@ def test_damaged_old_word_file_is_one_clear_error(tmp_path):
         load(doc)
 
 
+def test_converted_file_is_kept_beside_the_store_and_not_converted_again(tmp_path, monkeypatch):
+    """Two builds of one store from a .doc: the second reads the kept .docx and starts no LibreOffice (a wrapper
+    counts the starts), with a byte-identical graph.nq; an edited .doc (item 45 removed) converts again."""
+    import hashlib
+    import json
+    import subprocess
+
+    from greenplan.loaders.office import soffice
+    from greenplan.store.core import build_store, locate
+    from greenplan.store.files import graph_path
+
+    text = GUANGZHOU.read_text(encoding="utf-8")
+    edited = tmp_path / "edited" / GUANGZHOU.name
+    edited.parent.mkdir()
+    edited.write_text(text[:text.rstrip("\n").rindex("\n")] + "\n", encoding="utf-8")    # item 45 removed
+    doc = libreoffice(GUANGZHOU, "doc", tmp_path / "made")
+    doc_edited = libreoffice(edited, "doc", tmp_path / "made-edited")
+    real = soffice()
+    version = re.match(r"LibreOffice (\S+)", subprocess.run([real, "--version"], capture_output=True, text=True,
+                                                            timeout=180).stdout)[1]
+    starts = tmp_path / "starts"
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{starts}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("GREENPLAN_SOFFICE", str(wrapper))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764892800")
+    plan = tmp_path / "plan.doc"
+    store = tmp_path / "store"
+
+    def started() -> int:
+        return len(starts.read_text().splitlines()) if starts.exists() else 0
+
+    def build() -> tuple[bytes, int]:
+        build_store(locate(str(store), [str(plan)]))
+        return graph_path(store).read_bytes(), started()
+
+    plan.write_bytes(doc.read_bytes())
+    digest = hashlib.sha256(plan.read_bytes()).hexdigest()
+    first, n_first = build()
+    second, n_second = build()
+    assert (n_first, n_second) == (1, 1)
+    assert second == first
+    assert digest.encode() in first and b"plan.doc" in first        # the document keeps the original's name and digest
+    kept = store / "sources" / f"{digest}.docx"
+    record = json.loads((store / "sources" / f"{digest}.source.json").read_text(encoding="utf-8"))
+    assert record == {"original": "plan.doc", "original_sha256": digest, "converter": "LibreOffice",
+                      "converter_version": version, "sha256": hashlib.sha256(kept.read_bytes()).hexdigest()}
+    assert len(load(plan, kept=store / "sources")[0].tasks) == 44 and started() == 1
+    plan.write_bytes(doc_edited.read_bytes())
+    third, n_third = build()
+    assert n_third == 2 and third != first
+    assert len(load(plan, kept=store / "sources")[0].tasks) == 43 and started() == 2
+    assert (store / "sources" / f"{hashlib.sha256(plan.read_bytes()).hexdigest()}.docx").is_file() and kept.is_file()
+
+
 @pytest.mark.parametrize("suffix", ["ods", "xls"])
 def test_spreadsheet_saved_by_libreoffice_reads_the_same(suffix, tmp_path):
     xlsx = _provincial_table(tmp_path / "分工方案.xlsx")

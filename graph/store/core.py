@@ -133,7 +133,7 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
     base = base or default_base()
     sources = expand_sources(sources) if sources else sources
     explicit = store or os.environ.get("GREENPLAN_STORE")
-    kept = Path(explicit) / "sources" if explicit else cache_root() / "sources"   # fetched pages, kept once
+    kept = sources_dir(explicit)
     srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
     annexes = tuple(_resolved(a) for a in attachments or ())
     if annexes and len(sources or []) != 1:
@@ -148,6 +148,17 @@ def locate(store: str | None = None, sources: list[str] | None = None, base: str
         return Location(Path(explicit), True, srcs, base, annexes, bool(ocr), origins)
     return Location(cache_root() / "stores" / cache_key(srcs, base, annexes, bool(ocr))[:24], False, srcs, base,
                     annexes, bool(ocr), origins)
+
+
+def sources_dir(explicit: str | Path | None) -> Path:
+    """Where fetched pages and files converted by LibreOffice are kept, once: the ``sources/`` folder of a store
+    named by --store / GREENPLAN_STORE, else the cache's."""
+    return Path(explicit) / "sources" if explicit else cache_root() / "sources"
+
+
+def kept_sources(loc: Location) -> Path:
+    """:func:`sources_dir` of a located store."""
+    return sources_dir(loc.directory if loc.explicit else None)
 
 
 def _resolved(source: str) -> Path:
@@ -180,7 +191,8 @@ def build_store(loc: Location, log=None):
         plans = []
         with Steps("building the store", total=len(loc.sources) + 2) as steps:   # a bar after 1 s (corpus builds)
             for src in loc.sources:
-                plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
+                plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr,
+                                 kept=kept_sources(loc))
                 plans.append(plan)
                 report.issues.extend(rep.issues)
                 steps.advance(f"read {src.name}")

@@ -91,7 +91,7 @@ def add(loc: Location, log=None) -> Change:
         report = LoadReport()
         plans = []
         for src, origin in todo:
-            plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr)
+            plan, rep = load(src, attachments=list(loc.attachments) or None, ocr=loc.ocr, kept=core.kept_sources(loc))
             report.issues.extend(rep.issues)
             plans.append((plan, src, origin))
         check_identifiers([p for p, _, _ in plans])
@@ -108,7 +108,8 @@ def add(loc: Location, log=None) -> Change:
             change.manifest = _write(gen, current, base, entries, plans, report)
         else:
             change.rebuilt = True
-            change.manifest = _rebuild(gen, base, entries, {p.identifier: p for p, _, _ in plans}, report)
+            change.manifest = _rebuild(gen, base, entries, {p.identifier: p for p, _, _ in plans}, report,
+                                       core.kept_sources(loc))
     _follow(loc.directory)
     return change
 
@@ -134,7 +135,7 @@ def remove(directory: Path, identifiers: list[str], log=None) -> Change:
             change.manifest = _write(gen, current, base, entries, [], None, removed=set(identifiers))
         else:
             change.rebuilt = True
-            change.manifest = _rebuild(gen, base, entries, {}, None)
+            change.manifest = _rebuild(gen, base, entries, {}, None, core.sources_dir(directory))
     _follow(directory)
     return change
 
@@ -192,9 +193,9 @@ def _checkpoint(source: Path, target: Path) -> None:
             shutil.copy2(entry.path, target / entry.name)
 
 
-def _rebuild(gen, base: str, entries: list[dict], fresh: dict, report) -> dict:
+def _rebuild(gen, base: str, entries: list[dict], fresh: dict, report, kept: Path) -> dict:
     """Every plan read again (the store was built by another greenplan version): the plans just read as they
-    are, the others from the files the manifest records."""
+    are, the others from the files the manifest records (``kept``: where converted files are kept)."""
     from greenplan.build.dataset import build
     from greenplan.loaders import LoadReport, load
 
@@ -205,7 +206,8 @@ def _rebuild(gen, base: str, entries: list[dict], fresh: dict, report) -> dict:
             plans.append(fresh[e["identifier"]])
             continue
         try:
-            plan, rep = load(Path(e["file"]), attachments=e.get("attachments") or None, ocr=bool(e.get("ocr")))
+            plan, rep = load(Path(e["file"]), attachments=e.get("attachments") or None, ocr=bool(e.get("ocr")),
+                             kept=kept)
         except FileNotFoundError:
             raise StoreError(f"{e['file']}: the source of plan {e['identifier']} is gone, and the store was built by "
                              f"another version of greenplan, so every plan must be read again; add it again from "
