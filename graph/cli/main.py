@@ -17,6 +17,20 @@ from greenplan.messages import log, usage_error
 
 
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
+    _source_options(p)
+    p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
+    p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
+    p.add_argument("--follow-redirects", action="store_true",
+                   help="fetching an http(s):// source: follow redirects to another host or port (default: only "
+                        "the same host and port; never another scheme)")
+    if endpoint:
+        p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
+        p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="with --endpoint: give up a request after this many seconds without an answer (default 60)")
+
+
+def _source_options(p: argparse.ArgumentParser) -> None:
+    """What a store is built from: --source, --attachment, --ocr (every command that builds one on first use)."""
     p.add_argument("--source", action="append", metavar="PATH",
                    help="plan file (.txt, .html/.htm, .docx, .pdf, .xlsx/.xls/.ods, .doc/.wps/.rtf/.odt), folder of plan files, "
                         "list file (*.list: one path or URL a line) or http(s):// URL (a page's attachments are read "
@@ -27,15 +41,6 @@ def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--ocr", action="store_true",
                    help="read a scanned PDF (no text layer) by OCR with ocrmypdf -l chi_sim instead of refusing it; "
                         "its records are marked and flagged by `validate`")
-    p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
-    p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs (default: GREENPLAN_BASE or https://w3id.org/greenplan/)")
-    p.add_argument("--follow-redirects", action="store_true",
-                   help="fetching an http(s):// source: follow redirects to another host or port (default: only "
-                        "the same host and port; never another scheme)")
-    if endpoint:
-        p.add_argument("--endpoint", metavar="URL", help="query a remote SPARQL endpoint instead of the local store")
-        p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                       help="with --endpoint: give up a request after this many seconds without an answer (default 60)")
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -457,8 +462,7 @@ def _metadata_options(p):
 def _push_options(p):
     p.add_argument("--store", required=True, metavar="URL",
                    help="SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://127.0.0.1:7878/store")
-    p.add_argument("--source", action="append", metavar="PATH", help="plan file (.txt, .html/.htm, .docx) or http(s):// URL "
-                                                                     "(repeatable; default: the bundled plan)")
+    _source_options(p)
     p.add_argument("--local-store", metavar="DIR", help="push this built store directory instead of the default cache")
     p.add_argument("--base", metavar="IRI", help="base IRI for minted IRIs")
     p.add_argument("--user", metavar="NAME", help="user name for HTTP basic/digest authentication; the password "

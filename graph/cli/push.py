@@ -30,7 +30,7 @@ def main(args) -> int:
     if args.timeout <= 0:
         raise StoreError(f"--timeout {args.timeout:g}: give a number of seconds greater than 0")
     password = password_for(args.user, args.store) if args.user else None
-    store = open_store(args.local_store, args.source, args.base, log=log)
+    store = open_store(args.local_store, args.source, args.base, log=log, attachments=args.attachment, ocr=args.ocr)
     try:
         pushed = push(store, args.store, user=args.user, password=password, timeout=args.timeout,
                       start=getattr(args, "start", None))
