@@ -22,7 +22,7 @@ class Kept(NamedTuple):
 
 
 def recorded(store) -> dict[str, dict]:
-    """Plan identifier → its manifest entry (``source``, ``sha256``); empty for a store without a manifest
+    """Plan identifier → its manifest entry (``file``, ``source``, ``sha256``); empty for a store without a manifest
     (a remote endpoint)."""
     manifest = getattr(store, "manifest", None) or {}
     return {p["identifier"]: p for p in manifest.get("plans", []) if p.get("identifier")}
@@ -33,7 +33,7 @@ def kept_copy(store, identifier: str) -> Kept | None:
     entry = recorded(store).get(identifier)
     if entry is None:
         return None
-    path = Path(entry.get("source", ""))
+    path = Path(entry.get("file") or entry.get("source", ""))   # "file": the kept copy (a URL's "source" is its URL)
     media = MEDIA.get(path.suffix.lower())
     if media is None or not path.is_file():
         return None
