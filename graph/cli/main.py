@@ -79,7 +79,7 @@ def _print_result(result, args) -> None:
         triples = sorted(result, key=triple_key)  # stable across engines
         write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
-    from greenplan.query.results import terminal_width
+    from greenplan.messages import terminal_width
 
     total = terminal_width() if args.max_width is None and args.format == "table" else None
     write_output(getattr(args, "out", None),
