@@ -30,7 +30,10 @@ def terminal_width(default: int = 100) -> int:
         columns = 0
     if columns > 0:
         return columns
+    stdout = sys.__stdout__
+    if stdout is None:
+        return default
     try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or default
+        return os.get_terminal_size(stdout.fileno()).columns or default
     except (AttributeError, ValueError, OSError):
         return default

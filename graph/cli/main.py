@@ -16,6 +16,19 @@ from greenplan.errors import GreenplanError
 from greenplan.messages import log, usage_error
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the terminal's width (argparse would import shutil to ask: with bz2 and
+    lzma ≈ 2 ms of every command, since each option added builds a formatter)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:          # as argparse: the terminal's columns (80 when unknown) less 2
+            from greenplan.messages import terminal_width
+
+            width = terminal_width(80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     p.add_argument("--source", action="append", metavar="PATH",
                    help="plan file (.txt, .html/.htm, .docx, .pdf, .xlsx/.xls/.ods, .doc/.wps/.rtf/.odt), folder of plan files, "
@@ -372,14 +385,15 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     set up (building all of them is ≈ 5 ms of every cold query)."""
     from greenplan import __version__
 
-    ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.")
+    ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.",
+                                 formatter_class=_HelpFormatter)
     ap.add_argument("--version", action="version", version=f"greenplan {__version__}")
     ap.add_argument("--debug", action="store_true",
                     help="show the traceback of an internal error (a bug) instead of one line; any position")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func, helptext, options in COMMANDS:
         if command is None or name == command:
-            p = sub.add_parser(name, help=helptext)
+            p = sub.add_parser(name, help=helptext, formatter_class=_HelpFormatter)
             options(p)
             p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap
