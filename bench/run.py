@@ -86,23 +86,32 @@ def timed_runs(cmd: list[str], runs: int, env=None, timeout: float | None = None
     return out
 
 
-def cold_cli(runs: int) -> str:
+def cold_cli(runs: int, compare: str | None = None, source: bool = False) -> str:
+    """Every command ``runs`` times, the commands taking turns (alternating whole processes); with ``compare``
+    (another tree's interpreter) the same greenplan commands of that tree beside these."""
+    from bytecode import compile_package
+
+    pythons = [PY] + ([compare] if compare else [])
+    notes = ["not compiled first (--source)"] if source else [compile_package(py) for py in pythons][:1]
     subprocess.run(CLI + ["query", "tasks"], stdout=subprocess.DEVNULL, check=True)   # fill the default cache once
-    cases = [
-        ("`python -c pass`", [PY, "-c", "pass"]),
-        ("`python -c \"import pyoxigraph\"`", [PY, "-c", "import pyoxigraph"]),
-        ("`greenplan query tasks`", CLI + ["query", "tasks"]),
-        ("`greenplan query topic-bureaus --param topic=hydrogen`", CLI + ["query", "topic-bureaus", "--param", "topic=hydrogen"]),
-        ("`greenplan query bureau-pairs`", CLI + ["query", "bureau-pairs"]),
-    ]
+    queries = [["query", "tasks"], ["query", "topic-bureaus", "--param", "topic=hydrogen"], ["query", "bureau-pairs"]]
+    cases = [("`python -c pass`", [PY, "-c", "pass"]), ("`python -c \"import pyoxigraph\"`", [PY, "-c", "import pyoxigraph"])]
+    for q in queries:
+        cases.append((f"`greenplan {' '.join(q)}`", CLI + q))
+        if compare:
+            other = Path(compare).parent / "greenplan"
+            subprocess.run([str(other), *queries[0]], stdout=subprocess.DEVNULL, check=True)   # its cache, once
+            cases.append((f"`greenplan {' '.join(q)}` ({compare})", [str(other), *q]))
     shim = shutil.which("greenplan")
     if shim and Path(shim).resolve() != ENTRY.resolve():
         cases.append((f"same through PATH ({shim})", [shim, "query", "topic-bureaus", "--param", "topic=hydrogen"]))
-    rows = []
-    for label, cmd in cases:
-        xs = timed_runs(cmd, runs)
-        rows.append([label, ms(statistics.median(xs)), ms(min(xs)), ms(max(xs))])
-    return table(["command (whole process, default per-user store)", "median ms", "min ms", "max ms"], rows)
+    times: dict[str, list[float]] = {label: [] for label, _ in cases}
+    for _ in range(runs):
+        for label, cmd in cases:
+            times[label] += timed_runs(cmd, 1)
+    rows = [[label, ms(statistics.median(xs)), ms(min(xs)), ms(max(xs))] for label, xs in times.items()]
+    return (table(["command (whole process, default per-user store)", "median ms", "min ms", "max ms"], rows)
+            + f"\n\n(commands taking turns; {notes[0]})")
 
 
 # --- build and validate ---------------------------------------------------------------------
@@ -528,6 +537,11 @@ def main(argv=None) -> int:
     ap.add_argument("--cold-cap", type=float, default=60.0, help="cut off a corpus-wide cold query after N s (default 60)")
     ap.add_argument("--cold-stores", help="reuse the coldstoreN stores of an earlier run found in this folder")
     ap.add_argument("--out", help="also write the tables to this markdown file")
+    ap.add_argument("--compare", metavar="PYTHON",
+                    help="cold CLI: also time the greenplan beside this interpreter (another tree's venv), in turns")
+    ap.add_argument("--source", action="store_true",
+                    help="cold CLI: do not compile greenplan's bytecode first (bench/bytecode.py; bytecode already there "
+                         "is used)")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("1,10" if args.quick else "1,10,100,300")).split(",")]
     runs = args.runs or (5 if args.quick else 15)
@@ -541,7 +555,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="greenplan-bench-") as tmp:
         work = Path(tmp)
         if "cli" not in skip:
-            emit(f"\n### Cold CLI ({runs} runs each)\n\n" + cold_cli(runs), sink)
+            emit(f"\n### Cold CLI ({runs} runs each)\n\n" + cold_cli(runs, args.compare, args.source), sink)
         if "build" not in skip:
             emit(f"\n### Build and validate the bundled plan ({min(runs, 5)} runs)\n\n"
                  + build_validate(min(runs, 5), work), sink)

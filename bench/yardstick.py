@@ -14,10 +14,14 @@ times, and the medians are printed:
   before timing), opened with `Store.read_only`: what a cold query costs when nothing is parsed at start.
 
 Ratios are to the script of the same round. Nothing passes or fails; the figures go into docs/speed.md.
+greenplan's modules are compiled to bytecode first, as an installed package has them (bench/bytecode.py);
+`--source` skips that: with greenplan's `__pycache__` folders removed and PYTHONDONTWRITEBYTECODE set, every
+greenplan process then compiles its modules again (how the first figures of this yardstick were taken).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -49,15 +53,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--queries", default="", help="comma-separated saved query names (default: all)")
+    ap.add_argument("--source", action="store_true",
+                    help="do not compile greenplan's bytecode first (bench/bytecode.py; bytecode already there is used)")
     opts = ap.parse_args()
 
     import pyoxigraph as ox
+    from bytecode import compile_package
 
     from greenplan.query.catalogue import catalogue
     from greenplan.query.sparqltext import substitute
     from greenplan.store.core import Store
     from greenplan.store.files import graph_path
 
+    note = "greenplan's bytecode not compiled first (--source)" if opts.source else compile_package(sys.executable)
     work = Path(tempfile.mkdtemp(prefix="gp-yardstick-"))
     try:
         store = work / "S"
@@ -72,6 +80,7 @@ def main() -> None:
         wanted = [n for n in opts.queries.split(",") if n]
         exe = str(Path(sys.executable).parent / "greenplan")
         rows = []
+        load = os.getloadavg()
         for q in catalogue():
             if wanted and q.name not in wanted:
                 continue
@@ -98,7 +107,8 @@ def main() -> None:
         print(f"median over the queries: greenplan ÷ script {g_all:.2f}×, in memory ÷ script "
               f"{statistics.median(r[2] / r[3] for r in rows):.2f}×")
         print(f"(medians of {opts.runs} alternating whole-process runs; bundled plan, "
-              f"{sum(1 for _ in open(graph, 'rb'))} quads)")
+              f"{sum(1 for _ in open(graph, 'rb'))} quads; {note}; load average at the start "
+              f"{' / '.join(f'{x:.2f}' for x in load)})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

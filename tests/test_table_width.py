@@ -51,3 +51,25 @@ def test_a_table_cut_to_fit_marks_its_cut_cells():
     out = to_table(r, max_width=None, total_width=40).splitlines()
     assert max(map(width, out)) <= 40
     assert out[2].endswith("…") and out[2].count("…") == 2
+
+
+def test_width_counts_wide_and_full_width_characters_as_two():
+    # Counted by hand from Unicode's East Asian Width: 湛 江 市 are Wide (W), Ａ is Fullwidth (F), ｱ is
+    # Halfwidth (H), … and é are Ambiguous/Neutral (one column, as a terminal without CJK settings shows them).
+    assert width("湛江市ab") == 8
+    assert width("Ａｱ…é") == 5
+    assert width("plain ascii") == 11
+    assert width("") == 0
+    assert width("湛江市") == width("湛") * 3 == 6      # a character met before counts the same again
+
+
+def test_terminal_width_follows_columns_else_the_default():
+    # Standard output is a pipe here, so without COLUMNS the default answers (what shutil.get_terminal_size
+    # says for a pipe); a positive COLUMNS wins; a bad one is ignored.
+    code = "from greenplan.messages import terminal_width as w; print(w(), w(80))"
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    for columns, expected in ((None, "100 80"), ("123", "123 123"), ("0", "100 80"), ("wide", "100 80")):
+        e = dict(env, **({"COLUMNS": columns} if columns else {}))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e, check=True,
+                             stdin=subprocess.DEVNULL)
+        assert out.stdout.split() == expected.split(), columns

@@ -16,6 +16,19 @@ from greenplan.errors import GreenplanError
 from greenplan.messages import log, usage_error
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the terminal's width (argparse would import shutil to ask: with bz2 and
+    lzma ≈ 2 ms of every command, since each option added builds a formatter)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:          # as argparse: the terminal's columns (80 when unknown) less 2
+            from greenplan.messages import terminal_width
+
+            width = terminal_width(80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def _store_options(p: argparse.ArgumentParser, endpoint: bool = False) -> None:
     _source_options(p)
     p.add_argument("--store", metavar="DIR", help="store directory (default: GREENPLAN_STORE, else a per-user cache)")
@@ -84,7 +97,7 @@ def _print_result(result, args) -> None:
         triples = sorted(result, key=triple_key)  # stable across engines
         write_output(None, to_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES))
         return
-    from greenplan.query.results import terminal_width
+    from greenplan.messages import terminal_width
 
     total = terminal_width() if args.max_width is None and args.format == "table" else None
     write_output(getattr(args, "out", None),
@@ -377,14 +390,15 @@ def parser(command: str | None = None) -> argparse.ArgumentParser:
     set up (building all of them is ≈ 5 ms of every cold query)."""
     from greenplan import __version__
 
-    ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.")
+    ap = argparse.ArgumentParser(prog="greenplan", description="A knowledge graph of Chinese government policy plans.",
+                                 formatter_class=_HelpFormatter)
     ap.add_argument("--version", action="version", version=f"greenplan {__version__}")
     ap.add_argument("--debug", action="store_true",
                     help="show the traceback of an internal error (a bug) instead of one line; any position")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func, helptext, options in COMMANDS:
         if command is None or name == command:
-            p = sub.add_parser(name, help=helptext)
+            p = sub.add_parser(name, help=helptext, formatter_class=_HelpFormatter)
             options(p)
             p.set_defaults(func=func if callable(func) else _delegate(str(func)))
     return ap

@@ -39,13 +39,16 @@ from __future__ import annotations
 import re
 import weakref
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from greenplan.query.sparqltext import ParameterError, variables
 from greenplan.resources import folder
 from greenplan.vocab import XSD_DECIMAL, XSD_INTEGER
+
+TYPE_CHECKING = False     # typing.TYPE_CHECKING without importing typing (≈ 2 ms of every cold query)
+if TYPE_CHECKING:
+    from typing import Any
 
 # A parameter variable's name (after ?): _name or __name (required), with an optional grlc type suffix.
 PARAM = re.compile(r"(__?)([A-Za-z][A-Za-z0-9]*?)(?:_(iri|integer|decimal|string))?")

@@ -4,7 +4,8 @@ query gives the same rows everywhere."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False     # typing.TYPE_CHECKING without importing typing (≈ 2 ms of every cold query)
 
 if TYPE_CHECKING:
     from greenplan.query.results import Result

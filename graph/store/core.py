@@ -37,7 +37,6 @@ from pyoxigraph import Store as OxStore
 from greenplan import __version__
 from greenplan.errors import GreenplanError
 from greenplan.iris import default_base
-from greenplan.loaders.paths import attachment_files, is_url, metadata_path
 from greenplan.resources import bundled_plan
 from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, generation_dir, read_graph, read_manifest
 from greenplan.store.fingerprint import code_digest, new_hash
@@ -69,6 +68,8 @@ def cache_key(sources: list[Path], base: str, attachments: tuple[Path, ...] = ()
     """Content hash of everything a store is built from: sources, their metadata and attachments (given or
     fetched with a page), the package's code and data files, version and base IRI (≈ 1 ms for the bundled
     plan once the code digest is remembered)."""
+    from greenplan.loaders.paths import attachment_files, metadata_path  # not for a store named alone (json)
+
     h = new_hash()
     h.update(f"greenplan {__version__}\nbase {base}\ncode {code_digest(cache_root() / 'code')}\n".encode())
     for src in sources:
@@ -99,6 +100,8 @@ def expand_sources(sources: list[str]) -> list[str]:
     """``--source`` values as plan sources: a folder gives its plan files (.txt, .html, .docx …, sorted by name;
     the ``.meta.toml`` beside each still applies), a list file (``*.list``) its lines (paths relative to the
     list's folder, or URLs; blank lines and ``#`` comments skipped), anything else stands for itself."""
+    from greenplan.loaders.paths import is_url
+
     out: list[str] = []
     for s in sources:
         path = Path(s)
@@ -131,7 +134,10 @@ def expand_sources(sources: list[str]) -> list[str]:
 def locate(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
            attachments: list[str] | None = None, ocr: bool = False) -> Location:
     base = base or default_base()
-    sources = expand_sources(sources) if sources else sources
+    if sources:      # the loaders' path rules (and json) are not imported for a store named alone
+        from greenplan.loaders.paths import is_url
+
+        sources = expand_sources(sources)
     explicit = store or os.environ.get("GREENPLAN_STORE")
     kept = sources_dir(explicit)
     srcs = [_kept(s, kept) if is_url(s) else _resolved(s) for s in (sources or [])] or [bundled_plan()]
@@ -224,6 +230,7 @@ def now() -> str:
 def plan_entry(plan, source: Path, origin, added: str, base: str, attachments=(), ocr: bool = False) -> dict:
     """A plan's line in the manifest: where it came from, when it was added, its graph and what it was read from."""
     from greenplan.iris import Minter
+    from greenplan.loaders.paths import metadata_path
 
     meta = metadata_path(source)
     return {"identifier": plan.identifier, "source": str(origin), "file": str(source), "sha256": plan.source_sha256,
@@ -236,6 +243,8 @@ def plan_entry(plan, source: Path, origin, added: str, base: str, attachments=()
 def inputs_digest(source: Path, attachments=(), ocr: bool = False) -> str:
     """A digest of what a plan is read from besides its source and metadata: the attachments fetched with a page
     or given with --attachment, and whether scanned pages are read by OCR (``greenplan add`` compares it)."""
+    from greenplan.loaders.paths import attachment_files
+
     h = new_hash()
     for annex in list(attachment_files(source)) + [Path(a) for a in attachments]:
         h.update(str(annex).encode("utf-8", "surrogateescape") + b"\n")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from greenplan.loaders.paths import metadata_path
 from greenplan.store import core
 from greenplan.store.core import (
     Location,
@@ -81,7 +82,7 @@ def add(loc: Location, log=None) -> Change:
         todo = []                              # (source, origin) to read
         for src, origin in zip(loc.sources, loc.origins or loc.sources):
             same = [p for p in kept_entries.values() if p.get("file") == str(src)]
-            meta = core.metadata_path(src)
+            meta = metadata_path(src)
             if incremental and same and same[0]["sha256"] == _sha256(src) and \
                     same[0].get("meta") == (file_digest(meta) if meta.exists() else None) and \
                     same[0].get("inputs") == core.inputs_digest(src, loc.attachments, loc.ocr):
