@@ -107,3 +107,18 @@ def value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.Defaul
     if isinstance(term, (ox.Triple, ox.DefaultGraph)):
         raise TypeError(f"a term with a value was expected, not {term!r}")
     return term.value
+
+
+def from_rdflib(term) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    """An rdflib term (pySHACL's reports, rdflib graphs) as the pyoxigraph term greenplan uses; None stays None."""
+    import rdflib
+
+    if term is None:
+        return None
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)

@@ -196,18 +196,9 @@ def report_results(report) -> list:
 
 def _ox(term):
     """An rdflib term as a pyoxigraph term."""
-    import pyoxigraph as ox
-    import rdflib
+    from greenplan.quads import from_rdflib
 
-    if term is None:
-        return None
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    return from_rdflib(term)
 
 
 def results(store, engine: str = "oxigraph") -> list:

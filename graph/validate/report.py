@@ -130,16 +130,7 @@ def _result(graph, node) -> Result:
     """One sh:ValidationResult of an rdflib report graph as a :class:`Result` (terms as pyoxigraph terms)."""
     import rdflib
 
-    def term(t):
-        if t is None:
-            return None
-        if isinstance(t, rdflib.URIRef):
-            return ox.NamedNode(str(t))
-        if isinstance(t, rdflib.BNode):
-            return ox.BlankNode(str(t))
-        if t.language:
-            return ox.Literal(str(t), language=t.language)
-        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+    from greenplan.quads import from_rdflib as term
 
     def one(p):
         return graph.value(node, rdflib.URIRef(SH + p))
