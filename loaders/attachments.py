@@ -15,12 +15,12 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
+from greenplan.loaders.body import ANNEX_HEADING
 from greenplan.loaders.model import Block, Document
 from greenplan.loaders.records import Span
 
 # the suffixes of attachment files (documents, not pages): what a link must end in to be fetched
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".rtf", ".odt", ".xls", ".xlsx", ".et", ".ods", ".txt")
-ANNEX_HEADING = re.compile(r"^附\s*件\s*[0-9]{0,3}\s*$")
 LINK_NUMBER = re.compile(r"附\s*件\s*([0-9]{1,3})|^\s*([0-9]{1,3})\s*[.．、]")
 MAX_ATTACHMENTS = 20
 

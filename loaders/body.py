@@ -9,6 +9,10 @@ from greenplan.loaders.numbers import chinese_count
 from greenplan.loaders.records import LoadReport, Sentence, Target
 
 NUMERALS = "一二三四五六七八九十"
+NUMERAL = f"[{NUMERALS}]+"                                        # a chapter's or section's printed numeral
+DOC_NUMBER_TAIL = r"[〔\[［(（]\d{4}[〕\]］)）]\d+号"             # 〔2019〕3号 of a document number, any brackets
+ANNEX_LIST = re.compile(r"^附\s*件\s*\d*\s*[：:]")                 # 附件：1.重点任务分工表 2.… lists the annexes
+ANNEX_HEADING = re.compile(r"^附\s*件\s*([0-9]{0,3})\s*$")         # 附件1 on a line of its own heads an annex
 CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
 STATUS = re.compile(r"^（(.+稿)）$")
 SENTENCE_END = "。"

@@ -22,18 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from greenplan.loaders.body import chinese_number
+from greenplan.loaders.body import ANNEX_LIST, DOC_NUMBER_TAIL, NUMERAL, chinese_number
 from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.model import Block
 from greenplan.loaders.parties import words
 
-NUMERAL = "[一二三四五六七八九十]+"
 MARK = re.compile(rf"({NUMERAL})、|（({NUMERAL})）|(?<![\d.．])(\d{{1,3}})[.．、]")
 SPACES = re.compile(r"[\u3000]+|[ \t\xa0]{2,}")
-DOC_NUMBER = r"[\u4e00-\u9fff]{1,6}[〔\[［(（]\d{4}[〕\]］)）]\d+号"
+DOC_NUMBER = rf"[\u4e00-\u9fff]{{1,6}}{DOC_NUMBER_TAIL}"
 NOTE_END = "）)"
 FRONT = 6   # the title, number, addressee: within the first paragraphs
-ANNEX_LIST = re.compile(r"^附\s*件\s*\d*\s*[：:]")   # 附件：1.重点任务分工表 2.… lists annexes, not items
 
 
 def _layout() -> dict:

@@ -16,7 +16,17 @@ import re
 from dataclasses import dataclass, field, replace
 
 from greenplan.loaders.annexes import PROJECT_HEADER, check_sequence, project_record
-from greenplan.loaders.body import GOAL_YEAR, chinese_number, chinese_numeral, parse_targets
+from greenplan.loaders.body import (
+    ANNEX_HEADING,
+    ANNEX_LIST,
+    DOC_NUMBER_TAIL,
+    GOAL_YEAR,
+    NUMERAL,
+    STATUS,
+    chinese_number,
+    chinese_numeral,
+    parse_targets,
+)
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.layoutwords import layout
 from greenplan.loaders.model import Block, Cell, Document, row_span
@@ -45,18 +55,14 @@ from greenplan.loaders.records import (
 )
 from greenplan.loaders.runon import resegment
 
-NUMERAL = "[一二三四五六七八九十]+"
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
 ITEM_LABEL = re.compile(r"(?:(\d{1,3})\.|（(\d{1,3})）)$")   # the item number at the end of a task's label
 CHAPTER_LABEL = re.compile(rf"({NUMERAL})、")
 ITEM = re.compile(r"^(?:(\d{1,2})[.．、]|[（(](\d{1,2})[）)])\s*(.*)$", re.S)
-DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
+DOC_NUMBER = re.compile(rf"^[\u4e00-\u9fff]{{1,12}}{DOC_NUMBER_TAIL}$")
 DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-STATUS = re.compile(r"^（(.+稿)）$")
 NOTICE = re.compile(r"关于印发(.+)的通知$")
-ANNEX_LIST = re.compile(r"^附\s*件\s*\d*\s*[：:]")
-ANNEX_HEADING = re.compile(r"^附\s*件\s*([0-9]{0,3})$")
 TITLE_END = "。：:"
 HEADING_MAX = 60          # a chapter heading is a short line (long 一、… paragraphs are running text)
 SIGNATURE_MAX = 20        # the issuing body's name above the closing date
