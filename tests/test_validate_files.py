@@ -179,3 +179,30 @@ ex:S a sh:NodeShape ; sh:targetNode ex:a , ex:b ; sh:sparql [ sh:prefixes ex: ; 
                           for t in read_rdf(tmp_path / "d.ttl"))
         results = Engine(Shapes(read_rdf(tmp_path / "s.ttl")), store).run()
     assert {(r.focus.value.rsplit("/", 1)[-1], r.value.value) for r in results} == expected
+
+
+def test_an_ask_validator_on_a_blank_focus_node_of_a_store_binds_that_node(tmp_path):
+    """On a store, a blank focus node has no SPARQL spelling: written into the query as `_:b…` it would read as a
+    variable, and the ASK would find another node's triple. By hand: _:x has no ex:p, ex:a has one — one result,
+    for the blank node."""
+    import pyoxigraph as ox
+
+    from greenplan.validate.report import read_rdf
+    from greenplan.validate.shacl import Engine, Shapes
+
+    (tmp_path / "s.ttl").write_text('''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex: sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
+ex:HasP a sh:ConstraintComponent ; sh:parameter [ sh:path ex:hasP ] ;
+  sh:nodeValidator [ a sh:SPARQLAskValidator ; sh:prefixes ex: ; sh:ask "ASK { $this ex:p ?any }" ] .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ; ex:hasP true .
+''', encoding="utf-8")
+    store = ox.Store()
+    x = ox.BlankNode()
+    g = ox.NamedNode("urn:g")
+    store.extend([ox.Quad(x, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode("http://example.org/C"), g),
+                  ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"),
+                          ox.Literal("1"), g)])
+    results = Engine(Shapes(read_rdf(tmp_path / "s.ttl")), store).run()
+    assert [type(r.focus).__name__ for r in results] == ["BlankNode"]

@@ -470,7 +470,12 @@ class Engine:
     def _bind_shape(self, text: str, shape) -> str:
         """$currentShape and $shapesGraph written into the query (the others are bound per focus node)."""
         d = self.data
-        values = {"currentShape": d.term(shape) or str(shape)}
+        if d.term(shape) is None:       # a blank-node shape of a store has no SPARQL spelling
+            if re.search(r"\$currentShape\b", text):
+                raise _refuse("$currentShape of a blank-node shape on a store (give the shape an IRI)", shape)
+            values: dict[str, str] = {}
+        else:
+            values = {"currentShape": d.term(shape)}
         if d.shapes_graph is not None:
             values["shapesGraph"] = str(d.shapes_graph)
         return prebind.bind(text, values)
@@ -482,14 +487,15 @@ class Engine:
             raise GreenplanError(f"shape {where}: its SPARQL cannot be parsed: {e}") from None
         return text
 
-    def _rows(self, holder, text: str, focus_nodes: list, extra: dict, prebound: set, where):
+    def _rows(self, holder, text: str, focus_nodes: list, extra: dict, prebound: set, where, blank=None):
         """(focus node, row) of a SELECT with $this and ``extra`` (name → term text) pre-bound.
 
         Every occurrence is replaced (SHACL's pre-binding, :func:`prebind.bind`). A query whose WHERE clause is
         one flat group — no inner group, UNION, OPTIONAL, GRAPH or subquery — gives the same answers with the
         focus nodes in one VALUES block, which is much faster on a store of many plans: it is run that way,
-        VALUES_CHUNK nodes a query.
+        VALUES_CHUNK nodes a query. ``blank``: parameters bound to blank nodes of a store (by substitution).
         """
+        subs = dict(blank or {})
         d = self.data
         prebind.check(text, prebound, where)
         text = self._bind_shape(self.shapes.prefixes(holder) + text, where)
@@ -503,17 +509,17 @@ class Engine:
                 block = "VALUES ?this { " + " ".join(d.term(f) for f in chunk) + " }\n"
                 query = text[:m.end()] + block + text[m.end():]
                 query = re.sub(r"\$this\b", "?this", query)
-                for row in _rows(self._select(query, where)):
+                for row in _rows(self._select(query, where, subs or None)):
                     yield d.back(row["this"]), {k: d.back(v) for k, v in row.items()}
             rest = [f for f in focus_nodes if d.term(f) is None]
         else:
             for f in named:
-                for row in _rows(self._select(prebind.bind(text, {"this": d.term(f)}), where)):
+                for row in _rows(self._select(prebind.bind(text, {"this": d.term(f)}), where, subs or None)):
                     yield f, {k: d.back(v) for k, v in row.items()}
             rest = [f for f in focus_nodes if d.term(f) is None]
         for f in rest:   # blank nodes of a store: pyoxigraph's substitution (outer group only)
             for row in _rows(self._select(re.sub(r"[$?]this\b", "?this", text), where,
-                                          substitutions={ox.Variable("this"): f})):
+                                          substitutions={**subs, ox.Variable("this"): f})):
                 row["this"] = f
                 yield f, row
 
@@ -562,7 +568,10 @@ class Engine:
             validator = s.one(component, SH + "validator")
         if validator is None or (s.one(validator, SH + "select") is None and s.one(validator, SH + "ask") is None):
             raise _refuse(f"constraint component {component} without a SPARQL validator for this kind of shape", shape)
-        extra = {k: (self.data.term(v) or str(v)) for k, v in bound.items() if v is not None}
+        # parameter values written into the query where they have a SPARQL spelling; a blank node of a store has
+        # none (its label would read as a variable) and is bound by substitution instead
+        extra = {k: self.data.term(v) for k, v in bound.items() if v is not None and self.data.term(v) is not None}
+        blank = {ox.Variable(k): v for k, v in bound.items() if v is not None and self.data.term(v) is None}
         unbound = [k for k, v in bound.items() if v is None]
         templates = [(m.language or "", m.value) for m in s.sh(validator, "message")] or \
             [(m.language or "", m.value) for m in s.sh(component, "message")]
@@ -587,15 +596,19 @@ class Engine:
             for focus in focus_nodes:
                 values = d.values(self.path_of(path), focus) if path is not None else [focus]
                 for v in values:
-                    q = prebind.bind(text, {"this": d.term(focus) or str(focus), "value": d.term(v) or str(v)})
-                    if not self._select(q, shape):
+                    nodes = {"this": focus, "value": v}
+                    q = prebind.bind(text, {k: d.term(n) for k, n in nodes.items() if d.term(n) is not None})
+                    subs = {var: n for var, n in {**blank, **{ox.Variable(k): n for k, n in nodes.items()
+                                                             if d.term(n) is None}}.items()
+                            if re.search(rf"[$?]{var.value}\b", q)}
+                    if not self._select(q, shape, subs or None):
                         result(focus, v, {"value": v})
             return out
         text = s.one(validator, SH + "select").value
         if path is not None:
             text = re.sub(r"\$PATH\b", s.path_text(path), text)
         text = _unbind(text, unbound)
-        for focus, row in self._rows(validator, text, focus_nodes, extra, prebound, shape):
+        for focus, row in self._rows(validator, text, focus_nodes, extra, prebound, shape, blank):
             value = row["value"] if "value" in row else (focus if path is None else None)
             result(focus, value, row)
         return out
