@@ -206,3 +206,18 @@ ex:S a sh:NodeShape ; sh:targetClass ex:C ; ex:hasP true .
                           ox.Literal("1"), g)])
     results = Engine(Shapes(read_rdf(tmp_path / "s.ttl")), store).run()
     assert [type(r.focus).__name__ for r in results] == ["BlankNode"]
+
+
+@pytest.mark.parametrize("term", ["values", "fooBar"])
+def test_a_term_of_the_shacl_namespace_the_engine_does_not_know_is_refused_by_name(tmp_path, term):
+    """sh:values (SHACL-AF) and a misspelt constraint: refused before validating, never passed unchecked."""
+    import greenplan.api as gp
+    from greenplan.validate.shacl import Unsupported
+
+    (tmp_path / "s.ttl").write_text(f'''@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:{term} ex:q ] .
+''', encoding="utf-8")
+    (tmp_path / "d.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:p 1 .\n", encoding="utf-8")
+    with pytest.raises(Unsupported, match=f"sh:{term}"):
+        gp.validate_files([tmp_path / "s.ttl"], [tmp_path / "d.ttl"])

@@ -51,7 +51,33 @@ UNSUPPORTED = {
     SH + "expression": "SHACL-AF node expressions (sh:expression)",
     SH + "targetValidator": "SHACL-AF custom target types (sh:targetValidator)",
     SH + "entailment": "entailment regimes (sh:entailment)",
+    **{SH + n: f"SHACL-AF node expressions (sh:{n})" for n in ("values", "intersection", "union", "filterShape",
+                                                            "nodes", "this")},
+    **{SH + n: f"SHACL-AF rules (sh:{n})" for n in ("SPARQLRule", "TripleRule", "subject", "predicate", "object")},
+    **{SH + n: f"SHACL-AF functions (sh:{n})" for n in ("SPARQLFunction", "Function", "returnType")},
 }
+# Every other term of the SHACL namespace the engine knows: constraints it checks (CORE), targets, paths, the
+# SPARQL-based constraints and components, terms that do not validate (names, groups, order …), and the report's
+# vocabulary (test files keep their expected report beside the shapes). A term of the namespace in none of these
+# is refused by name: a misspelt or newer constraint never passes unchecked.
+KNOWN = CHECKED | {SH + n for n in (
+    "Shape", "NodeShape", "PropertyShape", "targetClass", "targetNode", "targetObjectsOf", "targetSubjectsOf",
+    "target", "SPARQLTarget", "SPARQLTargetType", "Target", "TargetType", "path", "inversePath", "alternativePath",
+    "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath", "property", "flags", "qualifiedMinCount",
+    "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "ignoredProperties", "sparql", "select", "ask",
+    "construct", "update", "prefixes", "declare", "prefix", "namespace", "PrefixDeclaration", "SPARQLConstraint",
+    "SPARQLExecutable", "SPARQLAskExecutable", "SPARQLSelectExecutable", "ConstraintComponent", "Parameter",
+    "Parameterizable", "parameter", "optional", "validator", "nodeValidator", "propertyValidator", "Validator",
+    "SPARQLAskValidator", "SPARQLSelectValidator", "labelTemplate", "message", "severity", "deactivated",
+    "Severity", "Info", "Warning", "Violation", "NodeKind", "IRI", "BlankNode", "Literal", "BlankNodeOrIRI",
+    "BlankNodeOrLiteral", "IRIOrLiteral", "name", "description", "order", "group", "defaultValue",
+    "PropertyGroup", "shapesGraph", "suggestedShapesGraph", "shapesGraphWellFormed", "ValidationReport",
+    "ValidationResult", "AbstractResult", "conforms", "result", "focusNode", "resultPath", "value", "sourceShape",
+    "sourceConstraint", "sourceConstraintComponent", "resultSeverity", "resultMessage", "detail")} | {
+    # Terms of SHACL drafts before the Recommendation, which gives them no meaning: no processor checks them
+    # (pySHACL neither), so there is nothing to refuse. The official DCAT-AP 3.0.1 shapes carry sh:shape; a W3C
+    # test's data carries sh:nodeShape. docs/commands/validate.md lists them.
+    SH + "shape", SH + "nodeShape"}
 
 
 class Unsupported(GreenplanError, ValueError):
@@ -165,10 +191,15 @@ class Shapes:
             for p, objs in props.items():
                 if p in UNSUPPORTED:
                     raise _refuse(UNSUPPORTED[p], s)
+                if p.startswith(SH) and p not in KNOWN:
+                    raise _refuse(f"sh:{p[len(SH):]} (no term of SHACL Core or SHACL-SPARQL it knows)", s)
                 if p == RDF + "type":
                     for o in objs:
                         if o.value in UNSUPPORTED:
                             raise _refuse(UNSUPPORTED[o.value], s)
+                        if o.value.startswith(SH) and o.value not in KNOWN:
+                            raise _refuse(f"sh:{o.value[len(SH):]} (no class of SHACL Core or SHACL-SPARQL it "
+                                          f"knows)", s)
             for t in props.get(SH + "target", ()):
                 if self.one(t, SH + "select") is None:
                     raise _refuse("SHACL-AF custom targets other than sh:SPARQLTarget (sh:select)", s)
