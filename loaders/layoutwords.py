@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=1)
+@cache
+def package_toml(name: str) -> dict:
+    """A TOML word file of the loaders' package (``layout.toml``, ``grammar.toml``), read once."""
+    return tomllib.loads(resources.files("greenplan.loaders").joinpath(name).read_text(encoding="utf-8"))
+
+
 def layout() -> dict:
-    return tomllib.loads(resources.files("greenplan.loaders").joinpath("layout.toml").read_text(encoding="utf-8"))
+    return package_toml("layout.toml")

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from greenplan.loaders.parties import NoteState, column_role, is_note, note_like, parse_note
+from greenplan.loaders.parties import CLOSING, OPENING, NoteState, column_role, is_note, note_like, parse_note
 from greenplan.loaders.records import Note, StandingRule
 
-OPEN = "（(〔["      # 〔责任单位：…〕: some provinces bracket notes with 〔〕
-CLOSE = "）)〕]"
+OPEN, CLOSE = OPENING, CLOSING     # 〔责任单位：…〕: some provinces bracket notes with 〔〕
 SENTENCE_END = "。；;！？!?"
 LEAD_IN = "。；;，,：:、 \u3000"   # left over between a note and the next task's first word
 LABEL = re.compile(r"([\u4e00-\u9fff]{2,8})[：:]")   # 牵头单位： of an unbracketed labelled note

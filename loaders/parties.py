@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import csv
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 
+from greenplan.loaders.layoutwords import package_toml
 from greenplan.loaders.records import NoteParse, Party
 
 OPENING = "（(〔["
@@ -113,10 +113,9 @@ def column_role(header: str) -> str | None:
     return words().headers.get(WHITESPACE.sub("", header))
 
 
-@lru_cache(maxsize=1)
 def grammar() -> dict:
     """``loaders/grammar.toml``: the word classes and shapes of collectives, the first-is-lead rule, body ends."""
-    return tomllib.loads(files("greenplan.loaders").joinpath("grammar.toml").read_text(encoding="utf-8"))
+    return package_toml("grammar.toml")
 
 
 def _template(shape: str, classes: dict[str, list[str]]) -> str:
