@@ -32,9 +32,11 @@ class Link:
     number: int     # the annex number: printed in the link's text (附件2, 2．) or its position
 
 
-def links(page_url: str, html: bytes | str) -> list[Link]:
+def links(page_url: str, html: bytes | str, skipped: list[dict] | None = None) -> list[Link]:
     """Links of the page's content block to document files on the page's own host and port, in printed order
-    (at most :data:`MAX_ATTACHMENTS`; the same target once)."""
+    (at most :data:`MAX_ATTACHMENTS`; the same target once). Document links left out — on another host or port,
+    past the limit, malformed — are appended to ``skipped`` ({"url", "why"}), so that the build can say so."""
+    skipped = skipped if skipped is not None else []
     import lxml.html
 
     from greenplan.loaders.html import CONTENT, clean
@@ -56,8 +58,13 @@ def links(page_url: str, html: bytes | str) -> list[Link]:
             parts = urllib.parse.urlsplit(url)
             same = (parts.scheme, parts.hostname, parts.port) == (home.scheme, home.hostname, home.port)
         except ValueError:      # a malformed port or address in the link
+            if href.lower().endswith(DOCUMENT_SUFFIXES):
+                skipped.append({"url": href[:200], "why": "a malformed address"})
             continue
-        if not same or not parts.path.lower().endswith(DOCUMENT_SUFFIXES):
+        if not parts.path.lower().endswith(DOCUMENT_SUFFIXES):
+            continue
+        if not same:
+            skipped.append({"url": url[:200], "why": "on another host or port than the page"})
             continue
         url = urllib.parse.urlunsplit(parts._replace(fragment=""))
         if url in seen:
@@ -65,9 +72,10 @@ def links(page_url: str, html: bytes | str) -> list[Link]:
         seen.add(url)
         text = clean("".join(a.itertext()))
         m = LINK_NUMBER.search(text)
-        out.append(Link(url, text, int(m[1] or m[2]) if m else len(out) + 1))
         if len(out) == MAX_ATTACHMENTS:
-            break
+            skipped.append({"url": url[:200], "why": f"past the first {MAX_ATTACHMENTS} attachments"})
+            continue
+        out.append(Link(url, text, int(m[1] or m[2]) if m else len(out) + 1))
     return out
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.fetch import attachments as fetched_attachments
-from greenplan.loaders.fetch import source_record
+from greenplan.loaders.fetch import skipped_attachments, source_record
 from greenplan.loaders.metadata import read_metadata_keys
 from greenplan.loaders.model import Document
 from greenplan.loaders.office import CONVERTED
@@ -45,6 +45,9 @@ def load(path: str | Path, display_name: str | None = None, attachments: list[st
     report = LoadReport()
     listed = [(k, Path(a), None) for k, a in enumerate(attachments or [], 1)] or fetched_attachments(path)
     doc = _document(path, file, report, ocr, kept)
+    for link, why in skipped_attachments(path):
+        report.add("warning", None, f"{file}: attachment link {link} not fetched ({why}); pass the file with "
+                                    f"--attachment to read it as an annex")
     exported = doc.format == "text" and any(b.kind == "table" for b in doc.blocks)   # the TAB-celled export
     if listed:
         from greenplan.loaders.attachments import joined

@@ -55,10 +55,18 @@ def attachments(source: Path) -> list[tuple[int, Path, str]]:
     """(annex number, kept file, URL) of the attachments fetched with a kept page, in printed order."""
     try:
         return [(int(a["number"]), source.with_name(Path(str(a["file"])).name), str(a["url"]))
-                for a in attachment_entries(source)]
+                for a in attachment_entries(source) if "skipped" not in a]
     except (ValueError, UnicodeDecodeError, KeyError, TypeError) as e:
         raise PlanFormatError(str(record_path(source)), 1, "a JSON record listing the page's attachments (number, "
                               "file, url)", str(e)[:60], "fix or delete the .source.json file") from None
+
+
+def skipped_attachments(source: Path) -> list[tuple[str, str]]:
+    """(link, why) of the document links of a kept page that were not fetched (reported by the build)."""
+    try:
+        return [(str(a["skipped"]), str(a.get("why", ""))) for a in attachment_entries(source) if "skipped" in a]
+    except (ValueError, UnicodeDecodeError, TypeError):
+        return []       # attachments() reports a damaged record
 
 
 def kept_copy(url: str, directory: Path, follow_redirects: bool | None = None, with_attachments: bool = True) -> Path:
@@ -91,16 +99,17 @@ def kept_copy(url: str, directory: Path, follow_redirects: bool | None = None, w
 def _fetch_attachments(url: str, page: bytes, directory: Path) -> list[dict]:
     from greenplan.loaders.attachments import links
 
-    out = []
+    out: list[dict] = []
+    skipped: list[dict] = []
     deadline = time.monotonic() + ATTACHMENTS_SECONDS
-    for link in links(url, page):
+    for link in links(url, page, skipped):
         if time.monotonic() > deadline:
             raise PlanFormatError(url, 1, f"the page's attachments fetched within {ATTACHMENTS_SECONDS} s",
                                   f"attachment {link.number} ({link.url}) not reached in time",
                                   "save the page and its attachments, then pass --attachment for each file")
         kept = kept_copy(link.url, directory, follow_redirects=False, with_attachments=False)
         out.append({"number": link.number, "file": kept.name, "url": link.url, "text": link.text})
-    return out
+    return out + [{"skipped": s["url"], "why": s["why"]} for s in skipped]
 
 
 def _intact(path: Path) -> bool:

@@ -35,6 +35,6 @@ def attachment_files(source: Path) -> list[Path]:
     """The kept files of a fetched page's attachments (for the store's cache key; a damaged record is reported
     when the page is read, not here)."""
     try:
-        return [source.with_name(Path(str(a["file"])).name) for a in attachment_entries(source)]
+        return [source.with_name(Path(str(a["file"])).name) for a in attachment_entries(source) if "file" in a]
     except (ValueError, UnicodeDecodeError, KeyError, TypeError):
         return []

@@ -200,3 +200,21 @@ def test_findings_in_attachments_are_placed_in_their_terms(tmp_path):
             paragraph = page.xpath(f'//*[@id="UCAP-CONTENT"]/p[{m[1]}]')[0].text_content()
             assert f.message.split("「", 1)[1].split("」", 1)[0] in paragraph     # the sentence is printed there
     assert not [f for f in found if f.line.startswith("line")]
+
+
+def test_an_attachment_link_that_is_not_fetched_is_said(tmp_path):
+    """A document link on another port is not fetched (same host and port only): the build says so, with the
+    link and why, instead of reading the page as if it had no such annex."""
+    page = ("<html><head><meta charset='utf-8'></head><body><p>某市关于推进绿色发展的实施方案</p><p>一、重点任务</p>"
+            "<p>（一）推进产业转型。实施节能改造。（市发展改革委负责）</p>"
+            "<p>附件：<a href='http://127.0.0.1:9/annex1.pdf'>1．重点任务分工表</a></p></body></html>")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "plan.html").write_text(page, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    with in_thread(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
+        kept = kept_copy(f"http://127.0.0.1:{server.server_address[1]}/plan.html", tmp_path / "kept")
+    _plan, report = load(kept)
+    said = [str(i) for i in report.warnings() if "annex1.pdf" in str(i)]
+    assert len(said) == 1 and "not fetched (on another host or port than the page)" in said[0]
