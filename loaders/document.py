@@ -82,13 +82,13 @@ def _document(path: Path, file: str, report: LoadReport, ocr: bool = False, kept
         if is_tabbed_layout(decode_text(file, path.read_bytes())):
             return read_tabbed(path, report, file)
         return read_text(path, file)
-    return read_document(path, kind, file, ocr, kept)
+    return read_document(path, kind, file, ocr, kept, report)
 
 
 def read_document(path: Path, kind: str, display_name: str | None = None, ocr: bool = False,
-                  kept: Path | None = None) -> Document:
+                  kept: Path | None = None, report: LoadReport | None = None) -> Document:
     """The document model of a file of a format other than text (the reader for ``kind``; ``kept``: see
-    :func:`load`)."""
+    :func:`load`); what a reader leaves unread it reports in ``report`` as a warning with its place."""
     if kind == "html":
         from greenplan.loaders.html import read_html
         return read_html(path, display_name)
@@ -100,7 +100,7 @@ def read_document(path: Path, kind: str, display_name: str | None = None, ocr: b
         return read_pdf(path, display_name, ocr)
     if kind == "spreadsheet":
         from greenplan.loaders.spreadsheet import read_spreadsheet
-        return read_spreadsheet(path, display_name)
+        return read_spreadsheet(path, display_name, report)
     from greenplan.loaders.docx import read_docx
     return read_docx(path, display_name)
 
