@@ -89,4 +89,5 @@ def joined(page: Document, annexes: list[tuple[int, Document]]) -> Document:
         if not opens_with_heading:
             blocks.append(Block("paragraph", Span(doc.file, 1, 1), f"附件{number}"))
         blocks.extend(doc.blocks)
-    return Document(page.file, page.format, page.sha256, page.line_count, blocks, page.fields)
+    formats = {page.file: page.format, **page.formats, **{doc.file: doc.format for _, doc in annexes}}
+    return Document(page.file, page.format, page.sha256, page.line_count, blocks, page.fields, formats=formats)

@@ -42,6 +42,7 @@ class Document:
     blocks: list[Block]
     fields: dict[str, tuple[str, Span]] = field(default_factory=dict)  # metadata rows (gov.cn: 标题, 发文字号 …)
     ocr: bool = False           # the text was recognised by OCR from a scan (lower confidence)
+    formats: dict[str, str] = field(default_factory=dict)  # a page joined with its attachments: each file's format
 
 
 def row_span(first: Span, last: Span, xpath: str | None) -> Span:

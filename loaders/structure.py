@@ -53,7 +53,7 @@ from greenplan.loaders.records import (
     Task,
     UnreadNote,
 )
-from greenplan.loaders.runon import resegment
+from greenplan.loaders.runon import report_cuts, resegment
 
 CHAPTER = re.compile(rf"^({NUMERAL})、\s*(.+)$")
 SECTION = re.compile(rf"^（({NUMERAL})）\s*(.*)$")
@@ -478,7 +478,9 @@ def _find_notice(doc_paras: list[Block], title: str, front: range) -> int | None
 
 def read_structure(doc: Document, meta: PlanMetadata, report: LoadReport, meta_given: set[str]) -> Plan:
     """Records of the one plan in ``doc``; ``meta_given`` names the metadata keys a .meta.toml set (they win)."""
-    doc = replace(doc, blocks=_label_lines(resegment(doc.blocks)))   # text as crawlers store it reads as the page
+    blocks, cuts = resegment(doc.blocks, doc.formats, doc.format)    # text as crawlers store it reads as the page
+    report_cuts(cuts, doc.formats, doc.format, report)
+    doc = replace(doc, blocks=_label_lines(blocks))
     r = _Reader(doc, report)
     paras = r.paras
     start = r.first_chapter()
