@@ -169,11 +169,31 @@ def _collective_matches(text: str) -> list[re.Match]:
 
 
 def reads_as_body(name: str) -> bool:
-    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府) or
-    starts as a national body's or enterprise's name starts (国家电网, 中国移动)."""
+    """Whether a name has the shape of a body's name: it ends as bodies' names end (…部, …委员会, …局, …政府),
+    starts as a national body's or enterprise's name starts (国家电网, 中国移动), or is a division word and a local
+    department's name without its end word (市发展和改革: grammar.toml ``cut_ends``)."""
     body = grammar()["body"]
     return name.endswith(tuple(body["ends"])) or (name.startswith(tuple(body["starts"]))
-                                                  and not any(name == s for s in body["starts"]))
+                                                  and not any(name == s for s in body["starts"])) or \
+        any(name.startswith(d) and name[len(d):] in cut_names() for d in grammar()["words"]["division"])
+
+
+@lru_cache(maxsize=1)
+def cut_names() -> frozenset[str]:
+    """The names of the kinds of local bodies (ontology/local-bodies.tsv: name and spellings, without {place} or X)
+    without an end word of grammar.toml ``cut_ends``: 发展和改革, 发展改革, 财政 …"""
+    ends = _longest_first(grammar()["body"]["cut_ends"])
+    out = set()
+    for row in _rows("local-bodies.tsv"):
+        for name in [row["name"]] + (row.get("spellings") or "").split(","):
+            name = name.strip()
+            for lead in ("{place}", "X"):
+                if name.startswith(lead):
+                    stem = name[len(lead):]
+                    end = next((e for e in ends if stem.endswith(e) and len(stem) > len(e) + 1), None)
+                    if end:
+                        out.add(stem[:-len(end)])
+    return frozenset(out)
 
 
 class _Protected:
@@ -222,9 +242,8 @@ def _split(s: str, seps: str) -> list[str]:
 class _List:
     """Reads a list of parties (``X、Y等和各省级人民政府``) into (spelling, collective) items."""
 
-    def __init__(self, prot: _Protected, shaped: bool = True):
+    def __init__(self, prot: _Protected):
         self.prot = prot
-        self.shaped = shaped     # notes: a name must have a body's shape; cells: the column says it is a party
         self.open_list = False
         self.problems: list[str] = []
 
@@ -248,7 +267,7 @@ class _List:
         collective = self.prot.has_placeholder(s)
         if (len(spelling) > LONGEST_NAME or PROSE & set(spelling) or spelling.startswith(PROSE_OPENINGS)
                 or spelling in w.joiners or spelling in w.withs
-                or (self.shaped and not (collective or reads_as_body(_marked_role(spelling)[0])))):
+                or not (collective or reads_as_body(_marked_role(spelling)[0]))):
             self.problems.append(f"{spelling!r} {NOT_A_PARTY}")
             return []
         return [(spelling, collective)]
@@ -391,8 +410,8 @@ def _marked_role(spelling: str) -> tuple[str, str | None]:
     return spelling, None
 
 
-def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse, shaped: bool = True) -> None:
-    lst = _List(prot, shaped)
+def _read(prot: _Protected, groups: list[tuple[str, str]], parse: NoteParse) -> None:
+    lst = _List(prot)
     for role, text in groups:
         if role == DEADLINE:
             continue     # 完成时限：2020年底前 — the structure reader reads the deadline
@@ -453,21 +472,23 @@ def parse_cells(cells: list[tuple[str, str]], state: NoteState) -> NoteParse:
     """The parties of one table row's responsibility cells: (column header as printed, cell text), in order.
 
     A cell may itself use role words (``市发展改革局牵头，市财政局配合``); names without one take the column's role.
+    A cell's names pass the same grammar as a note's (a body's shape or a collective's): the column says that its
+    cells name parties, not that every text in it is one (``视情况而定``, a misprinted ``市发展和改革``).  Each
+    problem is also listed in ``cell_problems`` with the index of its cell in ``cells``.
     """
     parse = NoteParse([])
-    for header, cell in cells:
+    for j, (header, cell) in enumerate(cells):
+        before = len(parse.problems)
         role = column_role(header)
         if role is None:
             parse.problems.append(f"column {header!r} is not a responsibility column "
                                   f"(expected one of {'、'.join(words().headers)})")
-            continue
-        text = WHITESPACE.sub("", cell)
-        if not text:
-            continue
-        prot = _Protected(text)
-        groups, problems = _clauses(prot.text, role)
-        parse.problems.extend(problems)
-        _read(prot, groups, parse, shaped=False)
+        elif text := WHITESPACE.sub("", cell):
+            prot = _Protected(text)
+            groups, problems = _clauses(prot.text, role)
+            parse.problems.extend(problems)
+            _read(prot, groups, parse)
+        parse.cell_problems.extend((j, p) for p in parse.problems[before:])
     return parse
 
 

@@ -174,6 +174,7 @@ class NoteParse:
     open_list: bool = False                                  # a trailing 等
     standing_rules: list[str] = field(default_factory=list)  # 以下均需…落实，不再列出, as printed
     problems: list[str] = field(default_factory=list)        # parts that could not be read
+    cell_problems: list[tuple[int, str]] = field(default_factory=list)   # table cells: (cell index, problem)
 
 
 @dataclass
@@ -265,11 +266,13 @@ class UnreadNote:
 
     kind: ``note`` — a parenthesis or label line with a role word (负责, 牵头单位：…) whose parties are neither
     bodies' names nor collectives by shape, or a clause with no role word; ``table`` — a table whose header
-    names responsibility (牵头部门, 责任单位 …) but that yields no task."""
-    text: str           # as printed (a note with its parentheses; a table's header row joined by " | ")
-    span: Span
-    why: str            # what was expected
-    kind: str = "note"  # note | table
+    names responsibility (牵头部门, 责任单位 …) but that yields no task; ``cell`` — a responsibility cell of a table
+    row (牵头单位, 配合单位 …) whose text is neither a body's name nor a collective by shape (never made a body)."""
+    text: str           # as printed (a note with its parentheses; a table's header row joined by " | "; a cell as
+                        # 表头：text)
+    span: Span          # a cell: the cell's own span (its sheet and cell, its table and row)
+    why: str            # what was expected (a cell: its column, 1-based, and header first)
+    kind: str = "note"  # note | table | cell
 
 
 @dataclass

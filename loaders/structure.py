@@ -266,7 +266,7 @@ class _Reader:
     def unread_note(self, text: str, span: Span, why: str, kind: str = "note") -> None:
         """Note-like text not understood: kept as printed on the plan, reported with its location."""
         self.unread.append(UnreadNote(text, span, why, kind))
-        what = "responsibility note" if kind == "note" else "table with responsibility columns"
+        what = {"note": "responsibility note", "cell": "responsibility cell"}.get(kind, "table with responsibility columns")
         self.report.add("warning", span, f"{what} {text[:60]!r} not understood ({why}); kept as printed")
 
     def _rules(self, rules: list[str], span: Span) -> None:
@@ -304,6 +304,7 @@ class _Reader:
                 continue
             values: dict[str, str] = {}
             parties_cells: list[tuple[str, str]] = []
+            party_at: list[int] = []            # the column of each responsibility cell
             columns: dict[str, str] = {}
             number_cell: Cell | None = None
             for j, cell in enumerate(row):
@@ -312,6 +313,7 @@ class _Reader:
                 header = headers[j] if j < len(headers) else f"column {j + 1}"   # a row wider than its header
                 if kind == "party":
                     parties_cells.append((header, text))
+                    party_at.append(j)
                 elif kind == "number":
                     number_cell = cell
                 elif kind:
@@ -329,8 +331,10 @@ class _Reader:
                 label = number_cell.number or number_cell.text.strip() or None
             span = row_span(row[0].span, row[-1].span, _row_path(row))
             parse = parse_cells(parties_cells, self.state)
-            for p in parse.problems:
-                self.unread_note("；".join(f"{hd}：{t}" for hd, t in parties_cells), span, p)
+            for k, p in parse.cell_problems:     # located at the cell: its table, row and column
+                hd, cell_text = parties_cells[k]
+                self.unread_note(f"{hd}：{cell_text}", row[party_at[k]].span, f"column {party_at[k] + 1}, {hd}: {p}",
+                                 kind="cell")
             self._rules(parse.standing_rules, span)
             raw_deadline = values.get("deadline")
             year, date = deadline(raw_deadline)

@@ -128,8 +128,8 @@ def test_a_party_of_no_known_shape_is_a_problem_never_a_body():
 
 
 def test_cells_keep_every_name_their_column_declares():
-    # a table's responsibility column says its cells are parties: a misprinted name is kept (the authority
-    # lists and the misprint shape judge it), not dropped
+    # a cell's names pass the grammar of notes (tests/test_cell_parties.py); a department's name printed without its
+    # end word (市发展和改革, Zhanjiang's annex 1 task 60) reads as a body by the grammar's [body] cut_ends shape
     r = parse_cells([("责任单位", "市发展和改革、农业农村局")], NoteState())
     assert [p.spelling for p in r.parties] == ["市发展和改革", "农业农村局"] and not r.problems
 
