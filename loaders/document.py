@@ -97,7 +97,7 @@ def read_document(path: Path, kind: str, display_name: str | None = None, ocr: b
         return read_converted(path, display_name, kept)
     if kind == "pdf":
         from greenplan.loaders.pdf import read_pdf
-        return read_pdf(path, display_name, ocr)
+        return read_pdf(path, display_name, ocr, report)
     if kind == "spreadsheet":
         from greenplan.loaders.spreadsheet import read_spreadsheet
         return read_spreadsheet(path, display_name, report)

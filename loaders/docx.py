@@ -21,6 +21,7 @@ from greenplan.loaders import limits
 from greenplan.loaders.body import chinese_numeral
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.packages import check_parts
 from greenplan.loaders.records import Span
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -125,26 +126,14 @@ def _text(p) -> str:
 CONTENT_TYPES = "[Content_Types].xml"
 RELS = "word/_rels/document.xml.rels"
 RELATED = {"styles", "numbering"}     # parts this reader reads through a relationship of word/document.xml
-CHUNK = 1 << 20
 
 
 def _check_package(file: str, data: bytes) -> None:
     """Refuse a package whose parts unpack to more than the document size limit (a zip bomb) before python-docx
-    reads it.  Every part is inflated here in 1 MiB steps and the bytes that come out are counted: the sizes
-    the zip headers claim are not trusted (a part whose data outgrows its header fails its CRC check at the
-    header's size, so memory stays within the budget either way)."""
-    budget = limits.MAX_DOCUMENT_BYTES
+    reads it: every part is unpacked and counted (:func:`greenplan.loaders.packages.check_parts`; the sizes the
+    zip headers claim are not trusted, a part that unpacks to another size than it claims is refused)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            with z.open(info) as member:
-                while chunk := member.read(CHUNK):
-                    budget -= len(chunk)
-                    if budget < 0:
-                        inflated = limits.MAX_DOCUMENT_BYTES - budget
-                        raise PlanFormatError(file, 1, "a Word file of at most "
-                                              f"{limits.size(limits.MAX_DOCUMENT_BYTES)} unpacked",
-                                              f"{inflated:,} bytes so far, at {info.filename}",
-                                              "split the document or remove embedded media")
+        check_parts(file, z.infolist(), data, "a Word file", "split the document or remove embedded media")
         if CONTENT_TYPES in z.namelist():
             _check_content_types(file, z.read(CONTENT_TYPES))
 

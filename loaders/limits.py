@@ -16,6 +16,7 @@ MAX_CELL_CHARS = 200_000                 # one paragraph or one table cell, in c
 MAX_CELLS = 100_000                      # table cells of one document, spans included
 MAX_BLOCKS = 10_000                      # paragraphs and tables of one document
 MAX_SHEET_CELLS = 1_000_000              # rows × columns of a workbook's sheets read, empty cells included
+MAX_PDF_STREAM_BYTES = 128 * 1024 * 1024  # a PDF's streams unpacked (pages, fonts, cross-references), in all
 
 # fetching a source given as an http(s):// URL (loaders/fetch.py)
 MAX_FETCH_BYTES = 50 * 1024 * 1024       # the body of one response

@@ -21,7 +21,9 @@ How pages become blocks:
   the rest of the row broken by the page (its text joins that row's cells).
 
 Locations: ``first``/``last`` count the text lines of the document (1-based; a table row is one line), and
-``fragment`` is an RFC 8118 PDF fragment: ``page=3&viewrect=left,top,width,height`` in points.  A PDF
+``fragment`` is an RFC 8118 PDF fragment: ``page=3&viewrect=left,top,width,height`` in points.  Streams are
+unpacked within ``limits.MAX_PDF_STREAM_BYTES`` (:mod:`greenplan.loaders.pdfstreams`): past it the PDF is refused.
+A page that prints something but holds no text (a scanned page in a PDF with text) is named in a warning.  A PDF
 without a text layer (a scan) is refused with how to OCR it; with ``ocr`` it is recognised by ocrmypdf
 (:mod:`greenplan.loaders.ocr`), the spaces OCR puts between Chinese words removed, and the document marked
 ``ocr`` (tables of a scan have no ruling lines to find: their text is read as lines).
@@ -35,9 +37,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document, pdf_fragment
-from greenplan.loaders.records import Span
+from greenplan.loaders.pdfstreams import StreamLimit, within
+from greenplan.loaders.records import LoadReport, Span
 
 MAX_PAGES = 2000
 MARGIN = 0.08                 # share of the page height at the top and bottom where running heads are printed
@@ -67,12 +71,16 @@ class _Table:
     rows: list[list[tuple[list[str], tuple | None]]]   # cells: (lines, bbox or None when a merged cell covers it)
 
 
-def read_pdf(path: Path, display_name: str | None = None, ocr: bool = False) -> Document:
+def read_pdf(path: Path, display_name: str | None = None, ocr: bool = False,
+             report: LoadReport | None = None) -> Document:
     """The document model of a PDF's text layer; a scan is refused, or — ``ocr`` — read by OCR first
-    (:mod:`greenplan.loaders.ocr`; the document is then marked ``ocr``)."""
+    (:mod:`greenplan.loaders.ocr`; the document is then marked ``ocr``).  Pages of a PDF with text that have none
+    themselves but print something (a scanned page, text drawn as pictures) go to ``report`` as a warning naming
+    them: nothing on them is read."""
     file = display_name or path.name
+    report = report if report is not None else LoadReport()
     data = path.read_bytes()
-    items, heights, pages, chars = _items(path, file)
+    items, heights, pages, chars, blind = _items(path, file)
     recognised = False
     if chars == 0:
         if not ocr:
@@ -82,11 +90,20 @@ def read_pdf(path: Path, display_name: str | None = None, ocr: bool = False) -> 
         from greenplan.loaders.ocr import recognise
 
         with tempfile.TemporaryDirectory(prefix="greenplan-ocr-") as tmp:
-            items, heights, pages, chars = _items(recognise(path, file, Path(tmp)), file, spaced=True)
+            items, heights, pages, chars, blind = _items(recognise(path, file, Path(tmp)), file, spaced=True)
         if chars == 0:
             raise PlanFormatError(file, 1, "text that OCR recognises in the scan", f"none on its {pages} page(s)",
                                   "check the scan's quality (300 dpi or more) and its language (chi_sim)")
         recognised = True
+    if blind:
+        how = ("--ocr reads a PDF only when no page has text: OCR these pages yourself (ocrmypdf -l chi_sim "
+               "--skip-text IN.pdf OUT.pdf) and pass OUT.pdf") if ocr else \
+            "pass --ocr to read them by OCR (or OCR them with ocrmypdf -l chi_sim --skip-text IN.pdf OUT.pdf)"
+        one = len(blind) == 1
+        report.add("warning", Span(file, 1, 1, fragment=f"page={blind[0]}"),
+                   f"{'page' if one else 'pages'} {_pages(blind)} (of {pages}) {'prints' if one else 'print'} "
+                   f"something but {'holds' if one else 'hold'} no text (scanned, or text drawn as pictures): "
+                   f"nothing on {'it' if one else 'them'} is read; {how}")
     items.sort(key=lambda it: (it[0], it[1]))
     items = _without_running_heads(items, heights)
     blocks = _blocks(file, items)
@@ -111,22 +128,39 @@ def recognised_text(text: str) -> str:
     return CJK_SPACE.sub("", text.translate(FULL_WIDTH_MARKS))
 
 
+def _pages(numbers: list[int]) -> str:
+    """1, 3–5, 9: runs of consecutive page numbers."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
 def _items(path: Path, file: str, spaced: bool = False):
-    """(items in reading order: (page, top, line or table), page heights, page count, character count)."""
+    """(items in reading order: (page, top, line or table), page heights, page count, character count, pages that
+    print something but hold no character).  The streams are unpacked within ``limits.MAX_PDF_STREAM_BYTES``."""
     import pdfplumber
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     items: list[tuple[int, float, object]] = []
     heights: dict[int, float] = {}
-    pages = chars = 0
+    blind: list[int] = []
+    pages = chars = n = 0
+    most = limits.MAX_PDF_STREAM_BYTES
+    budget = None
     try:
-        with pdfplumber.open(path) as pdf:
+        with within(most) as budget, pdfplumber.open(path) as pdf:
             pages = len(pdf.pages)
             if pages > MAX_PAGES:
                 raise PlanFormatError(file, 1, f"a PDF of at most {MAX_PAGES:,} pages", f"{pages:,} pages", HINT)
             for n, page in enumerate(pdf.pages, 1):
                 heights[n] = float(page.height)
                 chars += len(page.chars)
+                if not page.chars and any(page.objects.get(k) for k in ("image", "curve", "rect", "line")):
+                    blind.append(n)
                 tables = [t for t in page.find_tables(_closing_lines(page)) if t.rows]
                 boxes = [t.bbox for t in tables]
                 for t in tables:
@@ -146,12 +180,19 @@ def _items(path: Path, file: str, spaced: bool = False):
                     if text:
                         items.append((n, float(ln["top"]), _Line(n, text, float(ln["x0"]), float(ln["x1"]),
                                                                 float(ln["top"]), float(ln["bottom"]))))
+            if budget.exceeded:     # past the budget inside pdfminer, which went on without that stream
+                raise StreamLimit
     except PlanFormatError:
         raise
     except Exception as e:   # pdfminer raises many types (PDFSyntaxError, PSEOF, KeyError, …) on a damaged file
+        if isinstance(e, StreamLimit) or (budget is not None and budget.exceeded):
+            raise PlanFormatError(file, 1, f"a PDF whose streams unpack to at most {limits.size(most)}",
+                                  f"more, by page {n}" if n else "more before its first page",
+                                  "the file is damaged or made to exhaust memory; print the plan to PDF again, or "
+                                  "pass the .docx or web page it was made from") from None
         found = f"{type(e).__name__}: {e}".replace("\n", " ")
         raise PlanFormatError(file, 1, "a PDF document", found, HINT) from None
-    return items, heights, pages, chars
+    return items, heights, pages, chars, blind
 
 
 def _closing_lines(page) -> dict:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
-import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 from greenplan.loaders.model import Block, Cell, Document
+from greenplan.loaders.packages import check_parts
 from greenplan.loaders.records import LoadReport, Span
 
 HINT = "save the table as .xlsx, .xls or .ods from Excel, WPS or LibreOffice"
@@ -65,11 +65,8 @@ def shown(value) -> str:
 
 
 def _check_package(file: str, data: bytes) -> None:
-    """A zipped workbook (.xlsx, .ods) whose parts unpack to more than the document limit is refused unread.
-
-    The sizes a zip declares are not trusted: every part is unpacked here (in pieces, never more than the limit
-    in all) and a part that unpacks to another size than it declares is refused, so that a file built to exhaust
-    memory (a zip bomb whose headers lie) is stopped before the spreadsheet library opens it."""
+    """A zipped workbook (.xlsx, .ods) is unpacked and checked before calamine opens it
+    (:func:`greenplan.loaders.packages.check_parts`: the sizes it declares are not trusted)."""
     if not data.startswith(b"PK"):
         return
     try:
@@ -79,61 +76,7 @@ def _check_package(file: str, data: bytes) -> None:
         # NotImplementedError: a zip version or compression method Python does not read; RuntimeError: encrypted
         raise PlanFormatError(file, 1, "a spreadsheet (.xlsx/.ods zip package or .xls)", f"{type(e).__name__}: {e}",
                               HINT) from None
-    most = limits.MAX_DOCUMENT_BYTES
-    total = sum(i.file_size for i in parts)
-    if total > most:
-        raise PlanFormatError(file, 1, f"a spreadsheet of at most {limits.size(most)} unpacked",
-                              f"parts of {limits.size(total)}", "split the workbook or remove embedded media")
-    unpacked = 0
-    for part in parts:
-        unpacked += _unpacked_size(file, data, part, most - unpacked)
-
-
-def _unpacked_size(file: str, data: bytes, part: zipfile.ZipInfo, budget: int) -> int:
-    """The bytes one part really unpacks to, read from its compressed stream (never more than ``budget`` or
-    one byte past its declared size); a part that unpacks to another size than it declares is a located error."""
-    damaged = "the file is damaged or made to exhaust memory; save the workbook again from Excel, WPS or LibreOffice"
-    name = part.filename[:80]
-    start = part.header_offset
-    header = data[start:start + zipfile.sizeFileHeader]
-    if len(header) < zipfile.sizeFileHeader or not header.startswith(zipfile.stringFileHeader):
-        raise PlanFormatError(file, 1, "a zip package whose parts start where its directory says",
-                              f"no part header for {name}", damaged)
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    begin = start + zipfile.sizeFileHeader + fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-    packed = data[begin:begin + part.compress_size]
-    if part.flag_bits & 0x1:
-        raise PlanFormatError(file, 1, "a workbook without a password", f"encrypted part {name}",
-                              "save the workbook again without a password")
-    if part.compress_type == zipfile.ZIP_STORED:
-        real = len(packed)
-    elif part.compress_type == zipfile.ZIP_DEFLATED:
-        unpack = zlib.decompressobj(-15)
-        real = 0
-        rest = packed
-        ceiling = min(part.file_size + 1, budget + 1)   # enough to tell "more than declared" or "past the limit"
-        try:
-            while real < ceiling:
-                out = unpack.decompress(rest, min(1 << 16, ceiling - real))
-                real += len(out)
-                rest = unpack.unconsumed_tail
-                if not out and not rest:
-                    break
-            if real < ceiling:
-                real += len(unpack.flush())
-        except zlib.error as e:
-            raise PlanFormatError(file, 1, "zip parts that unpack", f"{name}: {e}", damaged) from None
-    else:
-        raise PlanFormatError(file, 1, "zip parts stored or deflated (as Excel, WPS and LibreOffice write them)",
-                              f"{name} compressed by method {part.compress_type}", HINT)
-    if real > budget:
-        raise PlanFormatError(file, 1, f"a spreadsheet of at most {limits.size(limits.MAX_DOCUMENT_BYTES)} unpacked",
-                              f"{name} unpacking past the limit",
-                              "split the workbook or remove embedded media")
-    if real != part.file_size:
-        raise PlanFormatError(file, 1, f"zip part {name} to unpack to the {part.file_size:,} bytes it declares",
-                              "more" if real > part.file_size else f"{real:,} bytes", damaged)
-    return real
+    check_parts(file, parts, data, "a spreadsheet", "split the workbook or remove embedded media")
 
 
 ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
