@@ -96,9 +96,13 @@ def read_pdf(path: Path, display_name: str | None = None, ocr: bool = False,
                                   "check the scan's quality (300 dpi or more) and its language (chi_sim)")
         recognised = True
     if blind:
-        how = ("--ocr reads a PDF only when no page has text: OCR these pages yourself (ocrmypdf -l chi_sim "
-               "--skip-text IN.pdf OUT.pdf) and pass OUT.pdf") if ocr else \
-            "pass --ocr to read them by OCR (or OCR them with ocrmypdf -l chi_sim --skip-text IN.pdf OUT.pdf)"
+        if recognised:
+            how = "OCR recognised no text there: check the scan's quality (300 dpi or more) on those pages"
+        elif ocr:
+            how = ("--ocr reads a PDF only when no page has text: OCR these pages yourself (ocrmypdf -l chi_sim "
+                   "--skip-text IN.pdf OUT.pdf) and pass OUT.pdf")
+        else:
+            how = "pass --ocr to read them by OCR (or OCR them with ocrmypdf -l chi_sim --skip-text IN.pdf OUT.pdf)"
         one = len(blind) == 1
         report.add("warning", Span(file, 1, 1, fragment=f"page={blind[0]}"),
                    f"{'page' if one else 'pages'} {_pages(blind)} (of {pages}) {'prints' if one else 'print'} "

@@ -103,6 +103,13 @@ def test_a_page_with_no_text_is_named_by_its_number(tmp_path):
     assert [str(i).split(" (scanned")[0] for i in blind] == [
         "plan.pdf: page 2: warning: page 2 (of 2) prints something but holds no text"]
     assert "pass --ocr" in blind[0].message
+    run = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--source", str(pdf), "--store",
+                          str(tmp_path / "store")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "plan.pdf: page 2: warning: page 2 (of 2) prints something" in run.stderr, run.stderr
+    # with --ocr, which reads only a PDF without any text, the page is still named, with how to OCR it
+    _, report = load(pdf, ocr=True)
+    blind = [i for i in report.warnings() if "no text" in i.message]
+    assert len(blind) == 1 and blind[0].span.place() == "page 2" and "--skip-text" in blind[0].message
     # the plan without the picture: every page has text, nothing said
     text_only = tmp_path / "text.docx"
     import docx

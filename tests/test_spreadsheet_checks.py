@@ -148,3 +148,14 @@ def test_a_zip_part_that_unpacks_to_less_than_it_declares_is_refused(tmp_path):
     with pytest.raises(PlanFormatError, match=rf"^short\.xlsx:1: expected zip part xl/worksheets/sheet1\.xml to unpack to the "
                        rf"{size + 5000:,} bytes it declares, found '{size:,} bytes'"):
         load(path)
+
+
+def test_the_table_cells_of_a_workbook_count_against_the_documents_cell_limit(tmp_path, monkeypatch):
+    path = _workbook(tmp_path / "分工方案.xlsx")
+    # read by hand: the visible table is the header and two rows of five cells (15); the hidden sheet is not read
+    monkeypatch.setattr(limits, "MAX_CELLS", 15)
+    assert [t.number for t in load(path)[0].tasks] == [1, 2]
+    monkeypatch.setattr(limits, "MAX_CELLS", 14)
+    with pytest.raises(PlanFormatError, match=r"^分工方案\.xlsx:1: expected tables of at most 14 cells in all, found "
+                                              r"'15 cells in the rows that hold text'"):
+        load(path)
