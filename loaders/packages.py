@@ -62,7 +62,7 @@ def unpacked_size(file: str, data: bytes, part: zipfile.ZipInfo, budget: int) ->
                 out = unpack.decompress(rest, min(PIECE, ceiling - real))
                 real += len(out)
                 rest = unpack.unconsumed_tail
-                if not out and not rest:
+                if not out:     # the end of the stream, or input zlib makes no progress on
                     break
             if real < ceiling:
                 real += len(unpack.flush())

@@ -159,3 +159,33 @@ def test_the_table_cells_of_a_workbook_count_against_the_documents_cell_limit(tm
     with pytest.raises(PlanFormatError, match=r"^分工方案\.xlsx:1: expected tables of at most 14 cells in all, found "
                                               r"'15 cells in the rows that hold text'"):
         load(path)
+
+
+def test_a_part_whose_stream_ends_before_its_compressed_size_is_refused_not_looped_on(tmp_path):
+    """Found by tests/security/test_fuzz_loaders.py (docx case 559): a deflate stream that ends before the part's
+    compressed size (the next part's header follows inside it) while the part declares more bytes than the stream
+    holds once made zlib give nothing forever.  Run as a child process, so that a loop fails by its time limit."""
+    import random
+
+    path = _workbook(tmp_path / "stuck.xlsx")
+    rng = random.Random(5)
+    part = "xl/worksheets/sheet2.xml"
+    _rewrite(path, part, lambda x: x + " ".join(str(rng.random()) for _ in range(20000)).encode())
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        size = z.getinfo(part).file_size
+    at = struct.unpack_from("<L", data, data.rfind(b"PK\x05\x06") + 16)[0]
+    while data[at:at + 4] == b"PK\x01\x02":      # central directory: compressed size at 20, unpacked size at 24
+        n, m, k = struct.unpack_from("<3H", data, at + 28)
+        if data[at + 46:at + 46 + n].decode() == part:
+            struct.pack_into("<L", data, at + 20, struct.unpack_from("<L", data, at + 20)[0] + 600)
+            struct.pack_into("<L", data, at + 24, size + 20000)
+        at += 46 + n + m + k
+    path.write_bytes(bytes(data))
+    run = subprocess.run([sys.executable, "-m", "greenplan.cli", "build", "--source", str(path), "--store",
+                          str(tmp_path / "store")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        f"greenplan: error: stuck.xlsx:1: expected zip part {part} to unpack to the {size + 20000:,} bytes it "
+        f"declares, found '{size:,} bytes'. The file is damaged or made to exhaust memory; save it again from the "
+        f"program that made it."]
