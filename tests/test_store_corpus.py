@@ -88,6 +88,25 @@ def test_add_replace_remove(tmp_path):
     assert change.removed == ["guangzhou-sample"] and identifiers(store) == ["twelve-chapters"]
 
 
+def test_each_generation_keeps_its_own_lookup_answers(tmp_path):
+    """`add` and `remove` write a generation whose kept lookup answers (greenplan.store.answers) name its plans:
+    a plan parameter resolves to a plan just added and no longer to one removed."""
+    from greenplan.query.catalogue import ParameterError, saved_query
+    from greenplan.store.core import Store
+
+    store = tmp_path / "S"
+    build_store(locate(str(store), [str(TWELVE)]))
+    q = saved_query("tasks")
+    with pytest.raises(ParameterError, match="unknown plan"):
+        q.bindings({"plan": "guangzhou-sample"}, Store(store))
+    api.add(str(store), [str(SAMPLE)])
+    assert Store(store).manifest["answers"]
+    assert q.bindings({"plan": "guangzhou-sample"}, Store(store))
+    api.remove(str(store), ["guangzhou-sample"])
+    with pytest.raises(ParameterError, match="unknown plan"):
+        q.bindings({"plan": "guangzhou-sample"}, Store(store))
+
+
 @pytest.mark.parametrize("indexed", [False, True])
 def test_add_add_remove_add_equals_a_fresh_build(tmp_path, monkeypatch, indexed):
     if indexed:

@@ -115,3 +115,55 @@ def test_every_saved_query_gives_the_same_rows_on_the_cold_path(both, query):
     cold.cold(query.name)
     assert run_saved(cold, query.name).rows == run_saved(st.Store(memory.directory), query.name).rows
     assert cold._use_index == (query.name not in st.COLD_IN_MEMORY)
+
+
+# --- kept answers of the parameter lookups (greenplan.store.answers) -------------------------------------------
+
+def _lookup_files():
+    from greenplan.resources import folder
+
+    return sorted((folder("queries") / "parameters").glob("*.rq"))
+
+
+@pytest.mark.parametrize("lookup", _lookup_files(), ids=lambda p: p.stem)
+def test_every_lookup_answer_kept_with_the_generation_is_what_the_store_answers(both, lookup):
+    memory, indexed = both
+    text = lookup.read_text(encoding="utf-8")
+    for store in (memory, indexed):
+        kept = st.Store(store.directory).kept_rows(text)
+        assert kept is not None, f"{lookup.name}: no kept answer in {store.directory}"
+        assert [tuple(r) for r in st.Store(store.directory).ox.query(text)] == kept
+
+
+def test_a_kept_answer_is_only_for_its_exact_text_and_a_damaged_one_is_not_read(both, tmp_path):
+    import shutil
+
+    from greenplan.store.answers import ANSWERS_DIR, SUFFIX, digest
+
+    memory, _ = both
+    text = (_lookup_files()[0]).read_text(encoding="utf-8")
+    assert st.Store(memory.directory).kept_rows(text + "\n") is None        # an edited lookup runs on the store
+    copy = tmp_path / "copy"
+    shutil.copytree(memory.directory, copy)
+    damaged = st.Store(copy)
+    (damaged.files / ANSWERS_DIR / (digest(text) + SUFFIX)).write_text('{"head": {"vars": ["x"]}, "results": [')
+    assert damaged.kept_rows(text) is None
+    assert damaged.run(text).rows == memory.run(text).rows                  # the store answers instead
+
+
+@pytest.mark.parametrize("query", ["bureau-partners", "topic-bureaus", "place-tasks"])
+def test_a_cold_query_with_a_named_parameter_reads_the_kept_lookup_not_the_store(both, query):
+    """The lookup's kept answer resolves the parameter: with graph.nq and the index removed, the lookup still
+    answers (the query itself then fails on the missing store, after its parameters were resolved)."""
+    import shutil
+
+    from greenplan.query.catalogue import saved_query
+
+    memory, _ = both
+    q = saved_query(query)
+    expected = q.bindings({}, st.Store(memory.directory))
+    copy = memory.directory.parent / f"nostore-{query}"
+    shutil.copytree(memory.directory, copy)
+    shutil.rmtree(st.Store(copy).files / st.INDEX_DIR)
+    (st.Store(copy).files / "graph.nq").unlink()
+    assert q.bindings({}, st.Store(copy)) == expected and expected

@@ -182,7 +182,10 @@ def _lookup_rows(store, lookup: Path) -> list:
     except TypeError:   # a store that cannot be weakly referenced: no memo
         memo = {}
     if lookup not in memo:
-        memo[lookup] = store.run(lookup.read_text(encoding="utf-8")).rows
+        text = lookup.read_text(encoding="utf-8")
+        kept = getattr(store, "kept_rows", None)     # a local store's generation keeps its lookups' answers
+        rows = kept(text) if kept is not None else None
+        memo[lookup] = rows if rows is not None else store.run(text).rows
     return memo[lookup]
 
 

@@ -269,6 +269,7 @@ def write_generation(gen, base: str, plans: list[dict], parts, index=None) -> di
     """Write graph.nq (and the index of a large store) into ``gen`` and switch to it; returns the manifest.
     ``index(folder, quads)``, when given, writes the index into the folder from the previous one (``greenplan
     add``) and returns True, or False to have it bulk-loaded from graph.nq."""
+    from greenplan.store.answers import lookup_texts, write_answers
     from greenplan.store.generation import table_digest, write_graph
 
     table = write_graph(gen.path(GRAPH_FILE), parts)
@@ -285,6 +286,9 @@ def write_generation(gen, base: str, plans: list[dict], parts, index=None) -> di
     if index is None or not index(gen.folder, quads):
         _write_index(gen, manifest, table)
     manifest["index"] = INDEX_DIR
+    # the parameter lookups' results, kept beside the index (greenplan.store.answers): a cold query with a
+    # parameter given by name does not run its lookup first
+    manifest["answers"] = write_answers(gen.folder, gen.path(INDEX_DIR), lookup_texts())
     manifest["keeper"] = quads >= index_min_quads()
     manifest["graphs"] = table
     return gen.commit(manifest)
@@ -378,9 +382,11 @@ class Store:
         """A command that runs one query and exits: a small store is read from its on-disk index, opened
         read-only (nothing parsed at start), unless ``query`` (a saved query's name) is one that runs faster
         loaded into memory (:data:`COLD_IN_MEMORY`, measured by bench/yardstick.py; ``GREENPLAN_COLD=memory``
-        loads every query's store into memory, for that measurement). A large store is unchanged (its keeper,
+        loads every query's store into memory, ``GREENPLAN_COLD=index`` reads every one from the index, for that
+        measurement). A large store is unchanged (its keeper,
         see :meth:`run`)."""
-        if not self.large and query not in COLD_IN_MEMORY and os.environ.get("GREENPLAN_COLD") != "memory":
+        forced = os.environ.get("GREENPLAN_COLD")
+        if not self.large and forced != "memory" and (query not in COLD_IN_MEMORY or forced == "index"):
             self.prefer_index()
 
     def prefer_index(self) -> None:
@@ -444,7 +450,12 @@ class Store:
         from greenplan.query.sparqltext import substitute
 
         text = substitute(sparql, bindings)
-        answer = None
+        answer = self._kept_answer(text)
+        if answer is not None:
+            try:
+                return from_solutions(answer)
+            except (SyntaxError, ValueError):  # a damaged file: the store answers
+                answer = None
         if self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
 
@@ -454,6 +465,27 @@ class Store:
         if isinstance(answer, (list, ox.QueryTriples)):
             return list(answer)
         return from_solutions(answer)
+
+    def _kept_answer(self, text: str):
+        """The generation's kept answer of this exact query text (:mod:`greenplan.store.answers`): pyoxigraph's
+        QuerySolutions or QueryBoolean, read lazily from its file; None when there is none."""
+        if not self.manifest.get("answers") or self._in_memory:    # (the sealed query worker opens no file)
+            return None
+        from greenplan.store.answers import digest, read_answer
+
+        key = digest(text)
+        return read_answer(self.files, key) if key in self.manifest["answers"] else None
+
+    def kept_rows(self, text: str) -> list[tuple] | None:
+        """The rows (tuples of terms, None where unbound) of a SELECT whose answer the generation keeps, or None:
+        the parameter lookups (:func:`greenplan.query.catalogue.resolve`) read them without a store."""
+        answer = self._kept_answer(text)
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        try:
+            return [tuple(s) for s in answer]
+        except (SyntaxError, ValueError):      # a damaged file: the store answers
+            return None
 
     def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
