@@ -200,3 +200,23 @@ def test_plans_lists_where_each_came_from_and_when(tmp_path, monkeypatch):
         ("guangzhou-sample", "2025-12-06T00:00:00Z", str(SAMPLE))]
     assert all(isinstance(r["quads"], int) and r["quads"] > 0 for r in rows)
     assert b"2025-12-06" not in graph_path(store).read_bytes()            # the time is not in the graph
+
+
+def test_counterparts_of_one_plan_are_the_links_of_the_bodies_it_names(tmp_path):
+    """A Zhanjiang and a Guangzhou plan in one store: `counterparts --param plan=…` gives the links of one city's
+    bodies only (every body of the Zhanjiang plan is a Zhanjiang body, of the Guangzhou plan a Guangzhou one, each
+    linked to a national body: 中共湛江市委宣传部 and 中国人民银行湛江市中心支行 name their city inside), and without a
+    plan the links of both."""
+    from greenplan.resources import bundled_plan
+
+    store = tmp_path / "S"
+    build_store(locate(str(store), [str(bundled_plan()), str(TWELVE)]))
+    s = Store(store)
+    every = {(r["label"], r["counterpartLabel"]) for r in api.run_saved(s, "counterparts").dicts()}
+    zhanjiang = {(r["label"], r["counterpartLabel"])
+                 for r in api.run_saved(s, "counterparts", {"plan": "zhanjiang-green-economy"}).dicts()}
+    twelve = {(r["label"], r["counterpartLabel"])
+              for r in api.run_saved(s, "counterparts", {"plan": "twelve-chapters"}).dicts()}
+    assert zhanjiang and twelve and zhanjiang | twelve == every
+    assert all("湛江" in label and "广州" not in label for label, _ in zhanjiang)
+    assert all("广州" in label and "湛江" not in label for label, _ in twelve)

@@ -48,7 +48,7 @@ def test_every_store_has_an_index_and_a_large_one_opens_it_read_only(both):
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         one_plan.ox.add(quad)              # on disk: read-only, shared by every process reading the store
     cold = st.Store(memory.directory)
-    cold.cold("tasks")                     # what `greenplan query tasks` does on a small store
+    cold.cold()                            # what `greenplan query tasks` does on a small store
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         cold.ox.add(quad)
     warm = st.Store(memory.directory)      # validate, export, the server's worker: in memory
@@ -112,9 +112,9 @@ def test_the_endpoint_serves_an_indexed_store(both):
 def test_every_saved_query_gives_the_same_rows_on_the_cold_path(both, query):
     memory, _ = both
     cold = st.Store(memory.directory)
-    cold.cold(query.name)
+    cold.cold()
     assert run_saved(cold, query.name).rows == run_saved(st.Store(memory.directory), query.name).rows
-    assert cold._use_index == (query.name not in st.COLD_IN_MEMORY)
+    assert cold._use_index
 
 
 # --- kept answers of the parameter lookups (greenplan.store.answers) -------------------------------------------

@@ -219,7 +219,7 @@ def cmd_query(args) -> int:
     params = _params(args.param)
     store = _open(args)
     if hasattr(store, "cold"):
-        store.cold(args.name)   # a small store: its on-disk index, opened read-only (nothing parsed)
+        store.cold()            # a small store: its on-disk index, opened read-only (nothing parsed)
     ready(store, params)        # the store loads while the saved query is read and the output code imported
     _print_result(run_saved(store, args.name, params), args)
     return 0

@@ -6,24 +6,27 @@ the store: ≈ 10–30 ms on a plan's on-disk index, ≈ 0.1 s on a 100-plan one
 own (docs/speed.md). A generation never changes once written, so ``write_generation`` runs the lookups on
 its index and keeps their results beside it, in ``answers/<digest>.srj`` (SPARQL 1.1 Query Results JSON, as
 Oxigraph writes and reads it); :meth:`greenplan.store.core.Store.run` answers a query whose text is one of
-them from that file. The key is the SHA-256 of the query text exactly as it would run: a lookup file edited
+them from that file. The key is the BLAKE2b-256 digest of the query text exactly as it would run: a lookup file edited
 since the build (another greenplan version reading an old store) has another digest and runs on the store
 as before — a kept answer can be missing, never stale.
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
+
+from greenplan.store.fingerprint import new_hash
 
 ANSWERS_DIR = "answers"
 SUFFIX = ".srj"
 
 
 def digest(text: str) -> str:
-    """The key of a query text's kept answer."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The key of a query text's kept answer (BLAKE2b-256, as the store's other digests: no hashlib to import)."""
+    h = new_hash()
+    h.update(text.encode("utf-8"))
+    return h.hexdigest()
 
 
 def lookup_texts() -> list[str]:

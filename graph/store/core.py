@@ -302,14 +302,6 @@ def _write_index(gen, manifest: dict, table: list[dict]) -> None:
     del disk
 
 
-# Saved queries that a cold process answers faster from graph.nq loaded into memory than from the on-disk index
-# (bench/yardstick.py, docs/speed.md); every other saved query, and `greenplan sparql`, reads the index.
-# (measured 2026-12-05: in memory 2–79 ms quicker for these, the index 4–42 ms quicker for the 13 others)
-COLD_IN_MEMORY: frozenset[str] = frozenset({
-    "bureau-investment", "bureau-pairs", "bureau-partners", "counterparts", "target-topics", "task-bodies",
-    "task-deadlines", "tasks-min-owners", "topic-bureaus", "topic-tasks"})
-
-
 class Store:
     """A built store directory, opened for queries.
 
@@ -378,15 +370,13 @@ class Store:
 
         return enabled()
 
-    def cold(self, query: str | None = None) -> None:
+    def cold(self) -> None:
         """A command that runs one query and exits: a small store is read from its on-disk index, opened
-        read-only (nothing parsed at start), unless ``query`` (a saved query's name) is one that runs faster
-        loaded into memory (:data:`COLD_IN_MEMORY`, measured by bench/yardstick.py; ``GREENPLAN_COLD=memory``
-        loads every query's store into memory, ``GREENPLAN_COLD=index`` reads every one from the index, for that
-        measurement). A large store is unchanged (its keeper,
-        see :meth:`run`)."""
-        forced = os.environ.get("GREENPLAN_COLD")
-        if not self.large and forced != "memory" and (query not in COLD_IN_MEMORY or forced == "index"):
+        read-only in the background (nothing parsed at start). Every saved query is answered at least as fast
+        there, counting the parse it saves (bench/yardstick.py, docs/speed.md); ``GREENPLAN_COLD=memory`` loads
+        graph.nq into memory instead, for that measurement. A large store is unchanged (its keeper, see
+        :meth:`run`)."""
+        if not self.large and os.environ.get("GREENPLAN_COLD") != "memory":
             self.prefer_index()
 
     def prefer_index(self) -> None:
@@ -494,6 +484,9 @@ class Store:
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
                log=None, attachments: list[str] | None = None, ocr: bool = False) -> Store:
     """Open the store for these options; the default cache is built on first use."""
+    explicit = store or os.environ.get("GREENPLAN_STORE")
+    if explicit and not sources and not attachments and (Path(explicit) / MANIFEST).exists():
+        return Store(Path(explicit))     # a built store named alone: nothing to locate (no sources to read)
     loc = locate(store, sources, base, attachments, ocr)
     if not (loc.directory / MANIFEST).exists():
         if loc.explicit:
