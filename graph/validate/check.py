@@ -168,37 +168,15 @@ def _has_violation(report) -> bool:
 
 
 def report_results(report) -> list:
-    """The results of a pySHACL report graph as :class:`greenplan.validate.shacl.Result` records.
+    """The results of a pySHACL report graph (:func:`greenplan.validate.report.pyshacl_results`), the language
+    tags pySHACL drops from SPARQL-based messages put back: every zh message of shapes/ starts with a Chinese
+    character, every en message with a Latin letter."""
+    from greenplan.validate.report import pyshacl_results
 
-    pySHACL drops the language tag of SPARQL-based messages when it fills in {?var}; it is put back here
-    (every zh message of shapes/ starts with a Chinese character, every en message with a Latin letter).
-    """
-    import rdflib
-
-    from greenplan.validate.shacl import Result
-
-    def one(s, p):
-        return report.value(s, rdflib.URIRef(SH + p))
-
-    out = []
-    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
-        msgs = []
-        for m in report.objects(r, rdflib.URIRef(SH + "resultMessage")):
-            lang = m.language if isinstance(m, rdflib.Literal) and m.language else \
-                ("en" if str(m)[:1].isascii() else "zh")
-            msgs.append((lang, str(m)))
-        component = one(r, "sourceConstraintComponent")
-        out.append(Result(_ox(one(r, "focusNode")), _ox(one(r, "resultPath")), _ox(one(r, "value")),
-                          str(one(r, "resultSeverity")), _ox(one(r, "sourceShape")),
-                          _local(component) or "", tuple(sorted(msgs))))
+    out = pyshacl_results(report)
+    for r in out:
+        r.messages = tuple(sorted((lang or ("en" if text[:1].isascii() else "zh"), text) for lang, text in r.messages))
     return sorted(out, key=lambda x: x.key())
-
-
-def _ox(term):
-    """An rdflib term as a pyoxigraph term."""
-    from greenplan.quads import from_rdflib
-
-    return from_rdflib(term)
 
 
 def results(store, engine: str = "oxigraph") -> list:
