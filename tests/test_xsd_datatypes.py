@@ -134,3 +134,20 @@ def test_oxigraph_casts_agree_on_every_form(name):
         verdicts[form] = rows[0]["v"].value != "error"
     assert {f for f in good if not verdicts[f]} == set()
     assert {f for f in bad if verdicts[f]} == {f for n, f in OXIGRAPH_LENIENT if n == name}
+
+
+def test_nan_is_outside_every_numeric_range_without_a_traceback():
+    """XSD 1.1 (§3.3.4, §3.3.5): NaN is incomparable with every value, itself included, so "NaN"^^xsd:double is
+    neither ≥ 0 nor ≤ 5: sh:minInclusive and sh:maxInclusive each report it (SHACL 4.3: a result where
+    "$maxInclusive >= $value" is not true; pySHACL 0.40 reports only the first); "1"^^xsd:double passes both."""
+    from greenplan.validate.report import validate_graphs
+
+    s, p, prop = _nn(EX + "S"), _nn(EX + "p"), ox.BlankNode()
+    zero = ox.Literal("0", datatype=_nn(XSD + "integer"))
+    shapes = [ox.Triple(s, _nn(SH + "targetSubjectsOf"), p), ox.Triple(s, _nn(SH + "property"), prop),
+              ox.Triple(prop, _nn(SH + "path"), p), ox.Triple(prop, _nn(SH + "minInclusive"), zero),
+              ox.Triple(prop, _nn(SH + "maxInclusive"), ox.Literal("5", datatype=_nn(XSD + "integer")))]
+    data = [ox.Triple(_nn(EX + "a"), p, ox.Literal("NaN", datatype=_nn(XSD + "double"))),
+            ox.Triple(_nn(EX + "b"), p, ox.Literal("1", datatype=_nn(XSD + "double")))]
+    found = sorted((r.focus.value, r.component) for r in validate_graphs(shapes, data).results)
+    assert found == [(EX + "a", "MaxInclusiveConstraintComponent"), (EX + "a", "MinInclusiveConstraintComponent")]

@@ -790,6 +790,8 @@ def compare(a, b):
     """SPARQL's ordering of two literals: -1, 0, 1, or None when they cannot be compared."""
     x, y = _number(a), _number(b)
     if x is not None and y is not None:
+        if x.is_nan() or y.is_nan():    # XSD: NaN is incomparable, equal to nothing, itself included
+            return None
         return (x > y) - (x < y)
     if not (isinstance(a, ox.Literal) and isinstance(b, ox.Literal)):
         return None
