@@ -55,13 +55,17 @@ def test_every_store_has_an_index_and_a_large_one_opens_it_read_only(both):
     warm.ox.add(quad)
 
 
-def test_a_query_bound_to_one_plan_reads_the_index_and_others_load_the_store(both):
+def test_a_query_bound_to_one_plan_reads_its_part_or_the_index_and_others_load_the_store(both):
     _, indexed = both
-    one_plan, corpus = st.Store(indexed.directory), st.Store(indexed.directory)
+    one_plan, by_iri, corpus = (st.Store(indexed.directory) for _ in range(3))
     a = run_saved(one_plan, "tasks", {"plan": "zhanjiang-green-economy"})
+    iri = indexed.base + "plan/zhanjiang-green-economy"
+    c = run_saved(by_iri, "tasks", {"plan": iri})       # not an identifier of the manifest: the on-disk index
     b = run_saved(corpus, "tasks")
-    assert a.rows == b.rows and len(a.rows) == 112
-    assert one_plan._use_index and not corpus._use_index
+    assert a.rows == b.rows == c.rows and len(a.rows) == 112
+    assert one_plan._plan is not None and one_plan._ox is None      # the plan's part of graph.nq
+    assert by_iri._plan is None and by_iri._use_index
+    assert corpus._plan is None and not corpus._use_index
 
 
 def test_both_layouts_hold_the_same_quads(both):

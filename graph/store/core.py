@@ -327,6 +327,7 @@ class Store:
         self._use_index = False
         self._ox: ox.Store | None = None
         self._loading: tuple | None = None       # (thread, outcome) while :meth:`preload` reads the store
+        self._plan: tuple | None = None          # (plan IRI term, (thread, outcome) reading its part): prefer_plan
 
     def _read_manifest(self) -> None:
         """Read the manifest: the generation this Store reads, whole (:mod:`greenplan.store.generation`)."""
@@ -378,6 +379,59 @@ class Store:
         :meth:`run`)."""
         if not self.large and os.environ.get("GREENPLAN_COLD") != "memory":
             self.prefer_index()
+
+    def prefer_plan(self, identifier: str) -> None:
+        """Queries bound to one plan follow (a saved query's ``plan`` parameter). On a large store, such a query
+        is answered in this process from the part of ``graph.nq`` that plan's answers come from: its own named
+        graph and every graph that is no plan's (ontology, authority lists, places, thesaurus), read by the byte
+        ranges the manifest records and loaded into memory in the background — ≈ what a single-plan store costs,
+        whatever the corpus size, where the on-disk index of a corpus answers some saved queries 5–20× slower
+        than one plan in memory, and a keeper of 300 plans up to 2–4× slower (docs/speed.md). Only a query whose
+        ``plan`` binding is this plan is answered there (:meth:`run`); :attr:`ox` and every other query see the
+        whole store. ``identifier`` not one of the store's plans (an IRI, a label): the on-disk index instead.
+        A small store: its index (:meth:`prefer_index`)."""
+        plans = {p.get("identifier"): p.get("graph") for p in self.manifest.get("plans", ())}
+        table = self.manifest.get("graphs")
+        if not self.large or identifier not in plans or not table or self._plan is not None:
+            self.prefer_index()
+            return
+        import threading
+
+        from greenplan.iris import Minter
+
+        others = {g for g in plans.values() if g != plans[identifier]}
+        chunks = [(g["offset"], g["length"]) for g in table if g["graph"] not in others]
+        path = self.files / GRAPH_FILE
+        outcome: list = []
+
+        def load():
+            try:
+                data = bytearray()
+                with open(path, "rb") as fh:
+                    for offset, length in chunks:
+                        fh.seek(offset)
+                        data += fh.read(length)
+                part = ox.Store()
+                part.load(bytes(data), format=ox.RdfFormat.N_QUADS, lenient=True)
+                outcome.append(part)
+            except BaseException as e:      # handed to the caller of run, in its thread
+                outcome.append(e)
+
+        thread = threading.Thread(target=load, name="greenplan-plan-load", daemon=True)
+        self._plan = (ox.NamedNode(Minter(self.base).plan(identifier)), (thread, outcome))
+        thread.start()
+
+    def _plan_store(self) -> ox.Store | None:
+        """The part of the store :meth:`prefer_plan` loads (waiting for it), or None when it could not be read."""
+        assert self._plan is not None
+        thread, outcome = self._plan[1]
+        thread.join()
+        if isinstance(outcome[0], BaseException):
+            if isinstance(outcome[0], OSError):     # a generation replaced meanwhile: the whole store answers
+                return None
+            raise StoreError(f"{self.files / GRAPH_FILE}: damaged store file ({outcome[0]}); rebuild it with "
+                             f"`greenplan build --store {self.directory}`")
+        return outcome[0]
 
     def prefer_index(self) -> None:
         """Read the on-disk index, if the store has one and nothing has been read yet (queries bound to one plan)."""
@@ -446,12 +500,14 @@ class Store:
                 return from_solutions(answer)
             except (SyntaxError, ValueError):  # a damaged file: the store answers
                 answer = None
-        if self._ox is None and self.keeps():
+        one_plan = self._plan is not None and bool(bindings) and bindings.get("_plan") == self._plan[0]
+        part = self._plan_store() if one_plan and self._ox is None else None
+        if part is None and self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
 
             answer = ask(self.directory, text, wait=not self._use_index, manifest=self.manifest)
         if answer is None:
-            answer = self.ox.query(text)
+            answer = (part if part is not None else self.ox).query(text)
         if isinstance(answer, (list, ox.QueryTriples)):
             return list(answer)
         return from_solutions(answer)
