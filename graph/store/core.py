@@ -500,7 +500,7 @@ class Store:
                 return from_solutions(answer)
             except (SyntaxError, ValueError):  # a damaged file: the store answers
                 answer = None
-        one_plan = self._plan is not None and bool(bindings) and bindings.get("_plan") == self._plan[0]
+        one_plan = self._plan is not None and (bindings or {}).get("_plan") == self._plan[0]
         part = self._plan_store() if one_plan and self._ox is None else None
         if part is None and self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
