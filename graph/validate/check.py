@@ -292,11 +292,11 @@ class Namer:
         return NODE_NAMES[kind].format(n=n, label=label, text=text, short=_short(text), numeral=numeral)
 
     def line(self, iri: str) -> str:
-        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.records.place`):
+        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.location.place`):
         ``line 12`` in a text, ``paragraph 14`` or ``table 1 row 21`` in a page or Word file, ``page 3`` in a
         PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL, ``of <file>`` when
         it is an attachment read as an annex (the plan's own file is the one validated)."""
-        from greenplan.loaders.records import place
+        from greenplan.loaders.location import place
 
         r = self.nodes.get(iri) or {}
         first, last = r.get("first"), r.get("last")
