@@ -392,6 +392,8 @@ class Store:
         A small store: its index (:meth:`prefer_index`)."""
         plans = {p.get("identifier"): p.get("graph") for p in self.manifest.get("plans", ())}
         table = self.manifest.get("graphs")
+        if self._ox is not None:        # the whole store is read already: it answers
+            return
         if not self.large or identifier not in plans or not table or self._plan is not None:
             self.prefer_index()
             return
