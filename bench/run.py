@@ -429,8 +429,14 @@ def keeper_state(store_dir: Path) -> dict | None:
     return status(store_dir)
 
 
+def read_manifest_of(store_dir: Path) -> dict:
+    from greenplan.store.files import read_manifest
+
+    return read_manifest(store_dir)
+
+
 def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: float = 60.0,
-                reuse: Path | None = None) -> None:
+                reuse: Path | None = None, plan_only: bool = False) -> None:
     """What a user waits for: `greenplan build --store DIR --source …` once, then whole `greenplan query`
     processes against DIR, nothing started beforehand but what build starts. Every saved query with its
     defaults, per plan (`--param plan=…`) and across the corpus, on a large store twice: answered by the keeper
@@ -438,7 +444,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
     `GREENPLAN_KEEPER=off` (the on-disk index per plan, else graph.nq loaded per process); each beside the
     1-plan store's time. A corpus-wide query without the keeper is cut off after ``cap`` seconds.
     ``reuse``: a folder holding `coldstoreN` stores of an earlier run (not rebuilt: their keeper is started by
-    `greenplan keeper --start`, as the first query would)."""
+    `greenplan keeper --start`, as the first query would). ``plan_only``: only the queries bound to one plan."""
     from corpus import write_corpus
 
     from greenplan.query.catalogue import catalogue
@@ -466,10 +472,10 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
         else:
             built = "(reused)"
             done = time.perf_counter()
-            if (store_dir / "index").is_dir():
+            if read_manifest_of(store_dir).get("keeper"):
                 subprocess.run(CLI + ["keeper", "--start", "--store", str(store_dir)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env=on_env)
-        large = (store_dir / "index").is_dir()
+        large = bool(read_manifest_of(store_dir).get("keeper"))     # a store with a keeper (≥ INDEX_MIN_QUADS quads)
         ready = ""
         if large:
             from greenplan.store.keeper import wait_ready
@@ -486,7 +492,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
         for mode in modes_of[n]:
             env = off_env if mode == "off" else on_env
             for name in names:
-                for with_plan in (True, False):
+                for with_plan in (True,) if plan_only else (True, False):
                     cmd = CLI + ["query", name, "--store", str(store_dir), "--format", "csv"] + \
                         (["--param", f"plan={plan}"] if with_plan else [])
                     one = not with_plan and mode != "keeper"
@@ -508,7 +514,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
         head += [f"{n} plans, {mode} ms (÷ {first})" for mode in modes_of[n]]
     rows = []
     for name in names:
-        for with_plan in (True, False):
+        for with_plan in (True,) if plan_only else (True, False):
             base = times[(name, with_plan, first, modes_of[first][0])]
             row = [name, "one plan" if with_plan else "all plans", ms(base) if base else "—"]
             for n in sizes[1:]:
@@ -534,6 +540,8 @@ def main(argv=None) -> int:
                     help="greenplan time cap per corpus query (all repetitions) in seconds (default 60; quick 15)")
     ap.add_argument("--skip", default="", help="comma-separated sections to skip: cli,build,server,corpus,cold")
     ap.add_argument("--cold-sizes", help="corpus sizes of the cold-CLI section (default 1,100,300; quick 1,10)")
+    ap.add_argument("--cold-plan-only", action="store_true",
+                    help="cold-CLI section: only the queries bound to one plan (`--param plan=…`), not corpus-wide")
     ap.add_argument("--cold-cap", type=float, default=60.0, help="cut off a corpus-wide cold query after N s (default 60)")
     ap.add_argument("--cold-stores", help="reuse the coldstoreN stores of an earlier run found in this folder")
     ap.add_argument("--out", help="also write the tables to this markdown file")
@@ -564,7 +572,7 @@ def main(argv=None) -> int:
         if "cold" not in skip:
             cold_sizes = [int(x) for x in (args.cold_sizes or ("1,10" if args.quick else "1,100,300")).split(",")]
             cold_corpus(cold_sizes, runs, work, sink, args.cold_cap,
-                        Path(args.cold_stores) if args.cold_stores else None)
+                        Path(args.cold_stores) if args.cold_stores else None, args.cold_plan_only)
         if "corpus" not in skip:
             emit(f"\n### Corpus: saved queries (in-process; memory = greenplan's default in-memory store, on-disk = "
                  f"Oxigraph RocksDB opened read-only; rdflib on up to {args.rdflib_max} plans, "

@@ -116,16 +116,14 @@ def test_query_on_a_named_store_imports_none_of_them(store):
 
 
 def test_a_damaged_store_file_is_a_store_error_not_a_sparql_error(store, tmp_path):
-    from greenplan.store.core import COLD_IN_MEMORY
-
-    assert "topic-bureaus" in COLD_IN_MEMORY
     broken = tmp_path / "broken"
     shutil.copytree(store.directory, broken)
     with open(graph_path(broken), "a", encoding="utf-8") as fh:
         fh.write('<urn:a> <urn:b> "never closed\n')
-    # topic-bureaus is answered from graph.nq loaded into memory (store.core.COLD_IN_MEMORY), not from the index
+    # GREENPLAN_COLD=memory: answered from graph.nq loaded into memory, not from the index
     proc = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "query", "topic-bureaus", "--param",
-                           "topic=hydrogen", "--store", str(broken)], capture_output=True, text=True, timeout=120)
+                           "topic=hydrogen", "--store", str(broken)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "GREENPLAN_COLD": "memory"})
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "SPARQL syntax" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "graph.nq: damaged store file" in proc.stderr

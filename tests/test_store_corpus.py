@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,25 @@ def test_add_replace_remove(tmp_path):
 
     change = api.remove(str(store), ["guangzhou-sample"])
     assert change.removed == ["guangzhou-sample"] and identifiers(store) == ["twelve-chapters"]
+
+
+def test_each_generation_keeps_its_own_lookup_answers(tmp_path):
+    """`add` and `remove` write a generation whose kept lookup answers (greenplan.store.answers) name its plans:
+    a plan parameter resolves to a plan just added and no longer to one removed."""
+    from greenplan.query.catalogue import ParameterError, saved_query
+    from greenplan.store.core import Store
+
+    store = tmp_path / "S"
+    build_store(locate(str(store), [str(TWELVE)]))
+    q = saved_query("tasks")
+    with pytest.raises(ParameterError, match="unknown plan"):
+        q.bindings({"plan": "guangzhou-sample"}, Store(store))
+    api.add(str(store), [str(SAMPLE)])
+    assert Store(store).manifest["answers"]
+    assert q.bindings({"plan": "guangzhou-sample"}, Store(store))
+    api.remove(str(store), ["guangzhou-sample"])
+    with pytest.raises(ParameterError, match="unknown plan"):
+        q.bindings({"plan": "guangzhou-sample"}, Store(store))
 
 
 @pytest.mark.parametrize("indexed", [False, True])
@@ -181,3 +201,86 @@ def test_plans_lists_where_each_came_from_and_when(tmp_path, monkeypatch):
         ("guangzhou-sample", "2025-12-06T00:00:00Z", str(SAMPLE))]
     assert all(isinstance(r["quads"], int) and r["quads"] > 0 for r in rows)
     assert b"2025-12-06" not in graph_path(store).read_bytes()            # the time is not in the graph
+
+
+def test_counterparts_of_one_plan_are_the_links_of_the_bodies_it_names(tmp_path):
+    """A Zhanjiang and a Guangzhou plan in one store: `counterparts --param plan=…` gives the links of one city's
+    bodies only (every body of the Zhanjiang plan is a Zhanjiang body, of the Guangzhou plan a Guangzhou one, each
+    linked to a national body: 中共湛江市委宣传部 and 中国人民银行湛江市中心支行 name their city inside), and without a
+    plan the links of both."""
+    from greenplan.resources import bundled_plan
+
+    store = tmp_path / "S"
+    build_store(locate(str(store), [str(bundled_plan()), str(TWELVE)]))
+    s = Store(store)
+    every = {(r["label"], r["counterpartLabel"]) for r in api.run_saved(s, "counterparts").dicts()}
+    zhanjiang = {(r["label"], r["counterpartLabel"])
+                 for r in api.run_saved(s, "counterparts", {"plan": "zhanjiang-green-economy"}).dicts()}
+    twelve = {(r["label"], r["counterpartLabel"])
+              for r in api.run_saved(s, "counterparts", {"plan": "twelve-chapters"}).dicts()}
+    assert zhanjiang and twelve and zhanjiang | twelve == every
+    assert all("湛江" in label and "广州" not in label for label, _ in zhanjiang)
+    assert all("广州" in label and "湛江" not in label for label, _ in twelve)
+
+
+# --- one plan of a large store, answered from its part of graph.nq (Store.prefer_plan) -----------------------
+
+@pytest.fixture(scope="module")
+def four_plans(tmp_path_factory):
+    """Zhanjiang's plan, two Guangzhou plans (bodies minted from the same spellings in both: no 440100 list) and
+    a State Council page, in a store built as a large one (a keeper's store: the threshold lowered)."""
+    from greenplan.resources import bundled_plan
+
+    store = tmp_path_factory.mktemp("four") / "S"
+    saved = os.environ.get("GREENPLAN_INDEX_MIN_QUADS")
+    os.environ["GREENPLAN_INDEX_MIN_QUADS"] = "1"
+    try:
+        build_store(locate(str(store), [str(bundled_plan()), str(TWELVE), str(SAMPLE), str(PAGE)]))
+    finally:
+        if saved is None:
+            del os.environ["GREENPLAN_INDEX_MIN_QUADS"]
+        else:
+            os.environ["GREENPLAN_INDEX_MIN_QUADS"] = saved
+    return store
+
+
+def _every_query_and_plan():
+    from greenplan.query.catalogue import catalogue
+
+    plans = ["zhanjiang-green-economy", "twelve-chapters", "guangzhou-sample", "gbf-2018-121"]
+    return [(q.name, p) for q in catalogue() for p in plans]
+
+
+@pytest.mark.parametrize("query, plan", _every_query_and_plan())
+def test_a_query_about_one_plan_gives_on_its_part_what_the_whole_store_gives(four_plans, query, plan):
+    whole = Store(four_plans)
+    assert whole.large and whole.ox is not None          # loaded whole first: the reference
+    expected = api.run_saved(whole, query, {"plan": plan})
+    part = Store(four_plans)
+    got = api.run_saved(part, query, {"plan": plan})
+    if api.saved_query(query).across_plans:              # `#+ across-plans: true`: the whole store's index
+        assert part._plan is None and part._use_index
+    else:                                                # answered from the plan's part, never the whole store
+        assert part._plan is not None and part._ox is None
+    assert got == expected
+
+
+def test_the_part_of_one_plan_holds_its_graph_and_no_other_plans(four_plans):
+    s = Store(four_plans)
+    s.prefer_plan("twelve-chapters")
+    part = s._plan_store()
+    graphs = {g.value for g in part.named_graphs()}
+    plan_graphs = {g for g in graphs if "/graph/plan/" in g}
+    assert plan_graphs == {s.base + "graph/plan/twelve-chapters"}
+    assert {s.base + "graph/ontology", s.base + "graph/topics"} <= graphs
+    assert len(part) < s.manifest["quads"]
+    other = Store(four_plans)          # a plan given by another spelling than its identifier: the whole store
+    other.prefer_plan("Twelve chapters?")
+    assert other._plan is None
+
+
+def test_a_query_not_bound_to_the_plan_never_reads_the_part(four_plans):
+    s = Store(four_plans)
+    s.prefer_plan("twelve-chapters")
+    rows = api.run_saved(s, "plans").dicts()           # no plan binding: every plan of the store
+    assert len(rows) == 4 and s._ox is not None

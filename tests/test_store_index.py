@@ -48,20 +48,24 @@ def test_every_store_has_an_index_and_a_large_one_opens_it_read_only(both):
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         one_plan.ox.add(quad)              # on disk: read-only, shared by every process reading the store
     cold = st.Store(memory.directory)
-    cold.cold("tasks")                     # what `greenplan query tasks` does on a small store
+    cold.cold()                            # what `greenplan query tasks` does on a small store
     with pytest.raises((OSError, RuntimeError), match="read-write|read.only"):
         cold.ox.add(quad)
     warm = st.Store(memory.directory)      # validate, export, the server's worker: in memory
     warm.ox.add(quad)
 
 
-def test_a_query_bound_to_one_plan_reads_the_index_and_others_load_the_store(both):
+def test_a_query_bound_to_one_plan_reads_its_part_or_the_index_and_others_load_the_store(both):
     _, indexed = both
-    one_plan, corpus = st.Store(indexed.directory), st.Store(indexed.directory)
+    one_plan, by_iri, corpus = (st.Store(indexed.directory) for _ in range(3))
     a = run_saved(one_plan, "tasks", {"plan": "zhanjiang-green-economy"})
+    iri = indexed.base + "plan/zhanjiang-green-economy"
+    c = run_saved(by_iri, "tasks", {"plan": iri})       # not an identifier of the manifest: the on-disk index
     b = run_saved(corpus, "tasks")
-    assert a.rows == b.rows and len(a.rows) == 112
-    assert one_plan._use_index and not corpus._use_index
+    assert a.rows == b.rows == c.rows and len(a.rows) == 112
+    assert one_plan._plan is not None and one_plan._ox is None      # the plan's part of graph.nq
+    assert by_iri._plan is None and by_iri._use_index
+    assert corpus._plan is None and not corpus._use_index
 
 
 def test_both_layouts_hold_the_same_quads(both):
@@ -112,6 +116,58 @@ def test_the_endpoint_serves_an_indexed_store(both):
 def test_every_saved_query_gives_the_same_rows_on_the_cold_path(both, query):
     memory, _ = both
     cold = st.Store(memory.directory)
-    cold.cold(query.name)
+    cold.cold()
     assert run_saved(cold, query.name).rows == run_saved(st.Store(memory.directory), query.name).rows
-    assert cold._use_index == (query.name not in st.COLD_IN_MEMORY)
+    assert cold._use_index
+
+
+# --- kept answers of the parameter lookups (greenplan.store.answers) -------------------------------------------
+
+def _lookup_files():
+    from greenplan.resources import folder
+
+    return sorted((folder("queries") / "parameters").glob("*.rq"))
+
+
+@pytest.mark.parametrize("lookup", _lookup_files(), ids=lambda p: p.stem)
+def test_every_lookup_answer_kept_with_the_generation_is_what_the_store_answers(both, lookup):
+    memory, indexed = both
+    text = lookup.read_text(encoding="utf-8")
+    for store in (memory, indexed):
+        kept = st.Store(store.directory).kept_rows(text)
+        assert kept is not None, f"{lookup.name}: no kept answer in {store.directory}"
+        assert [tuple(r) for r in st.Store(store.directory).ox.query(text)] == kept
+
+
+def test_a_kept_answer_is_only_for_its_exact_text_and_a_damaged_one_is_not_read(both, tmp_path):
+    import shutil
+
+    from greenplan.store.answers import ANSWERS_DIR, SUFFIX, digest
+
+    memory, _ = both
+    text = (_lookup_files()[0]).read_text(encoding="utf-8")
+    assert st.Store(memory.directory).kept_rows(text + "\n") is None        # an edited lookup runs on the store
+    copy = tmp_path / "copy"
+    shutil.copytree(memory.directory, copy)
+    damaged = st.Store(copy)
+    (damaged.files / ANSWERS_DIR / (digest(text) + SUFFIX)).write_text('{"head": {"vars": ["x"]}, "results": [')
+    assert damaged.kept_rows(text) is None
+    assert damaged.run(text).rows == memory.run(text).rows                  # the store answers instead
+
+
+@pytest.mark.parametrize("query", ["bureau-partners", "topic-bureaus", "place-tasks"])
+def test_a_cold_query_with_a_named_parameter_reads_the_kept_lookup_not_the_store(both, query):
+    """The lookup's kept answer resolves the parameter: with graph.nq and the index removed, the lookup still
+    answers (the query itself then fails on the missing store, after its parameters were resolved)."""
+    import shutil
+
+    from greenplan.query.catalogue import saved_query
+
+    memory, _ = both
+    q = saved_query(query)
+    expected = q.bindings({}, st.Store(memory.directory))
+    copy = memory.directory.parent / f"nostore-{query}"
+    shutil.copytree(memory.directory, copy)
+    shutil.rmtree(st.Store(copy).files / st.INDEX_DIR)
+    (st.Store(copy).files / "graph.nq").unlink()
+    assert q.bindings({}, st.Store(copy)) == expected and expected

@@ -428,3 +428,22 @@ def test_w3c_report_of_the_draft_says_it_does_not_conform_though_it_has_no_viola
         g = rdflib.Graph().parse(data=v.turtle(results, fmt=fmt), format=syntax)
         assert set(g.objects(None, rdflib.URIRef(SH + "conforms"))) == {rdflib.Literal(False)}
         assert len(set(g.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")))) == len(results)
+
+
+GP_IRI = "https://w3id.org/greenplan/"
+# node → its name, read by hand: the place from ontology/places.ttl (<place/zhanjiang-port>, skos:prefLabel "湛江港"@zh:
+# a gp:Zone, no body, so no 单位), the unit and the class from ontology/greenplan.ttl (rdfs:label "亿元"@zh,
+# "行政区划"@zh only: no skos:prefLabel), the bureau from its authority list, task 79 from lines 616-617 of the bundled
+# plan (its graph label 任务 79, then the first 24 characters of its text).
+LABELLED = {
+    GP_IRI + "place/zhanjiang-port": "湛江港",
+    GP_IRI + "ontology#HundredMillionYuan": "亿元",
+    GP_IRI + "ontology#AdministrativeDivision": "行政区划",
+    GP_IRI + "org/440800/development-reform": "单位 湛江市发展和改革局",
+    GP_IRI + "plan/zhanjiang-green-economy/task/79": "任务 79 推动城镇、园区、社区、企业等开展低碳创建行动，以…",
+}
+
+
+def test_findings_name_nodes_by_the_graphs_labels(store):
+    namer = v.Namer(store, LABELLED)
+    assert {n: namer.name(n) for n in LABELLED} == LABELLED

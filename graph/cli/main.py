@@ -214,13 +214,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_query(args) -> int:
-    from greenplan.api import ready, run_saved
+    from greenplan.api import ready, run_saved, saved_query
 
     params = _params(args.param)
     store = _open(args)
     if hasattr(store, "cold"):
-        store.cold(args.name)   # a small store: its on-disk index, opened read-only (nothing parsed)
-    ready(store, params)        # the store loads while the saved query is read and the output code imported
+        store.cold()            # a small store: its on-disk index, opened read-only (nothing parsed)
+    ready(store, params, saved_query(args.name))   # the store loads while the rest is prepared
     _print_result(run_saved(store, args.name, params), args)
     return 0
 

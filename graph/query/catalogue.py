@@ -116,13 +116,17 @@ class Parameter(_Record):
 
 class SavedQuery(_Record):
     """A saved query: its ``.rq`` text and what its header says (``lists``: column → key kind of ``#+ lists:``)."""
-    __slots__ = ("name", "path", "text", "summary", "description", "tags", "parameters", "lists")
+    __slots__ = ("name", "path", "text", "summary", "description", "tags", "parameters", "lists", "across_plans")
 
     def __init__(self, name: str, path: Path, text: str, summary: str = "", description: str = "",
                  tags: list[str] | None = None, parameters: list[Parameter] | None = None,
-                 lists: dict[str, str] | None = None):
+                 lists: dict[str, str] | None = None, across_plans: bool = False):
         self.name, self.path, self.text, self.summary, self.description = name, path, text, summary, description
         self.tags, self.parameters, self.lists = tags or [], parameters or [], lists or {}
+        # ``#+ across-plans: true``: bound to one plan, the answer still reads other plans' graphs (counterparts:
+        # the bodies of other plans linked to the ones this plan names), so one plan's part of a corpus
+        # (Store.prefer_plan) cannot answer it
+        self.across_plans = across_plans
 
     def finish(self, result):
         """The rows as the user sees them: list columns sorted by their declared key and joined by 、,
@@ -182,7 +186,10 @@ def _lookup_rows(store, lookup: Path) -> list:
     except TypeError:   # a store that cannot be weakly referenced: no memo
         memo = {}
     if lookup not in memo:
-        memo[lookup] = store.run(lookup.read_text(encoding="utf-8")).rows
+        text = lookup.read_text(encoding="utf-8")
+        kept = getattr(store, "kept_rows", None)     # a local store's generation keeps its lookups' answers
+        rows = kept(text) if kept is not None else None
+        memo[lookup] = rows if rows is not None else store.run(text).rows
     return memo[lookup]
 
 
@@ -277,7 +284,8 @@ def parse(path: Path) -> SavedQuery:
         lists[column] = kind
     return SavedQuery(path.stem, path, text, str(meta.get("summary", "")), str(meta.get("description", "")),
                       [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
-                      sorted(params.values(), key=lambda p: p.name), lists)
+                      sorted(params.values(), key=lambda p: p.name), lists,
+                      str(meta.get("across-plans", "false")).strip().lower() == "true")
 
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")

@@ -8,15 +8,20 @@ from pathlib import Path
 TYPE_CHECKING = False     # typing.TYPE_CHECKING without importing typing (≈ 2 ms of every cold query)
 
 if TYPE_CHECKING:
+    from greenplan.query.catalogue import SavedQuery
     from greenplan.query.results import Result
 
 
-def ready(store, params: dict[str, str] | None = None) -> None:
+def ready(store, params: dict[str, str] | None = None, query: SavedQuery | None = None) -> None:
     """Start reading a local store the way a saved query with these parameters will (one plan of a large store:
-    its on-disk index, not the whole corpus in memory), in the background: the caller's remaining start-up
-    overlaps it. Remote stores need nothing."""
-    if (params or {}).get("plan") and hasattr(store, "prefer_index"):
-        store.prefer_index()
+    that plan's part of it, not the whole corpus, unless ``query`` reads across plans), in the background: the
+    caller's remaining start-up overlaps it. Remote stores need nothing."""
+    plan = (params or {}).get("plan")
+    if plan and hasattr(store, "prefer_plan"):
+        if query is not None and query.across_plans:
+            store.prefer_index()
+        else:
+            store.prefer_plan(str(plan))
     if hasattr(store, "preload"):
         store.preload()
 
@@ -28,7 +33,7 @@ def run_saved(store, name: str, params: dict[str, str] | None = None, directory:
     from greenplan.query.catalogue import saved_query
 
     q = saved_query(name, directory)
-    ready(store, params)          # one plan of a large store: its keeper, else its on-disk index (not a full load)
+    ready(store, params, q)       # one plan of a large store: its keeper, else that plan's part (not a full load)
     return q.finish(store.run(q.text, q.bindings(params, store)))
 
 

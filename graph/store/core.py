@@ -269,6 +269,7 @@ def write_generation(gen, base: str, plans: list[dict], parts, index=None) -> di
     """Write graph.nq (and the index of a large store) into ``gen`` and switch to it; returns the manifest.
     ``index(folder, quads)``, when given, writes the index into the folder from the previous one (``greenplan
     add``) and returns True, or False to have it bulk-loaded from graph.nq."""
+    from greenplan.store.answers import lookup_texts, write_answers
     from greenplan.store.generation import table_digest, write_graph
 
     table = write_graph(gen.path(GRAPH_FILE), parts)
@@ -285,6 +286,9 @@ def write_generation(gen, base: str, plans: list[dict], parts, index=None) -> di
     if index is None or not index(gen.folder, quads):
         _write_index(gen, manifest, table)
     manifest["index"] = INDEX_DIR
+    # the parameter lookups' results, kept beside the index (greenplan.store.answers): a cold query with a
+    # parameter given by name does not run its lookup first
+    manifest["answers"] = write_answers(gen.folder, gen.path(INDEX_DIR), lookup_texts())
     manifest["keeper"] = quads >= index_min_quads()
     manifest["graphs"] = table
     return gen.commit(manifest)
@@ -296,14 +300,6 @@ def _write_index(gen, manifest: dict, table: list[dict]) -> None:
     disk.bulk_load(path=str(gen.path(GRAPH_FILE)), format=ox.RdfFormat.N_QUADS, lenient=True)
     disk.optimize()
     del disk
-
-
-# Saved queries that a cold process answers faster from graph.nq loaded into memory than from the on-disk index
-# (bench/yardstick.py, docs/speed.md); every other saved query, and `greenplan sparql`, reads the index.
-# (measured 2026-12-05: in memory 2–79 ms quicker for these, the index 4–42 ms quicker for the 13 others)
-COLD_IN_MEMORY: frozenset[str] = frozenset({
-    "bureau-investment", "bureau-pairs", "bureau-partners", "counterparts", "target-topics", "task-bodies",
-    "task-deadlines", "tasks-min-owners", "topic-bureaus", "topic-tasks"})
 
 
 class Store:
@@ -331,6 +327,7 @@ class Store:
         self._use_index = False
         self._ox: ox.Store | None = None
         self._loading: tuple | None = None       # (thread, outcome) while :meth:`preload` reads the store
+        self._plan: tuple | None = None          # (plan IRI term, (thread, outcome) reading its part): prefer_plan
 
     def _read_manifest(self) -> None:
         """Read the manifest: the generation this Store reads, whole (:mod:`greenplan.store.generation`)."""
@@ -374,14 +371,69 @@ class Store:
 
         return enabled()
 
-    def cold(self, query: str | None = None) -> None:
+    def cold(self) -> None:
         """A command that runs one query and exits: a small store is read from its on-disk index, opened
-        read-only (nothing parsed at start), unless ``query`` (a saved query's name) is one that runs faster
-        loaded into memory (:data:`COLD_IN_MEMORY`, measured by bench/yardstick.py; ``GREENPLAN_COLD=memory``
-        loads every query's store into memory, for that measurement). A large store is unchanged (its keeper,
-        see :meth:`run`)."""
-        if not self.large and query not in COLD_IN_MEMORY and os.environ.get("GREENPLAN_COLD") != "memory":
+        read-only in the background (nothing parsed at start). Every saved query is answered at least as fast
+        there, counting the parse it saves (bench/yardstick.py, docs/speed.md); ``GREENPLAN_COLD=memory`` loads
+        graph.nq into memory instead, for that measurement. A large store is unchanged (its keeper, see
+        :meth:`run`)."""
+        if not self.large and os.environ.get("GREENPLAN_COLD") != "memory":
             self.prefer_index()
+
+    def prefer_plan(self, identifier: str) -> None:
+        """Queries bound to one plan follow (a saved query's ``plan`` parameter). On a large store, such a query
+        is answered in this process from the part of ``graph.nq`` that plan's answers come from: its own named
+        graph and every graph that is no plan's (ontology, authority lists, places, thesaurus), read by the byte
+        ranges the manifest records and loaded into memory in the background — ≈ what a single-plan store costs,
+        whatever the corpus size, where the on-disk index of a corpus answers some saved queries 5–20× slower
+        than one plan in memory, and a keeper of 300 plans up to 2–4× slower (docs/speed.md). Only a query whose
+        ``plan`` binding is this plan is answered there (:meth:`run`); :attr:`ox` and every other query see the
+        whole store. ``identifier`` not one of the store's plans (an IRI, a label): the on-disk index instead.
+        A small store: its index (:meth:`prefer_index`)."""
+        plans = {p.get("identifier"): p.get("graph") for p in self.manifest.get("plans", ())}
+        table = self.manifest.get("graphs")
+        if self._ox is not None:        # the whole store is read already: it answers
+            return
+        if not self.large or identifier not in plans or not table or self._plan is not None:
+            self.prefer_index()
+            return
+        import threading
+
+        from greenplan.iris import Minter
+
+        others = {g for g in plans.values() if g != plans[identifier]}
+        chunks = [(g["offset"], g["length"]) for g in table if g["graph"] not in others]
+        path = self.files / GRAPH_FILE
+        outcome: list = []
+
+        def load():
+            try:
+                data = bytearray()
+                with open(path, "rb") as fh:
+                    for offset, length in chunks:
+                        fh.seek(offset)
+                        data += fh.read(length)
+                part = ox.Store()
+                part.load(bytes(data), format=ox.RdfFormat.N_QUADS, lenient=True)
+                outcome.append(part)
+            except BaseException as e:      # handed to the caller of run, in its thread
+                outcome.append(e)
+
+        thread = threading.Thread(target=load, name="greenplan-plan-load", daemon=True)
+        self._plan = (ox.NamedNode(Minter(self.base).plan(identifier)), (thread, outcome))
+        thread.start()
+
+    def _plan_store(self) -> ox.Store | None:
+        """The part of the store :meth:`prefer_plan` loads (waiting for it), or None when it could not be read."""
+        assert self._plan is not None
+        thread, outcome = self._plan[1]
+        thread.join()
+        if isinstance(outcome[0], BaseException):
+            if isinstance(outcome[0], OSError):     # a generation replaced meanwhile: the whole store answers
+                return None
+            raise StoreError(f"{self.files / GRAPH_FILE}: damaged store file ({outcome[0]}); rebuild it with "
+                             f"`greenplan build --store {self.directory}`")
+        return outcome[0]
 
     def prefer_index(self) -> None:
         """Read the on-disk index, if the store has one and nothing has been read yet (queries bound to one plan)."""
@@ -444,16 +496,44 @@ class Store:
         from greenplan.query.sparqltext import substitute
 
         text = substitute(sparql, bindings)
-        answer = None
-        if self._ox is None and self.keeps():
+        answer = self._kept_answer(text)
+        if answer is not None:
+            try:
+                return from_solutions(answer)
+            except (SyntaxError, ValueError):  # a damaged file: the store answers
+                answer = None
+        one_plan = self._plan is not None and (bindings or {}).get("_plan") == self._plan[0]
+        part = self._plan_store() if one_plan and self._ox is None else None
+        if part is None and self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
 
             answer = ask(self.directory, text, wait=not self._use_index, manifest=self.manifest)
         if answer is None:
-            answer = self.ox.query(text)
+            answer = (part if part is not None else self.ox).query(text)
         if isinstance(answer, (list, ox.QueryTriples)):
             return list(answer)
         return from_solutions(answer)
+
+    def _kept_answer(self, text: str):
+        """The generation's kept answer of this exact query text (:mod:`greenplan.store.answers`): pyoxigraph's
+        QuerySolutions or QueryBoolean, read lazily from its file; None when there is none."""
+        if not self.manifest.get("answers") or self._in_memory:    # (the sealed query worker opens no file)
+            return None
+        from greenplan.store.answers import digest, read_answer
+
+        key = digest(text)
+        return read_answer(self.files, key) if key in self.manifest["answers"] else None
+
+    def kept_rows(self, text: str) -> list[tuple] | None:
+        """The rows (tuples of terms, None where unbound) of a SELECT whose answer the generation keeps, or None:
+        the parameter lookups (:func:`greenplan.query.catalogue.resolve`) read them without a store."""
+        answer = self._kept_answer(text)
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        try:
+            return [tuple(s) for s in answer]
+        except (SyntaxError, ValueError):      # a damaged file: the store answers
+            return None
 
     def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
@@ -462,6 +542,9 @@ class Store:
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,
                log=None, attachments: list[str] | None = None, ocr: bool = False) -> Store:
     """Open the store for these options; the default cache is built on first use."""
+    explicit = store or os.environ.get("GREENPLAN_STORE")
+    if explicit and not sources and not attachments and (Path(explicit) / MANIFEST).exists():
+        return Store(Path(explicit))     # a built store named alone: nothing to locate (no sources to read)
     loc = locate(store, sources, base, attachments, ocr)
     if not (loc.directory / MANIFEST).exists():
         if loc.explicit:

@@ -12,7 +12,7 @@ the patterns of the reviewed data file ``shapes/misprints.tsv``.
 The text report groups results by severity, then by node in document order, and names each node the
 way a reader finds it in the document (``项目 11 广东湛江临港大型产业集聚区建设项目``, ``任务 59 …``,
 ``第（五）节 第3句``) with its source lines — never a bare IRI. Labels and lines come from the store by
-SPARQL.
+SPARQL: a node the graph labels (skos:prefLabel, rdfs:label) is named by that label (:data:`NODE_NAMES`).
 
 Two engines give the same results: the default runs the shapes on Oxigraph (:mod:`greenplan.validate.shacl`,
 no rdflib), ``--engine pyshacl`` runs pySHACL on an rdflib copy of the data. rdflib and pyshacl are
@@ -28,7 +28,7 @@ from typing import Any
 
 from greenplan.resources import misprint_rows, query_text
 from greenplan.validate.shacl import SH
-from greenplan.vocab import GP, local_name
+from greenplan.vocab import GP, PREFIXES, local_name
 
 GPS = "https://w3id.org/greenplan/shapes#"
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -168,37 +168,15 @@ def _has_violation(report) -> bool:
 
 
 def report_results(report) -> list:
-    """The results of a pySHACL report graph as :class:`greenplan.validate.shacl.Result` records.
+    """The results of a pySHACL report graph (:func:`greenplan.validate.report.pyshacl_results`), the language
+    tags pySHACL drops from SPARQL-based messages put back: every zh message of shapes/ starts with a Chinese
+    character, every en message with a Latin letter."""
+    from greenplan.validate.report import pyshacl_results
 
-    pySHACL drops the language tag of SPARQL-based messages when it fills in {?var}; it is put back here
-    (every zh message of shapes/ starts with a Chinese character, every en message with a Latin letter).
-    """
-    import rdflib
-
-    from greenplan.validate.shacl import Result
-
-    def one(s, p):
-        return report.value(s, rdflib.URIRef(SH + p))
-
-    out = []
-    for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
-        msgs = []
-        for m in report.objects(r, rdflib.URIRef(SH + "resultMessage")):
-            lang = m.language if isinstance(m, rdflib.Literal) and m.language else \
-                ("en" if str(m)[:1].isascii() else "zh")
-            msgs.append((lang, str(m)))
-        component = one(r, "sourceConstraintComponent")
-        out.append(Result(_ox(one(r, "focusNode")), _ox(one(r, "resultPath")), _ox(one(r, "value")),
-                          str(one(r, "resultSeverity")), _ox(one(r, "sourceShape")),
-                          _local(component) or "", tuple(sorted(msgs))))
+    out = pyshacl_results(report)
+    for r in out:
+        r.messages = tuple(sorted((lang or ("en" if text[:1].isascii() else "zh"), text) for lang, text in r.messages))
     return sorted(out, key=lambda x: x.key())
-
-
-def _ox(term):
-    """An rdflib term as a pyoxigraph term."""
-    from greenplan.quads import from_rdflib
-
-    return from_rdflib(term)
 
 
 def results(store, engine: str = "oxigraph") -> list:
@@ -226,21 +204,36 @@ def zh_numeral(n: int) -> str:
 
 
 KIND_ORDER = ("plan", "chapter", "section", "sentence", "principle", "goal", "target", "measure", "task",
-              "project", "note", "org", "other")
+              "project", "note", "org", "labelled", "other")
 
 
 def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-# How a reader names each kind of node (numeral: the Chinese numeral of a section or chapter number).
+# How a reader names each kind of node. {label}: the node's label in the graph (skos:prefLabel, rdfs:label: a task's
+# 任务 12, a project's name, a body's name) where it has one, else UNLABELLED's for the kind (default {text});
+# {text}: the node's own words (a task's text, a title, a name, an indicator, a goal's year), {short} their first 24
+# characters; {numeral}: the Chinese numeral of a section or chapter number. "org": a labelled organisation (an
+# org:Organization, or a party of a task or project), "labelled": any other node the graph labels (a place, a concept …).
 NODE_NAMES = {
-    "task": "任务 {n} {short}", "project": "项目 {n} {label}", "sentence": "第（{numeral}）节 第{n}句",
+    "task": "{label} {short}", "project": "项目 {n} {label}", "sentence": "第（{numeral}）节 第{n}句",
     "section": "第（{numeral}）节 {label}", "chapter": "第{numeral}章 {label}", "measure": "主要任务 {n} {label}",
-    "target": "指标 {n} {label}", "goal": "目标 {n}（{label}年）", "principle": "基本原则 {n} {label}",
-    "note": "附注 {n} {short}", "plan": "规划 {label}", "org": "单位 {label}",
+    "target": "指标 {n} {label}", "goal": "目标 {n}（{text}年）", "principle": "基本原则 {n} {label}",
+    "note": "附注 {n} {short}", "plan": "规划 {label}", "org": "单位 {label}", "labelled": "{label}",
 }
+UNLABELLED = {"task": "任务 {n}"}
 NUMERAL_KINDS = {"sentence", "section", "chapter"}
+# Which of a node's labels names it: Chinese before English before untagged before any other language, then
+# skos:prefLabel before rdfs:label, then the first in code-point order.
+LABEL_LANGUAGES = ("zh", "en", "")
+LABEL_PROPERTIES = (PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label")
+
+
+def _label_key(row: dict) -> tuple:
+    lang = (row.get("lang") or "").lower()
+    return (LABEL_LANGUAGES.index(lang) if lang in LABEL_LANGUAGES else len(LABEL_LANGUAGES),
+            LABEL_PROPERTIES.index(row["p"]), row["label"])
 
 
 class Namer:
@@ -257,20 +250,29 @@ class Namer:
         def run(query: str):
             return store.run(query if iris is None else with_values(query, "node", iris)).dicts()
 
+        labels: dict[str, dict] = {}                    # node → its label row (see _label_key)
+        for row in run(query_text("validate/labels")):
+            if row["node"] not in labels or _label_key(row) < _label_key(labels[row["node"]]):
+                labels[row["node"]] = row
         self.nodes: dict[str, dict] = {}
         for row in run(query_text("validate/names")):
             self.nodes.setdefault(row["node"], row)
-        for row in run(query_text("validate/orgs")):
-            self.nodes.setdefault(row["node"], {"kind": "org", "label": row["label"], "number": None})
+        for node, row in labels.items():
+            if node in self.nodes:
+                self.nodes[node]["graph_label"] = row["label"]
+            else:
+                self.nodes[node] = {"kind": "org" if row.get("org") == "true" else "labelled", "label": row["label"],
+                                    "graph_label": row["label"], "number": None}
         named: dict[str, tuple[tuple, dict]] = {}       # a body is found where it is first named
         for row in run(query_text("validate/org-lines")):
             key = (row.get("first") is None, row.get("first") or 0, "/source/annex/" in (row.get("doc") or ""),
                    row.get("project") == "true", row.get("number") or 0, row.get("xpath") or row.get("fragment") or "")
             if row["node"] not in named or key < named[row["node"]][0]:
                 named[row["node"]] = (key, row)
-        for node, (_, row) in named.items():
+        for node, (_, row) in named.items():     # a party of a task or project is a body, typed or not
             org = self.nodes.get(node)
-            if org is not None and org["kind"] == "org":
+            if org is not None and org["kind"] in ("org", "labelled"):
+                org["kind"] = "org"
                 org.update({k: row.get(k) for k in ("first", "xpath", "fragment", "url", "doc", "file")})
                 org["last"] = org["first"]
         self.printed: dict[tuple[str, str], str] = {}
@@ -278,20 +280,23 @@ class Namer:
             self.printed[(row["node"], local_name(row["p"]))] = row["value"]
 
     def name(self, iri: str) -> str:
+        """The node by its kind's NODE_NAMES, with the graph's label where it has one; a node neither labelled nor
+        of a kind the document numbers: its IRI's last segments."""
         r = self.nodes.get(iri)
         if r is None:
             return _fallback(iri)
         n: Any = r.get("number")
-        kind, label = r["kind"], r.get("label") or ""
+        kind, text = r["kind"], r.get("label") or ""
         numeral = zh_numeral(int(r["secpos"] if kind == "sentence" else n)) if kind in NUMERAL_KINDS else ""
-        return NODE_NAMES.get(kind, NODE_NAMES["org"]).format(n=n, label=label, short=_short(label), numeral=numeral)
+        label = r.get("graph_label") or UNLABELLED.get(kind, "{text}").format(n=n, text=text)
+        return NODE_NAMES[kind].format(n=n, label=label, text=text, short=_short(text), numeral=numeral)
 
     def line(self, iri: str) -> str:
-        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.records.place`):
+        """Where the node is printed, in the terms of its source (:func:`greenplan.loaders.location.place`):
         ``line 12`` in a text, ``paragraph 14`` or ``table 1 row 21`` in a page or Word file, ``page 3`` in a
         PDF, ``分工!A3:E3`` in a spreadsheet; ``of <URL>`` when the source was read from a URL, ``of <file>`` when
         it is an attachment read as an annex (the plan's own file is the one validated)."""
-        from greenplan.loaders.records import place
+        from greenplan.loaders.location import place
 
         r = self.nodes.get(iri) or {}
         first, last = r.get("first"), r.get("last")

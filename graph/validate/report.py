@@ -122,23 +122,30 @@ def _pyshacl(shapes: list, data: list) -> Report:
                                          allow_infos=True, inference="none")
     if not hasattr(report, "serialize"):
         raise InputError(f"pySHACL cannot run these shapes: {report}")
-    results = [_result(report, r) for r in report.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult"))]
-    return Report(results, Shapes(shapes))
+    return Report(pyshacl_results(report), Shapes(shapes))
 
 
-def _result(graph, node) -> Result:
-    """One sh:ValidationResult of an rdflib report graph as a :class:`Result` (terms as pyoxigraph terms)."""
+def pyshacl_results(graph) -> list:
+    """The results of a pySHACL validation report (an rdflib graph) as :class:`Result` records, sorted: terms as
+    pyoxigraph terms, a component of the SHACL namespace by its local name (as the engine gives it), another by
+    its IRI; a message keeps its language tag, or "" where it has none (pySHACL drops it when it fills in
+    {?var} — :func:`greenplan.validate.check.report_results` puts back those of shapes/)."""
     import rdflib
 
     from greenplan.quads import from_rdflib as term
 
-    def one(p):
+    def one(node, p):
         return graph.value(node, rdflib.URIRef(SH + p))
 
-    component = str(one("sourceConstraintComponent"))
-    messages = tuple(sorted((m.language or "", str(m)) for m in graph.objects(node, rdflib.URIRef(SH + "resultMessage"))))
-    return Result(term(one("focusNode")), term(one("resultPath")), term(one("value")), str(one("resultSeverity")),
-                  term(one("sourceShape")), component[len(SH):] if component.startswith(SH) else component, messages)
+    out = []
+    for node in graph.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationResult")):
+        component = str(one(node, "sourceConstraintComponent"))
+        messages = tuple(sorted((m.language or "", str(m))
+                                for m in graph.objects(node, rdflib.URIRef(SH + "resultMessage"))))
+        out.append(Result(term(one(node, "focusNode")), term(one(node, "resultPath")), term(one(node, "value")),
+                          str(one(node, "resultSeverity")), term(one(node, "sourceShape")),
+                          component[len(SH):] if component.startswith(SH) else component, messages))
+    return sorted(out, key=Result.key)
 
 
 SEVERITY_WORDS = (("Violation", "violations"), ("Warning", "warnings"), ("Info", "info"))
