@@ -72,6 +72,16 @@ def test_cells_that_name_no_body_are_unread_records_at_their_cells_in_a_word_tab
         ("配合单位：同上", "table 1 row 3", "column 4, 配合单位"), ("牵头单位：待定", "table 1 row 4", "column 3, 牵头单位")]
 
 
+def test_cells_that_name_no_body_are_unread_records_at_their_cells_in_a_web_page(tmp_path):
+    rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in ROWS)
+    page = tmp_path / "分工.html"
+    page.write_text(f"<html><body><p>{TITLE}</p><table>{rows}</table></body></html>", encoding="utf-8")
+    plan, _ = load(page)
+    assert _parties(plan) == PARTIES
+    assert [(u.text, u.span.place(), u.why.split(":")[0]) for u in plan.unread_notes] == [
+        ("配合单位：同上", "table 1 row 3", "column 4, 配合单位"), ("牵头单位：待定", "table 1 row 4", "column 3, 牵头单位")]
+
+
 def test_the_graph_flags_them_and_makes_no_body_of_them(tmp_path):
     import os
 
