@@ -189,3 +189,16 @@ def test_a_part_whose_stream_ends_before_its_compressed_size_is_refused_not_loop
         f"greenplan: error: stuck.xlsx:1: expected zip part {part} to unpack to the {size + 20000:,} bytes it "
         f"declares, found '{size:,} bytes'. The file is damaged or made to exhaust memory; save it again from the "
         f"program that made it."]
+
+
+def test_a_chart_sheet_is_named_in_a_warning(tmp_path):
+    import openpyxl
+
+    path = _workbook(tmp_path / "分工方案.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_chartsheet("图表")
+    wb.save(path)
+    plan, report = load(path)
+    assert [t.number for t in plan.tasks] == [1, 2]
+    assert [str(i) for i in report.warnings() if "图表" in i.message] == [
+        "分工方案.xlsx: 图表!A1: warning: sheet '图表' is a chart sheet, not a table; not read"]
