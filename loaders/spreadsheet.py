@@ -191,7 +191,7 @@ def _merges(file: str, name: str, merged: list, texts: list[list[str]], width: i
             report: LoadReport) -> dict[tuple[int, int], tuple[int, int]]:
     """The cell that starts each merged range, for the cells the range covers (clipped to the sheet's cells).
     A range that cannot be applied as such — not two corners, overlapping one applied before it, covering a cell
-    with a text of its own (which Excel does not show) — is reported with its place, never dropped in silence."""
+    with a text of its own (which the sheet does not show) — is reported with its place, never dropped in silence."""
     origin: dict[tuple[int, int], tuple[int, int]] = {}
     where: dict[tuple[int, int], str] = {}       # a covered cell → the range that covers it
     work = 0                                     # cells of all ranges, overlapping ones counted again
