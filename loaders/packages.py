@@ -15,6 +15,10 @@ from greenplan.loaders import limits
 from greenplan.loaders.errors import PlanFormatError
 
 PIECE = 1 << 16
+# A part's local file header (APPNOTE.TXT 4.3.7): signature, then 26 bytes of fields; the name's and the extra
+# field's lengths are its last two
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
 def check_parts(file: str, parts: list[zipfile.ZipInfo], data: bytes, what: str, advice: str) -> None:
@@ -40,12 +44,12 @@ def unpacked_size(file: str, data: bytes, part: zipfile.ZipInfo, budget: int) ->
     damaged = "the file is damaged or made to exhaust memory; save it again from the program that made it"
     name = part.filename[:80]
     start = part.header_offset
-    header = data[start:start + zipfile.sizeFileHeader]
-    if len(header) < zipfile.sizeFileHeader or not header.startswith(zipfile.stringFileHeader):
+    header = data[start:start + LOCAL_HEADER.size]
+    if len(header) < LOCAL_HEADER.size or not header.startswith(LOCAL_SIGNATURE):
         raise PlanFormatError(file, 1, "a zip package whose parts start where its directory says",
                               f"no part header for {name}", damaged)
-    fields = struct.unpack(zipfile.structFileHeader, header)
-    begin = start + zipfile.sizeFileHeader + fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+    name_length, extra_length = LOCAL_HEADER.unpack(header)[-2:]
+    begin = start + LOCAL_HEADER.size + name_length + extra_length
     packed = data[begin:begin + part.compress_size]
     if part.flag_bits & 0x1:
         raise PlanFormatError(file, 1, "a package without a password", f"encrypted part {name}",

@@ -123,7 +123,7 @@ def _install() -> None:
         _spend(len(out))
         return out
 
-    pdftypes.zlib = _Zlib()
+    pdftypes.zlib = _Zlib()  # type: ignore[assignment]  # a module-like stand-in: bounded decompression
     pdftypes.lzwdecode = lzwdecode
     pdftypes.rldecode = runlength
     _installed = True
