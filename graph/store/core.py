@@ -381,12 +381,12 @@ class Store:
             self.prefer_index()
 
     def prefer_plan(self, identifier: str) -> None:
-        """Queries bound to one plan follow (a saved query's ``plan`` parameter). On a large store, such a query
-        is answered in this process from the part of ``graph.nq`` that plan's answers come from: its own named
-        graph and every graph that is no plan's (ontology, authority lists, places, thesaurus), read by the byte
-        ranges the manifest records and loaded into memory in the background — ≈ what a single-plan store costs,
-        whatever the corpus size, where the on-disk index of a corpus answers some saved queries 5–20× slower
-        than one plan in memory, and a keeper of 300 plans up to 2–4× slower (docs/speed.md). Only a query whose
+        """Queries bound to one plan follow (a saved query's ``plan`` parameter). On a large store whose keeper
+        is not ready, such a query is answered in this process from the part of ``graph.nq`` that plan's answers
+        come from: its own named graph and every graph that is no plan's (ontology, authority lists, places,
+        thesaurus), read by the byte ranges the manifest records and loaded into memory in the background
+        (≈ 30 ms whatever the corpus size, where the on-disk index of a corpus answers some saved queries 5–20×
+        slower than one plan in memory: docs/speed.md). A ready keeper answers first. Only a query whose
         ``plan`` binding is this plan is answered there (:meth:`run`); :attr:`ox` and every other query see the
         whole store. ``identifier`` not one of the store's plans (an IRI, a label): the on-disk index instead.
         A small store: its index (:meth:`prefer_index`)."""
@@ -503,12 +503,14 @@ class Store:
             except (SyntaxError, ValueError):  # a damaged file: the store answers
                 answer = None
         one_plan = self._plan is not None and (bindings or {}).get("_plan") == self._plan[0]
-        part = self._plan_store() if one_plan and self._ox is None else None
-        if part is None and self._ox is None and self.keeps():
+        if self._ox is None and self.keeps():
             from greenplan.store.keeper import ask
 
-            answer = ask(self.directory, text, wait=not self._use_index, manifest=self.manifest)
+            # a ready keeper answers at once (6–24 ms for one plan of 100, bench/README.md); one about one plan
+            # never waits for it: the plan's part is loading meanwhile
+            answer = ask(self.directory, text, wait=not (self._use_index or one_plan), manifest=self.manifest)
         if answer is None:
+            part = self._plan_store() if one_plan and self._ox is None else None
             answer = (part if part is not None else self.ox).query(text)
         if isinstance(answer, (list, ox.QueryTriples)):
             return list(answer)
