@@ -32,9 +32,11 @@ def error_classes() -> dict[str, str]:
     return found
 
 
-# Errors of the server's own protocol (answered as HTTP statuses, never reach the CLI) and the keeper's private
-# signal that it cannot answer (the caller falls back): not user errors of the command line.
-NOT_USER_ERRORS = {"HttpError", "Unavailable"}
+# Errors of the server's own protocol (answered as HTTP statuses, never reach the CLI), the keeper's private
+# signal that it cannot answer (the caller falls back) and the PDF reader's private signal that a stream unpacks
+# past its budget (loaders/pdf.py turns it into a PlanFormatError naming the page): not user errors of the
+# command line.
+NOT_USER_ERRORS = {"HttpError", "Unavailable", "StreamLimit"}
 
 
 def test_the_walk_finds_the_error_classes():
