@@ -284,3 +284,25 @@ def test_a_query_not_bound_to_the_plan_never_reads_the_part(four_plans):
     s.prefer_plan("twelve-chapters")
     rows = api.run_saved(s, "plans").dicts()           # no plan binding: every plan of the store
     assert len(rows) == 4 and s._ox is not None
+
+
+def test_a_damaged_part_of_one_plan_is_a_store_error(four_plans, tmp_path):
+    """The plan's part of graph.nq is parsed like the whole file: damaged bytes there are the one-line store error
+    that says to rebuild, never a traceback or a partial answer."""
+    from greenplan.store.core import StoreError
+
+    copy = tmp_path / "copy"
+    shutil.copytree(four_plans, copy)
+    s = Store(copy)
+    entry = next(g for g in s.manifest["graphs"] if g["graph"].endswith("/plan/twelve-chapters>"))
+    path = graph_path(copy)
+    data = bytearray(path.read_bytes())
+    data[entry["offset"]:entry["offset"] + 10] = b"<urn:a> <b"      # a quad cut short, at the plan's first line
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged store file"):
+        api.run_saved(Store(copy), "tasks", {"plan": "twelve-chapters"})
+    cli = subprocess.run([sys.executable, "-m", "greenplan.cli.main", "query", "tasks", "--store", str(copy),
+                          "--param", "plan=twelve-chapters"], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "GREENPLAN_KEEPER": "off"})
+    assert cli.returncode == 2 and cli.stderr.count("\n") == 1 and "damaged store file" in cli.stderr
+    assert "Traceback" not in cli.stderr
