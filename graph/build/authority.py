@@ -140,6 +140,7 @@ class Prefix:
     ending: str
     template: str
     not_before: tuple[str, ...]
+    not_ending: tuple[str, ...]     # names of divisions never meant (区 is never a 自治区)
 
 
 def _literal_zh(o) -> bool:
@@ -209,8 +210,12 @@ class Authority:
                 table = self.short if spelling in shorts.get(iri, ()) else self.spellings
                 table.setdefault(code, {}).setdefault(spelling, iri)
         self.prefixes = sorted((Prefix(r["prefix"], r["ending"], r["template"],
-                                       tuple(x for x in r["not_before"].split(",") if x))
+                                       tuple(x for x in r["not_before"].split(",") if x),
+                                       tuple(x for x in r["not_ending"].split(",") if x))
                                 for r in data_table("local-prefixes.tsv")), key=lambda p: -len(p.prefix))
+        if self.words.carried_prefix not in {p.prefix for p in self.prefixes}:
+            raise DataFileError(f"ontology/{NAME_WORDS}: the carried-prefix {self.words.carried_prefix!r} is no prefix "
+                                f"of ontology/local-prefixes.tsv")
         self.collectives = {r["phrase"]: r.get("en", "") for r in data_table("collective-parties.tsv")}
         self._levels = {r["level"]: (r["tier"], tuple(e for e in r["endings"].split(",") if e))
                         for r in data_table("division-levels.tsv")}
@@ -532,7 +537,7 @@ class Authority:
                listed_only: bool = False) -> Resolved | None:
         target = next((c for c in self.chain(jurisdiction)
                        if c != NATIONAL and self.name(c).endswith(p.ending)
-                       and not (p.ending == "区" and self.name(c).endswith("自治区"))), None)
+                       and not (p.not_ending and self.name(c).endswith(p.not_ending))), None)
         if target is None:
             if listed_only:
                 return None
