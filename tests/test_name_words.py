@@ -126,7 +126,8 @@ def test_a_districts_prefix_never_means_an_autonomous_region_by_the_data(monkeyp
     (lambda rows: rows + [{"use": "gouvernement", "word": "政府"}], "row 9: expected a use among"),
     (swap("government-name", "{city}{place}人民政府", "{place}政府"), "exactly one row of use 'government-name'"),
     (lambda rows: [r for r in rows if r["use"] != "country"], "expected rows of use 'country', found 0"),
-    (swap("government-name", "{province}{place}人民政府"), "may hold only {city} and {place}"),
+    (swap("government-name", "{province}{place}人民政府"), "must hold {place} and may hold {city}"),
+    (swap("government-name", "{city}人民政府"), "must hold {place} and may hold {city}"),
     (swap("carried-prefix", "镇"), "the carried-prefix '镇' is no prefix of ontology/local-prefixes.tsv"),
 ])
 def test_a_bad_name_words_file_is_one_clear_error(monkeypatch, quads, words, message):

@@ -126,10 +126,12 @@ def read_name_words() -> NameWords:
                                 f"of use {use!r}, found {len(words[use])}")
     template = words["government-name"][0]
     try:
-        template.format(city="", place="")
-    except (KeyError, IndexError, ValueError):
-        raise DataFileError(f"ontology/{NAME_WORDS}: government-name {template!r} may hold only {{city}} and "
-                            f"{{place}}") from None
+        ok = "{place}" in template and template.format(city="", place="") is not None
+    except (KeyError, IndexError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise DataFileError(f"ontology/{NAME_WORDS}: government-name {template!r} must hold {{place}} and may hold "
+                            f"{{city}}, nothing else in braces")
     return NameWords(tuple(words["government"]), template, tuple(words["party"]), tuple(words["ethnic"]),
                      tuple(words["country"]), tuple(words["title-subject"]), words["carried-prefix"][0])
 
