@@ -5,7 +5,8 @@ The knowledge is data: the authority lists ``ontology/bodies/{code}.ttl`` (one p
 ``ontology/county-divisions.tsv`` (GB/T 2260 codes, ``gp:within``) with their tiers and short names (``ontology/division-levels.tsv``), the local shorthand
 ``ontology/local-prefixes.tsv`` (``市``, ``市委``, ``团市委`` …), the national pattern of local bodies
 ``ontology/local-bodies.tsv`` (every city's 教育局, 中级人民法院, 妇联, 税务局 …) and the collective phrases
-``ontology/collective-parties.tsv``.  :meth:`Authority.resolve` applies these rules, in order:
+``ontology/collective-parties.tsv``; the words read by their place in a name (a government's name, the country's,
+the ``市`` a cell carries …) are ``ontology/name-words.tsv``.  :meth:`Authority.resolve` applies these rules, in order:
 
 1. a collective phrase (``各省级人民政府``, ``各区、县级市``) is one collective party of the plan's jurisdiction;
 2. a local prefix (``市教育局``, ``市委组织部``; never the ``市`` of ``市场…``) means the plan's own city, county,
@@ -48,7 +49,10 @@ ORGANIZATION = PREFIXES["org"] + "Organization"
 JURISDICTION, LOCAL_OFFICES = PREFIXES["dcterms"] + "spatial", GP + "localOffices"   # area of a listed body
 PLACE, WITHIN, LEVEL = GP + "Place", GP + "within", GP + "divisionLevel"
 NATIONAL = "CN"
-GOVERNMENT_SUFFIXES = ("人民政府", "政府")
+NAME_WORDS = "name-words.tsv"
+# use of ontology/name-words.tsv → how many rows it takes: one, or at least one
+NAME_WORD_USES = {"government": "some", "government-name": "one", "party": "some", "ethnic": "some",
+                  "country": "some", "title-subject": "some", "carried-prefix": "one"}
 
 BODY, COLLECTIVE, UNRESOLVED = "body", "collective", "unresolved"
 DEPARTMENT_KINDS = {"province": "ProvincialDepartment", "municipality": "MunicipalDepartment",
@@ -97,11 +101,48 @@ class LocalKind:
 
 
 @dataclass(frozen=True)
+class NameWords:
+    """The words of ``ontology/name-words.tsv``, by use (the file's comments say what each does)."""
+    government: tuple[str, ...]     # 人民政府, 政府: a division's name + one of them is its government
+    government_name: str            # template of a government's official name ({city}, {place})
+    party: tuple[str, ...]          # 中共: a pattern name 中共X… is printed X… too
+    ethnic: tuple[str, ...]         # 族: a short name holding it is none
+    country: tuple[str, ...]        # 全国: a jurisdiction_name meaning the country
+    title_subject: tuple[str, ...]  # 关于: after an issuing body's name in a title
+    carried_prefix: str             # 市: the local prefix a cell's first name carries to the others
+
+
+def read_name_words() -> NameWords:
+    """``ontology/name-words.tsv``, checked: every use known and given its rows."""
+    words: dict[str, list[str]] = {u: [] for u in NAME_WORD_USES}
+    for n, r in enumerate(data_table(NAME_WORDS), 1):
+        if r["use"] not in words or not r["word"]:
+            raise DataFileError(f"ontology/{NAME_WORDS}: row {n}: expected a use among "
+                                f"{', '.join(sorted(NAME_WORD_USES))} and a word, found {r['use']!r} {r['word']!r}")
+        words[r["use"]].append(r["word"])
+    for use, count in NAME_WORD_USES.items():
+        if not words[use] or count == "one" and len(words[use]) > 1:
+            raise DataFileError(f"ontology/{NAME_WORDS}: expected {'exactly one row' if count == 'one' else 'rows'} "
+                                f"of use {use!r}, found {len(words[use])}")
+    template = words["government-name"][0]
+    try:
+        ok = "{place}" in template and template.format(city="", place="") is not None
+    except (KeyError, IndexError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise DataFileError(f"ontology/{NAME_WORDS}: government-name {template!r} must hold {{place}} and may hold "
+                            f"{{city}}, nothing else in braces")
+    return NameWords(tuple(words["government"]), template, tuple(words["party"]), tuple(words["ethnic"]),
+                     tuple(words["country"]), tuple(words["title-subject"]), words["carried-prefix"][0])
+
+
+@dataclass(frozen=True)
 class Prefix:
     prefix: str
     ending: str
     template: str
     not_before: tuple[str, ...]
+    not_ending: tuple[str, ...]     # names of divisions never meant (区 is never a 自治区)
 
 
 def _literal_zh(o) -> bool:
@@ -111,6 +152,7 @@ def _literal_zh(o) -> bool:
 class Authority:
     def __init__(self, quads: list[ox.Quad], minter: Minter | None = None):
         self.m = minter or Minter()
+        self.words = read_name_words()
         types: dict[str, set[str]] = {}
         for q in quads:
             if value(q.predicate) == RDF_TYPE:
@@ -170,8 +212,12 @@ class Authority:
                 table = self.short if spelling in shorts.get(iri, ()) else self.spellings
                 table.setdefault(code, {}).setdefault(spelling, iri)
         self.prefixes = sorted((Prefix(r["prefix"], r["ending"], r["template"],
-                                       tuple(x for x in r["not_before"].split(",") if x))
+                                       tuple(x for x in r["not_before"].split(",") if x),
+                                       tuple(x for x in r["not_ending"].split(",") if x))
                                 for r in data_table("local-prefixes.tsv")), key=lambda p: -len(p.prefix))
+        if self.words.carried_prefix not in {p.prefix for p in self.prefixes}:
+            raise DataFileError(f"ontology/{NAME_WORDS}: the carried-prefix {self.words.carried_prefix!r} is no prefix "
+                                f"of ontology/local-prefixes.tsv")
         self.collectives = {r["phrase"]: r.get("en", "") for r in data_table("collective-parties.tsv")}
         self._levels = {r["level"]: (r["tier"], tuple(e for e in r["endings"].split(",") if e))
                         for r in data_table("division-levels.tsv")}
@@ -208,7 +254,8 @@ class Authority:
                                     f"ontology/bodies/CN.ttl")
             keys = {r["name"].replace("{place}", "X").replace("{short}", "S")}
             keys |= {s for s in r["spellings"].split(",") if s}
-            keys |= {k[2:] for k in keys if k.startswith("中共X")}      # 中共X委组织部 is printed X委组织部 too
+            # 中共X委组织部 is printed X委组织部 too (party words of ontology/name-words.tsv)
+            keys |= {k[len(w):] for k in keys for w in self.words.party if k.startswith(w + "X")}
             for tier in sorted(row.tiers):
                 if (tier, row.slug) in seen:
                     raise DataFileError(f"{where}: slug {row.slug!r} in tier {tier} is already row {seen[tier, row.slug]}"
@@ -272,7 +319,7 @@ class Authority:
         for ending in self._levels.get(d.level, (None, ()))[1]:
             if d.name.endswith(ending):
                 short = d.name[: -len(ending)]
-                return short if len(short) >= 2 and "族" not in short else None
+                return short if len(short) >= 2 and not any(w in short for w in self.words.ethnic) else None
         return None
 
     def full_name(self, code: str) -> str:
@@ -290,7 +337,7 @@ class Authority:
         d = self.divisions[code]
         up = self.divisions.get(d.parent or "")
         city = up.name if up and up.code != NATIONAL and d.code.isdigit() and not d.code.endswith("00") else ""
-        return f"{city}{d.name}人民政府"
+        return self.words.government_name.format(city=city, place=d.name)
 
     # --- plan jurisdiction ----------------------------------------------------------------------------------
 
@@ -300,7 +347,7 @@ class Authority:
         if code:
             return code, "metadata jurisdiction_code"
         if name:
-            found = NATIONAL if name in (self.name(NATIONAL), "全国") else self.division_named(name)
+            found = NATIONAL if name == self.name(NATIONAL) or name in self.words.country else self.division_named(name)
             if found:
                 return found, "metadata jurisdiction_name"
         for text, basis in ((issuer, "issuing body"), (title, "title")):
@@ -308,7 +355,8 @@ class Authority:
                 continue
             for n in range(len(text), 1, -1):
                 iri = self.spellings.get(NATIONAL, {}).get(text[:n])
-                if iri and (basis == "issuing body" and n == len(text) or basis == "title" and text[n:].startswith("关于")):
+                if iri and (basis == "issuing body" and n == len(text)
+                            or basis == "title" and text[n:].startswith(self.words.title_subject)):
                     return self.jurisdiction_of[iri], basis
             lead = self._leading_division(text, None)
             if lead:
@@ -413,9 +461,10 @@ class Authority:
         return None
 
     def carries(self, first: str) -> bool:
-        """The first name of a note or cell carries its ``市`` to the names after it (市发展改革局、工业和信息化局)."""
+        """The first name of a note or cell carries its ``市`` (the carried prefix of ``ontology/name-words.tsv``) to
+        the names after it (市发展改革局、工业和信息化局)."""
         hit = self._prefix(first.strip())
-        return hit is not None and hit[0].prefix == "市"
+        return hit is not None and hit[0].prefix == self.words.carried_prefix
 
     def resolve(self, spelling: str, jurisdiction: str | None, municipal: bool = False,
                 collective: bool = False) -> Resolved:
@@ -432,12 +481,12 @@ class Authority:
             local = self._local(s, spelling, hit[0], hit[1], jurisdiction)
             assert local is not None        # only listed_only=True finds nothing
             return local
-        carried = self._prefix("市" + s) if municipal else None
+        carried = self._prefix(self.words.carried_prefix + s) if municipal else None
         if carried:      # a carried 市 counts only where the city's list or the pattern knows the name (never a new body)
             found = self._local(s, spelling, carried[0], carried[1], jurisdiction, listed_only=True)
             if found:
                 return found
-        for suffix in ("",) + GOVERNMENT_SUFFIXES:
+        for suffix in ("",) + self.words.government:
             base = s[: -len(suffix)] if suffix and s.endswith(suffix) else (s if not suffix else None)
             code = self.division_named(base, jurisdiction) if base else None
             if code:        # named in full: that division's government, also outside the plan's (validate says so)
@@ -490,7 +539,7 @@ class Authority:
                listed_only: bool = False) -> Resolved | None:
         target = next((c for c in self.chain(jurisdiction)
                        if c != NATIONAL and self.name(c).endswith(p.ending)
-                       and not (p.ending == "区" and self.name(c).endswith("自治区"))), None)
+                       and not (p.not_ending and self.name(c).endswith(p.not_ending))), None)
         if target is None:
             if listed_only:
                 return None
@@ -498,7 +547,7 @@ class Authority:
                      else "the plan has no known jurisdiction (give it one: jurisdiction_code = \"<GB/T 2260 code>\" "
                           "in the .meta.toml beside the source)")
             return self._unresolved(s, f"local shorthand {p.prefix!r} needs the plan's own {p.ending}, but {where}")
-        if rest in GOVERNMENT_SUFFIXES:          # 市政府, 市人民政府: the city's government, one node
+        if rest in self.words.government:          # 市政府, 市人民政府: the city's government, one node
             return self._government(target, spelling)
         table = self.spellings.get(target, {})
         shorts = self.short.get(target, {})
