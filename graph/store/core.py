@@ -4,12 +4,15 @@
   builds the dataset and writes ``graph.nq`` (sorted N-Quads) and
   ``manifest.json`` into the store directory, atomically: a failed write
   leaves the previous store intact.
-* ``open_store(...)`` gives a :class:`Store`: an in-memory Oxigraph store
-  loaded from ``graph.nq`` (≈ 20 ms for a plan).  Read commands never build,
-  except that the default per-user cache is filled on first use.
-* A large store (≥ ``INDEX_MIN_QUADS`` quads: a corpus) also gets an on-disk
-  index and is kept open by a keeper process (:mod:`greenplan.store.keeper`) that
-  ``build`` starts and that :meth:`Store.run` asks first; see :class:`Store`.
+* ``open_store(...)`` gives a :class:`Store`. Every generation also holds an on-disk
+  index of ``graph.nq`` and the answers of the parameter lookups
+  (:mod:`greenplan.store.answers`); a command that runs one query opens the index
+  read-only (:meth:`Store.cold`), others load ``graph.nq`` into memory (≈ 20 ms
+  for a plan).  Read commands never build, except that the default per-user
+  cache is filled on first use.
+* A large store (≥ ``INDEX_MIN_QUADS`` quads: a corpus) is kept open by a keeper
+  process (:mod:`greenplan.store.keeper`) that ``build`` starts and that
+  :meth:`Store.run` asks first; see :class:`Store`.
 
 Where stores live: ``--store DIR`` or ``GREENPLAN_STORE`` name one directory
 exactly.  Without them, stores are cached under ``$XDG_CACHE_HOME/greenplan``
@@ -305,18 +308,20 @@ def _write_index(gen, manifest: dict, table: list[dict]) -> None:
 class Store:
     """A built store directory, opened for queries.
 
-    A small store (the usual single plan) is loaded from graph.nq into memory on first use (≈ 20 ms):
-    every query runs fastest there. A large store (≥ :data:`INDEX_MIN_QUADS` quads, a corpus) costs
-    ≈ 23 ms per plan to load, so :meth:`run` first asks the store's keeper (:mod:`greenplan.store.keeper`), a
-    local process that holds it in memory: ≈ the query's own time plus a socket round trip. When no keeper
-    is running (or only one for an older build), one is started in the background. A caller that will only
-    ask about one plan calls :meth:`prefer_index` first: until the keeper is ready, it is answered here from
-    the on-disk index, opened read-only (≈ 20 ms whatever the corpus size). Any other query waits for the
-    keeper to load the store, which is quicker than loading it here as well (bench/README.md). When the
-    keeper cannot answer (disabled by ``GREENPLAN_KEEPER=off``, busy, failed, not up in time), the query is
-    answered in this process: on the index for one plan, else graph.nq is loaded into memory (a corpus-wide
-    query on Oxigraph's on-disk store can be orders of magnitude slower). :meth:`query`,
-    :meth:`quads` and :attr:`ox` are always in-process. Several processes may read one store at once."""
+    A small store (the usual single plan) is loaded from graph.nq into memory on first use (≈ 20 ms), or, for
+    a command that runs one query (:meth:`cold`), read from its on-disk index opened read-only (nothing parsed
+    at start). A large store (≥ :data:`INDEX_MIN_QUADS` quads, a corpus) costs ≈ 23 ms per plan to load, so
+    :meth:`run` first asks the store's keeper (:mod:`greenplan.store.keeper`), a local process that holds it
+    in memory: ≈ the query's own time plus a socket round trip. When no keeper is running (or only one for an
+    older build), one is started in the background. A caller that will ask about one plan calls
+    :meth:`prefer_plan` first: until the keeper is ready, such a query is answered here from that plan's part
+    of graph.nq (or, for a plan not named by its identifier, from the on-disk index). Any other query waits
+    for the keeper to load the store, which is quicker than loading it here as well (bench/README.md). When
+    the keeper cannot answer (disabled by ``GREENPLAN_KEEPER=off``, busy, failed, not up in time), the query
+    is answered in this process: from the plan's part or the index for one plan, else graph.nq is loaded into
+    memory (a corpus-wide query on Oxigraph's on-disk store can be orders of magnitude slower). A query whose
+    text is a parameter lookup the generation keeps is answered from that file. :meth:`query`, :meth:`quads`
+    and :attr:`ox` always see the whole store, in-process. Several processes may read one store at once."""
 
     def __init__(self, directory: Path, in_memory: bool = False):
         """``in_memory``: never use the index (a process that must not open files once it has started, like
