@@ -429,12 +429,6 @@ def keeper_state(store_dir: Path) -> dict | None:
     return status(store_dir)
 
 
-def read_manifest_of(store_dir: Path) -> dict:
-    from greenplan.store.files import read_manifest
-
-    return read_manifest(store_dir)
-
-
 def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: float = 60.0,
                 reuse: Path | None = None, plan_only: bool = False) -> None:
     """What a user waits for: `greenplan build --store DIR --source …` once, then whole `greenplan query`
@@ -448,6 +442,7 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
     from corpus import write_corpus
 
     from greenplan.query.catalogue import catalogue
+    from greenplan.store.files import read_manifest
 
     names = [q.name for q in catalogue()]
     times: dict[tuple[str, bool, int, str], float | None] = {}
@@ -472,10 +467,10 @@ def cold_corpus(sizes: list[int], runs: int, work: Path, sink: list[str], cap: f
         else:
             built = "(reused)"
             done = time.perf_counter()
-            if read_manifest_of(store_dir).get("keeper"):
+            if read_manifest(store_dir).get("keeper"):
                 subprocess.run(CLI + ["keeper", "--start", "--store", str(store_dir)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env=on_env)
-        large = bool(read_manifest_of(store_dir).get("keeper"))     # a store with a keeper (≥ INDEX_MIN_QUADS quads)
+        large = bool(read_manifest(store_dir).get("keeper"))     # a store with a keeper (≥ INDEX_MIN_QUADS quads)
         ready = ""
         if large:
             from greenplan.store.keeper import wait_ready

@@ -41,7 +41,15 @@ from greenplan import __version__
 from greenplan.errors import GreenplanError
 from greenplan.iris import default_base
 from greenplan.resources import bundled_plan
-from greenplan.store.files import GRAPH_FILE, INDEX_DIR, MANIFEST, generation_dir, read_graph, read_manifest
+from greenplan.store.files import (
+    GRAPH_FILE,
+    INDEX_DIR,
+    MANIFEST,
+    generation_dir,
+    read_graph,
+    read_graph_part,
+    read_manifest,
+)
 from greenplan.store.fingerprint import code_digest, new_hash
 
 # From this many quads on (≈ 7 plans) a store gets an on-disk index and a keeper (greenplan.store.keeper): opening the
@@ -354,19 +362,7 @@ class Store:
         keeper (or, for one plan, its index) answers, and reading a corpus here would only compete with it."""
         if self._ox is not None or self._loading is not None or self.large:
             return
-        import threading
-
-        outcome: list = []
-
-        def load():
-            try:
-                outcome.append(self._open())
-            except BaseException as e:      # handed to the caller of .ox, in its thread
-                outcome.append(e)
-
-        thread = threading.Thread(target=load, name="greenplan-store-load", daemon=True)
-        self._loading = (thread, outcome)
-        thread.start()
+        self._loading = _in_background("greenplan-store-load", self._open)
 
     def keeps(self) -> bool:
         """Whether queries go to a keeper first: a large store, unless ``GREENPLAN_KEEPER=off``."""
@@ -402,43 +398,27 @@ class Store:
         if not self.large or identifier not in plans or not table or self._plan is not None:
             self.prefer_index()
             return
-        import threading
-
         from greenplan.iris import Minter
 
         others = {g for g in plans.values() if g != plans[identifier]}
-        chunks = [(g["offset"], g["length"]) for g in table if g["graph"] not in others]
+        ranges = [(g["offset"], g["length"]) for g in table if g["graph"] not in others]
         path = self.files / GRAPH_FILE
-        outcome: list = []
 
         def load():
             try:
-                data = bytearray()
-                with open(path, "rb") as fh:
-                    for offset, length in chunks:
-                        fh.seek(offset)
-                        data += fh.read(length)
-                part = ox.Store()
-                part.load(bytes(data), format=ox.RdfFormat.N_QUADS, lenient=True)
-                outcome.append(part)
-            except BaseException as e:      # handed to the caller of run, in its thread
-                outcome.append(e)
+                return read_graph_part(path, ranges)
+            except (SyntaxError, ValueError) as e:
+                raise self._damaged(path, e) from None
 
-        thread = threading.Thread(target=load, name="greenplan-plan-load", daemon=True)
-        self._plan = (ox.NamedNode(Minter(self.base).plan(identifier)), (thread, outcome))
-        thread.start()
+        self._plan = (ox.NamedNode(Minter(self.base).plan(identifier)), _in_background("greenplan-plan-load", load))
 
     def _plan_store(self) -> ox.Store | None:
         """The part of the store :meth:`prefer_plan` loads (waiting for it), or None when it could not be read."""
         assert self._plan is not None
-        thread, outcome = self._plan[1]
-        thread.join()
-        if isinstance(outcome[0], BaseException):
-            if isinstance(outcome[0], OSError):     # a generation replaced meanwhile: the whole store answers
-                return None
-            raise StoreError(f"{self.files / GRAPH_FILE}: damaged store file ({outcome[0]}); rebuild it with "
-                             f"`greenplan build --store {self.directory}`")
-        return outcome[0]
+        try:
+            return _outcome(self._plan[1])
+        except OSError:     # a generation replaced meanwhile: the whole store answers
+            return None
 
     def prefer_index(self) -> None:
         """Read the on-disk index, if the store has one and nothing has been read yet (queries bound to one plan)."""
@@ -451,12 +431,8 @@ class Store:
             if self._loading is None:
                 self._ox = self._open()
             else:
-                thread, outcome = self._loading
-                thread.join()
-                self._loading = None
-                if isinstance(outcome[0], BaseException):
-                    raise outcome[0]
-                self._ox = outcome[0]
+                pending, self._loading = self._loading, None
+                self._ox = _outcome(pending)
         return self._ox
 
     def _open(self, again: bool = True) -> OxStore:
@@ -469,8 +445,7 @@ class Store:
         try:
             return read_graph(path)
         except (SyntaxError, ValueError) as e:     # a damaged or hand-edited file, not the user's query
-            raise StoreError(f"{path}: damaged store file ({e}); rebuild it with "
-                             f"`greenplan build --store {self.directory}`") from None
+            raise self._damaged(path, e) from None
         except OSError:
             # two generations were written since this Store read the manifest (only the previous one is kept):
             # read the current one
@@ -481,6 +456,9 @@ class Store:
             if self.manifest.get("generation") == generation:
                 raise
             return self._open(again=False)
+
+    def _damaged(self, path: Path, e: Exception) -> StoreError:
+        return StoreError(f"{path}: damaged store file ({e}); rebuild it with `greenplan build --store {self.directory}`")
 
     @property
     def base(self) -> str:
@@ -544,6 +522,33 @@ class Store:
 
     def quads(self) -> list[OxQuad]:
         return list(self.ox.quads_for_pattern(None, None, None, None))
+
+
+def _in_background(name: str, work):
+    """Run ``work()`` in a daemon thread (Oxigraph's loaders release the GIL, so the caller's own start-up
+    overlaps it); :func:`_outcome` waits for it."""
+    import threading
+
+    outcome: list = []
+
+    def run():
+        try:
+            outcome.append(work())
+        except BaseException as e:      # handed to the caller of _outcome, in its thread
+            outcome.append(e)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def _outcome(pending):
+    """What the work :func:`_in_background` started returned, once done; raises what it raised."""
+    thread, outcome = pending
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def open_store(store: str | None = None, sources: list[str] | None = None, base: str | None = None,

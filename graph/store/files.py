@@ -51,3 +51,16 @@ def read_graph(path) -> ox.Store:
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
+
+
+def read_graph_part(path, ranges) -> ox.Store:
+    """The byte ranges ``(offset, length)`` of ``graph.nq`` (whole named graphs: the manifest's table) loaded into
+    an in-memory Oxigraph store, as :func:`read_graph` loads the whole file."""
+    with open(path, "rb") as fh:
+        pieces = []
+        for offset, length in ranges:
+            fh.seek(offset)
+            pieces.append(fh.read(length))
+    store = ox.Store()
+    store.load(b"".join(pieces), format=ox.RdfFormat.N_QUADS, lenient=True)
+    return store
